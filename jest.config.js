@@ -1,0 +1,22 @@
+// Jest runs our TypeScript as native ESM (NODE_OPTIONS=--experimental-vm-modules, set by
+// `npm test`), transpiled by SWC. Type-checking is `npm run typecheck`, a separate step.
+export default {
+  testEnvironment: 'node',
+  extensionsToTreatAsEsm: ['.ts'],
+  transform: {
+    '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'es6' } }],
+  },
+  moduleNameMapper: {
+    // The example app and the tests import the package by name, as users do.
+    '^passport-quickblox$': '<rootDir>/lib/index.ts',
+    '^passport-quickblox/emulator$': '<rootDir>/lib/emulator/index.ts',
+    // NodeNext-style relative imports name the emitted `.js`; Jest resolves the `.ts` source.
+    '^(\\.{1,2}/.*)\\.js$': '$1',
+  },
+  testMatch: ['<rootDir>/test/**/*.test.ts'],
+  collectCoverageFrom: ['lib/**/*.ts', '!lib/emulator/cli.ts'],
+  coverageProvider: 'v8',
+  coverageReporters: ['text-summary', 'text'],
+  coverageThreshold: { global: { lines: 90 } },
+  testTimeout: 20000,
+}
