@@ -1,0 +1,228 @@
+import { randomInt } from 'node:crypto'
+import { setTimeout as sleep } from 'node:timers/promises'
+import {
+  QuickBloxConfigurationError,
+  QuickBloxCredentialsError,
+  QuickBloxError,
+  QuickBloxRateLimitError,
+  QuickBloxResponseError,
+  QuickBloxTimeoutError,
+  QuickBloxUnavailableError,
+} from './errors.js'
+import { type Reply, Transport } from './http.js'
+import { SessionPool, type SessionPoolOptions } from './pool.js'
+import { type SignatureAlgorithm, sign } from './signature.js'
+import type { LoginCredentials, LoginResult, QuickBloxSession } from './types.js'
+import { readErrors, readSession, readUser } from './validate.js'
+
+export interface QuickBloxClientOptions {
+  /** The QuickBlox application id. */
+  appId: number | string
+  /** The application's authorization key. */
+  authKey: string
+  /** The application's authorization secret: signs session requests, never sent. */
+  authSecret: string
+  /** Default `https://api.quickblox.com`; enterprise plans have their own host. */
+  apiEndpoint?: string
+  /** Milliseconds a whole login may take, retries included (also bounds each logout). Default 10000. */
+  timeout?: number
+  /** HMAC used for session signatures. Default `'sha1'` (QuickBlox's documented default). */
+  signatureAlgorithm?: SignatureAlgorithm
+  /** Prefetched application sessions (see `SessionPool`); `false` creates one per login. On by default. */
+  pool?: false | SessionPoolOptions
+}
+
+/** Session creation is retried this many times on 5xx, refused or reset connections. */
+const SESSION_RETRIES = 2
+const BACKOFF_MS = 100
+/** QuickBlox expires a token 2 hours after its last use. */
+const TOKEN_LIFETIME_MS = 2 * 60 * 60_000
+
+/** The protocol client: application sessions, login and logout. Knows nothing of Passport or Express. */
+export class QuickBloxClient {
+  readonly #appId: number
+  readonly #authKey: string
+  readonly #authSecret: string
+  readonly #algorithm: SignatureAlgorithm
+  readonly #timeout: number
+  readonly #transport: Transport
+  readonly #pool: SessionPool | undefined
+  /** QuickBlox's clock minus ours, learnt when it refuses a timestamp. */
+  #clockOffsetMs = 0
+  #closed = false
+
+  constructor(options: QuickBloxClientOptions) {
+    this.#appId = Number(options.appId)
+    this.#authKey = options.authKey
+    this.#authSecret = options.authSecret
+    this.#algorithm = options.signatureAlgorithm ?? 'sha1'
+    this.#timeout = options.timeout ?? 10_000
+    if (!Number.isSafeInteger(this.#appId) || this.#appId <= 0) throw new TypeError('appId must be a positive integer')
+    if (typeof this.#authKey !== 'string' || this.#authKey === '') throw new TypeError('authKey must be a non-empty string')
+    if (typeof this.#authSecret !== 'string' || this.#authSecret === '') throw new TypeError('authSecret must be a non-empty string')
+    if (this.#algorithm !== 'sha1' && this.#algorithm !== 'sha256') throw new TypeError("signatureAlgorithm must be 'sha1' or 'sha256'")
+    if (!(this.#timeout > 0 && Number.isFinite(this.#timeout))) throw new TypeError('timeout must be a positive number of milliseconds')
+    this.#transport = new Transport((options.apiEndpoint ?? 'https://api.quickblox.com').replace(/\/+$/, ''))
+    this.#pool = options.pool === false ? undefined : new SessionPool(() => this.#createSession(this.#deadline()), options.pool)
+  }
+
+  /**
+   * Logs a user in: `POST /login.json` with a fresh application session, which QuickBlox
+   * upgrades into the user's session. Resolves with the user and that session; rejects with a
+   * QuickBloxError. Only the expired-session case is retried: repeating a login that may have
+   * reached QuickBlox could log the user in twice.
+   */
+  async login(credentials: LoginCredentials): Promise<LoginResult> {
+    const deadline = this.#deadline()
+    const pooled = this.#pool?.take()
+    const first = await this.#login(pooled ?? (await this.#createSession(deadline)), credentials, deadline)
+    if (first) return first
+    // The application session expired or QuickBlox forgot it; pooled siblings may share its fate.
+    this.#pool?.clear()
+    const second = await this.#login(await this.#createSession(deadline), credentials, deadline)
+    if (second) return second
+    throw new QuickBloxUnavailableError('QuickBlox did not accept a fresh application session')
+  }
+
+  /** Ends a session (`DELETE /session.json`). A token QuickBlox no longer knows counts as logged out. */
+  async logout(token: string): Promise<void> {
+    const reply = await this.#send('DELETE', 'session.json', this.#deadline(), { token })
+    if (reply.status === 401 || (reply.status >= 200 && reply.status < 300)) return
+    throw errorFor(reply, 'logout')
+  }
+
+  /** Creates an application session (read-only rights; one login can upgrade it). */
+  async createApplicationSession(): Promise<QuickBloxSession> {
+    return this.#createSession(this.#deadline())
+  }
+
+  /** Stops pool refills and frees sockets. Pooled sessions are abandoned (QuickBlox expires them). */
+  async close(): Promise<void> {
+    this.#closed = true
+    this.#pool?.close()
+    this.#transport.close()
+  }
+
+  #deadline(): number {
+    return Date.now() + this.#timeout
+  }
+
+  /** `undefined` when QuickBlox says the application session does not exist (any more). */
+  async #login(session: QuickBloxSession, credentials: LoginCredentials, deadline: number): Promise<LoginResult | undefined> {
+    const reply = await this.#send('POST', 'login.json', deadline, { token: session.token, json: loginBody(credentials) })
+    if (reply.status === 401 && mentions(reply, 'session does not exist')) return undefined
+    if (reply.status !== 202) throw errorFor(reply, 'login')
+    const user = readUser(reply.body)
+    if (!user) throw new QuickBloxResponseError('QuickBlox answered a login without a readable user')
+    const expiresAt = expiry(reply)
+    return { user, session: { token: session.token, expiresAt, userId: user.id, applicationId: session.applicationId } }
+  }
+
+  /**
+   * Session creation changes nothing a user can see, so it is the one request that is retried:
+   * on 5xx, refused or reset connections, with jittered exponential backoff, within the deadline.
+   */
+  async #createSession(deadline: number): Promise<QuickBloxSession> {
+    for (let retry = 0; ; retry++) {
+      try {
+        return await this.#requestSession(deadline)
+      } catch (error) {
+        const delay = BACKOFF_MS * 2 ** retry * (0.5 + Math.random() / 2)
+        const retryable = error instanceof QuickBloxUnavailableError && retry < SESSION_RETRIES
+        if (!retryable || Date.now() + delay >= deadline || this.#closed) throw error
+        await sleep(delay)
+      }
+    }
+  }
+
+  async #requestSession(deadline: number): Promise<QuickBloxSession> {
+    let reply = await this.#postSession(deadline)
+    // QuickBlox refuses timestamps far from its own clock. If ours is off, its `Date` header
+    // tells by how much: retry once with that offset, and keep it for later sessions.
+    if (reply.status === 422 && mentions(reply, 'timestamp')) {
+      const serverNow = Date.parse(header(reply, 'date') ?? '')
+      if (Number.isFinite(serverNow)) {
+        this.#clockOffsetMs = serverNow - Date.now()
+        reply = await this.#postSession(deadline)
+      }
+    }
+    if (reply.status !== 201) throw errorFor(reply, 'session')
+    const session = readSession(reply.body)
+    if (!session) throw new QuickBloxResponseError('QuickBlox answered a session request without a readable session')
+    return { token: session.token, expiresAt: expiry(reply), userId: session.userId, applicationId: session.applicationId }
+  }
+
+  #postSession(deadline: number): Promise<Reply> {
+    const params: Record<string, unknown> = {
+      application_id: this.#appId,
+      auth_key: this.#authKey,
+      timestamp: Math.floor((Date.now() + this.#clockOffsetMs) / 1000),
+      // With the timestamp, makes each request unique: QuickBlox refuses a repeated pair.
+      nonce: randomInt(1, 2 ** 31),
+    }
+    params.signature = sign(params, this.#authSecret, this.#algorithm)
+    return this.#send('POST', 'session.json', deadline, { json: params })
+  }
+
+  /** Every request goes through here: one deadline, and each attempt gets what is left of it. */
+  async #send(method: 'POST' | 'DELETE', path: string, deadline: number, options: { token?: string; json?: Record<string, unknown> }): Promise<Reply> {
+    if (this.#closed) throw new QuickBloxUnavailableError('The QuickBlox client is closed')
+    const timeoutMs = deadline - Date.now()
+    if (timeoutMs <= 0) throw new QuickBloxTimeoutError(this.#timeout)
+    return this.#transport.send(method, path, { ...options, timeoutMs, reportedTimeoutMs: this.#timeout })
+  }
+}
+
+/** Only the fields QuickBlox expects, in its own shape, whatever else the caller's object holds. */
+function loginBody(credentials: LoginCredentials): Record<string, unknown> {
+  if ('provider' in credentials) {
+    if (credentials.provider === 'facebook') {
+      const { token, secret } = credentials.keys
+      return { provider: 'facebook', keys: secret === undefined ? { token } : { token, secret } }
+    }
+    const { project_id, access_token } = credentials.firebase_phone
+    return { provider: 'firebase_phone', firebase_phone: { project_id, access_token } }
+  }
+  if ('login' in credentials) return { login: credentials.login, password: credentials.password }
+  return { email: credentials.email, password: credentials.password }
+}
+
+/** Maps a reply QuickBlox did not mean as success to one of our errors: the one place that does. */
+function errorFor(reply: Reply, step: 'session' | 'login' | 'logout'): QuickBloxError {
+  const { status } = reply
+  if (status === 429) return new QuickBloxRateLimitError(retryAfter(header(reply, 'retry-after')))
+  if (status >= 500) return new QuickBloxUnavailableError(`QuickBlox answered ${status}`)
+  if (status >= 400 && step === 'session') {
+    const reasons = readErrors(reply.body).join('; ') || `status ${status}`
+    return new QuickBloxConfigurationError(`QuickBlox refused the application credentials (appId/authKey/authSecret): ${reasons}`)
+  }
+  if (step === 'login' && status === 401) return new QuickBloxCredentialsError()
+  if (step === 'login' && status === 403) return new QuickBloxCredentialsError('QuickBlox does not allow this login', 403)
+  if (step === 'login' && (status === 400 || status === 422)) {
+    return new QuickBloxCredentialsError('QuickBlox refused the credentials as invalid', 400)
+  }
+  return new QuickBloxResponseError(`QuickBlox answered an unexpected status ${status}`)
+}
+
+function header(reply: Reply, name: string): string | undefined {
+  const value = reply.headers[name]
+  return Array.isArray(value) ? value[0] : value
+}
+
+function mentions(reply: Reply, text: string): boolean {
+  return readErrors(reply.body).some((reason) => reason.toLowerCase().includes(text))
+}
+
+/** `QB-Token-ExpirationDate` when QuickBlox sends a readable one, else 2 hours from now. */
+function expiry(reply: Reply): Date {
+  const at = Date.parse(header(reply, 'qb-token-expirationdate') ?? '')
+  return new Date(Number.isFinite(at) ? at : Date.now() + TOKEN_LIFETIME_MS)
+}
+
+/** `Retry-After` in seconds: delta-seconds or an HTTP date. */
+export function retryAfter(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined
+  if (/^\d+$/.test(value.trim())) return Number(value.trim())
+  const at = Date.parse(value)
+  return Number.isFinite(at) ? Math.max(0, Math.ceil((at - Date.now()) / 1000)) : undefined
+}

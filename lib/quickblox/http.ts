@@ -1,0 +1,89 @@
+import http from 'node:http'
+import https from 'node:https'
+import got, { type Got, ReadError, RequestError, TimeoutError } from 'got'
+import { QuickBloxResponseError, QuickBloxTimeoutError, QuickBloxUnavailableError } from './errors.js'
+
+/** QuickBlox's replies are small JSON documents; anything bigger is not one of them. */
+const MAX_REPLY_BYTES = 1024 * 1024
+
+export interface Reply {
+  status: number
+  headers: Record<string, string | string[] | undefined>
+  /** The parsed JSON body; `undefined` when the body was not JSON. */
+  body: unknown
+}
+
+export interface SendOptions {
+  token?: string
+  json?: Record<string, unknown>
+  /** Milliseconds this one request may take, from connecting to the last byte. */
+  timeoutMs: number
+  /** The client's `timeout`, named in a timeout error. */
+  reportedTimeoutMs: number
+}
+
+/**
+ * The one place that talks HTTP. got's own retries are off (the client decides what is safe
+ * to repeat), HTTP errors are replies rather than exceptions, and got's errors never escape:
+ * they hold the request options, body included, so each becomes a fresh error of ours.
+ */
+export class Transport {
+  readonly #agents = {
+    http: new http.Agent({ keepAlive: true }),
+    https: new https.Agent({ keepAlive: true }),
+  }
+  readonly #got: Got
+
+  constructor(apiEndpoint: string) {
+    this.#got = got.extend({
+      prefixUrl: apiEndpoint,
+      agent: this.#agents,
+      retry: { limit: 0 },
+      throwHttpErrors: false,
+      followRedirect: false,
+      responseType: 'text',
+      headers: { 'user-agent': 'passport-quickblox' },
+    })
+  }
+
+  async send(method: 'POST' | 'DELETE', path: string, options: SendOptions): Promise<Reply> {
+    const request = this.#got(path, {
+      method,
+      json: options.json,
+      headers: options.token === undefined ? {} : { 'QB-Token': options.token },
+      timeout: { request: Math.max(1, options.timeoutMs) },
+    })
+    let tooLarge = false
+    void request.on('downloadProgress', (progress) => {
+      if (progress.transferred > MAX_REPLY_BYTES) {
+        tooLarge = true
+        request.cancel()
+      }
+    })
+    try {
+      const response = await request
+      return { status: response.statusCode, headers: response.headers, body: parseJson(response.body) }
+    } catch (error) {
+      if (tooLarge) throw new QuickBloxResponseError('QuickBlox sent a reply larger than 1 MiB')
+      if (error instanceof TimeoutError) throw new QuickBloxTimeoutError(options.reportedTimeoutMs)
+      if (error instanceof ReadError) throw new QuickBloxResponseError('QuickBlox\'s reply was cut short')
+      const code = error instanceof RequestError ? error.code : 'unknown error'
+      // A reset mid-reply or a refused connection: QuickBlox (or the way to it) is unavailable.
+      throw new QuickBloxUnavailableError(`QuickBlox could not be reached (${code})`)
+    }
+  }
+
+  /** Frees the keep-alive sockets, so nothing of ours keeps the process alive. */
+  close(): void {
+    this.#agents.http.destroy()
+    this.#agents.https.destroy()
+  }
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text)
+  } catch {
+    return undefined
+  }
+}

@@ -1,0 +1,110 @@
+import type { QuickBloxSession } from './types.js'
+
+export interface SessionPoolOptions {
+  /** Most sessions kept ready. Default 16. */
+  max?: number
+  /** A pooled session older than this is dropped unused. Default 30 minutes. */
+  maxAgeMs?: number
+}
+
+/** How far back logins are counted to size the pool. */
+const RATE_WINDOW_MS = 10_000
+/** Refill backoff after a failed session creation: 1 s doubling to 30 s. */
+const BACKOFF_MS = 1_000
+const MAX_BACKOFF_MS = 30_000
+
+/**
+ * Fresh, unused application sessions, so that a login's critical path is one round trip
+ * (`POST /login.json`) instead of two.
+ *
+ * A login upgrades the very token it is sent with into the user's token, so a pooled session
+ * serves exactly one login: `take()` removes it, synchronously, before anyone else can see it.
+ * QuickBlox expires a token 2 hours after its last use; pooled tokens were never used, so their
+ * age counts from creation and they are dropped at `maxAgeMs`, well before that.
+ *
+ * The pool aims at twice the logins per second seen over the last 10 seconds, between 1 and
+ * `max`. It fills lazily (the first `take()` starts it) and never fails a login: a failed refill
+ * is retried later with backoff, and meanwhile logins create their sessions on demand.
+ */
+export class SessionPool {
+  readonly #create: () => Promise<QuickBloxSession>
+  readonly #max: number
+  readonly #maxAgeMs: number
+  readonly #ready: { session: QuickBloxSession; createdAt: number }[] = []
+  /** When recent `take()` calls happened; at most `5 * max` are needed to reach the cap. */
+  readonly #takes: number[] = []
+  #creating = 0
+  #failures = 0
+  #retryTimer: NodeJS.Timeout | undefined
+  #closed = false
+
+  constructor(create: () => Promise<QuickBloxSession>, options: SessionPoolOptions = {}) {
+    this.#create = create
+    this.#max = options.max ?? 16
+    this.#maxAgeMs = options.maxAgeMs ?? 30 * 60_000
+    if (!Number.isSafeInteger(this.#max) || this.#max < 1) throw new TypeError('pool.max must be a positive integer')
+    if (!(this.#maxAgeMs > 0)) throw new TypeError('pool.maxAgeMs must be a positive number')
+  }
+
+  /** A fresh session no one else will get, or `undefined` when none is ready. */
+  take(): QuickBloxSession | undefined {
+    const now = Date.now()
+    this.#takes.push(now)
+    if (this.#takes.length > 5 * this.#max) this.#takes.shift()
+    let entry = this.#ready.shift()
+    while (entry && now - entry.createdAt >= this.#maxAgeMs) entry = this.#ready.shift()
+    this.#fill()
+    return entry?.session
+  }
+
+  /** Drops every ready session, e.g. after QuickBlox said one of them no longer exists. */
+  clear(): void {
+    this.#ready.length = 0
+  }
+
+  /** Number of sessions ready now (for tests and metrics). */
+  get size(): number {
+    return this.#ready.length
+  }
+
+  close(): void {
+    this.#closed = true
+    this.#ready.length = 0
+    clearTimeout(this.#retryTimer)
+  }
+
+  #target(): number {
+    const since = Date.now() - RATE_WINDOW_MS
+    const recent = this.#takes.filter((at) => at > since).length
+    return Math.min(this.#max, Math.max(1, Math.ceil((2 * recent * 1000) / RATE_WINDOW_MS)))
+  }
+
+  #fill(): void {
+    if (this.#closed || this.#retryTimer) return
+    for (let missing = this.#target() - this.#ready.length - this.#creating; missing > 0; missing--) {
+      this.#creating++
+      this.#create().then(
+        (session) => {
+          this.#creating--
+          this.#failures = 0
+          if (!this.#closed) this.#ready.push({ session, createdAt: Date.now() })
+        },
+        () => {
+          this.#creating--
+          this.#backOff()
+        },
+      )
+    }
+  }
+
+  #backOff(): void {
+    if (this.#closed || this.#retryTimer) return
+    const delay = Math.min(MAX_BACKOFF_MS, BACKOFF_MS * 2 ** this.#failures++) * (0.5 + Math.random() / 2)
+    this.#retryTimer = setTimeout(() => {
+      this.#retryTimer = undefined
+      this.#fill()
+    }, delay)
+    // A refill is never a reason to keep the process running.
+    this.#retryTimer.unref()
+  }
+}
