@@ -1,0 +1,150 @@
+import { Strategy as PassportStrategy } from 'passport-strategy'
+import type { Request } from 'express'
+import type { AuthenticateOptions } from 'passport'
+import { QuickBloxClient, type QuickBloxClientOptions } from './quickblox/client.js'
+import { QuickBloxCredentialsError } from './quickblox/errors.js'
+import type { LoginMethod, QuickBloxSession, QuickBloxUser } from './quickblox/types.js'
+import { readCredentials, resolveFields, resolveMethods, type CredentialFields } from './credentials.js'
+
+/** Passport's `done`: an error, or the user to sign in (`false` to refuse), plus optional `info`. */
+export type VerifyCallback = (err?: unknown, user?: unknown, info?: unknown) => void
+
+/**
+ * Decides who the QuickBlox user is in your app. Call `done(null, user)`, or return a promise
+ * of the user (`false`/`null` refuses; a promise of `undefined` means "I call `done`").
+ */
+export type VerifyFunction =
+  (user: QuickBloxUser, session: QuickBloxSession, done: VerifyCallback) => void | PromiseLike<unknown>
+/** {@link VerifyFunction} with the request first, for `passReqToCallback: true`. */
+export type VerifyFunctionWithRequest =
+  (req: Request, user: QuickBloxUser, session: QuickBloxSession, done: VerifyCallback) => void | PromiseLike<unknown>
+
+interface StrategyOptionsBase extends QuickBloxClientOptions {
+  /** The name to use with `passport.authenticate()`. Default `'quickblox'`. */
+  name?: string
+  /** Where credentials are read from in the request; see {@link CredentialFields}. */
+  fields?: CredentialFields
+  /** The login methods accepted. Default: all (`login`, `email`, `facebook`, `firebase_phone`). */
+  methods?: LoginMethod[]
+  /**
+   * Also read credentials from the query string when the body lacks them. Default `false`:
+   * passwords in URLs end up in access logs and browser history.
+   */
+  allowQuery?: boolean
+  /** Whether `verify` takes the request as its first argument. Default `false`. */
+  passReqToCallback?: boolean
+}
+export interface QuickBloxStrategyOptions extends StrategyOptionsBase { passReqToCallback?: false }
+export interface QuickBloxStrategyOptionsWithRequest extends StrategyOptionsBase { passReqToCallback: true }
+
+/** Options of `passport.authenticate('quickblox', options)`. */
+export interface QuickBloxAuthenticateOptions extends AuthenticateOptions {
+  /** The login methods this route accepts, overriding the strategy's `methods`. */
+  methods?: LoginMethod[]
+}
+
+const NO_BODY_PARSER =
+  'QuickBloxStrategy: req.body is undefined. Mount express.urlencoded() and/or express.json() before passport.authenticate()'
+
+/**
+ * Passport strategy that logs users in with QuickBlox: login/email + password, Facebook or
+ * Firebase phone credentials from `req.body`, checked by QuickBlox's `POST /login.json`.
+ */
+export class QuickBloxStrategy extends PassportStrategy {
+  name: string
+  /** The protocol client this strategy logs in with. */
+  readonly client: QuickBloxClient
+  // Plain properties, not #private: Passport runs authenticate() on Object.create(strategy).
+  private readonly verify: VerifyFunction | VerifyFunctionWithRequest
+  private readonly passReqToCallback: boolean
+  private readonly fields: Readonly<Required<CredentialFields>>
+  private readonly methods: readonly LoginMethod[]
+  private readonly allowQuery: boolean
+
+  constructor(options: QuickBloxStrategyOptions, verify: VerifyFunction)
+  constructor(options: QuickBloxStrategyOptionsWithRequest, verify: VerifyFunctionWithRequest)
+  constructor(options: StrategyOptionsBase, verify: VerifyFunction | VerifyFunctionWithRequest) {
+    super()
+    if (typeof options !== 'object' || options === null) throw new TypeError('QuickBloxStrategy: options are required')
+    for (const option of ['appId', 'authKey', 'authSecret'] as const) {
+      const value: unknown = options[option]
+      if ((typeof value !== 'string' && typeof value !== 'number') || value === '') {
+        throw new TypeError(`QuickBloxStrategy: option ${option} is required`)
+      }
+    }
+    if (typeof verify !== 'function') throw new TypeError('QuickBloxStrategy: a verify function is required')
+    if (options.name !== undefined && (typeof options.name !== 'string' || options.name === '')) {
+      throw new TypeError('QuickBloxStrategy: option name must be a non-empty string')
+    }
+    const { name, fields, methods, allowQuery, passReqToCallback, ...clientOptions } = options
+    this.name = name ?? 'quickblox'
+    this.fields = resolveFields(fields)
+    this.methods = resolveMethods(methods)
+    this.allowQuery = allowQuery === true
+    this.passReqToCallback = passReqToCallback === true
+    this.verify = verify
+    this.client = new QuickBloxClient(clientOptions)
+  }
+
+  override authenticate(req: Request, options: QuickBloxAuthenticateOptions = {}): void {
+    const body: unknown = req.body
+    // Express 5 leaves req.body undefined when a request has no body: only a body nobody parsed is our error.
+    const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length']) > 0
+    if (body === undefined && hasBody) return this.error(new Error(NO_BODY_PARSER))
+    let read: ReturnType<typeof readCredentials>
+    try {
+      const methods = options.methods === undefined ? this.methods : resolveMethods(options.methods)
+      read = readCredentials(this.allowQuery ? [body, req.query] : [body], this.fields, methods)
+    } catch (err) {
+      return this.error(err as Error)
+    }
+    if ('message' in read) return this.fail({ message: read.message }, 400)
+    this.client.login(read.credentials).then(
+      ({ user, session }) => this.callVerify(req, user, session),
+      (err: unknown) => err instanceof QuickBloxCredentialsError
+        ? this.fail({ message: err.message }, err.status)
+        : this.error(err as Error),
+    )
+  }
+
+  /**
+   * Ends the user's QuickBlox session (`DELETE /session.json` with their token), so signing out
+   * of your app signs them out of QuickBlox too. Keep `session.token` from `verify` for this.
+   */
+  logout(token: string): Promise<void> {
+    return this.client.logout(token)
+  }
+
+  /** Stops the session pool and frees sockets. Call it when your server shuts down. */
+  close(): Promise<void> {
+    return this.client.close()
+  }
+
+  /**
+   * Always passes `done` and honours a returned promise too (wrappers such as @nestjs/passport
+   * do both), so arity never decides the style: the first answer wins, later ones are ignored.
+   */
+  private callVerify(req: Request, user: QuickBloxUser, session: QuickBloxSession): void {
+    let answered = false
+    const done: VerifyCallback = (err, verified, info) => {
+      if (answered) return
+      answered = true
+      if (err) this.error(err as Error)
+      else if (!verified) this.fail(info, 401)
+      else this.success(verified, info)
+    }
+    try {
+      const returned = this.passReqToCallback
+        ? (this.verify as VerifyFunctionWithRequest)(req, user, session, done)
+        : (this.verify as VerifyFunction)(user, session, done)
+      if (typeof (returned as PromiseLike<unknown> | undefined)?.then === 'function') {
+        (returned as PromiseLike<unknown>).then(
+          (verified) => { if (verified !== undefined) done(null, verified) },
+          (err: unknown) => done(err || new Error('QuickBloxStrategy: verify rejected without a reason')),
+        )
+      }
+    } catch (err) {
+      done(err || new Error('QuickBloxStrategy: verify threw without a reason'))
+    }
+  }
+}
