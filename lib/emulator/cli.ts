@@ -1,0 +1,52 @@
+#!/usr/bin/env node
+// `quickblox-emulator [--port 3001] [--host 127.0.0.1] [--data ./emulator.json]`
+import { parseArgs } from 'node:util'
+import { demoData, startEmulator } from './index.js'
+
+const USAGE = 'Usage: quickblox-emulator [--port 3001] [--host 127.0.0.1] [--data ./emulator.json] [--verbose]'
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      port: { type: 'string', default: '3001' },
+      host: { type: 'string', default: '127.0.0.1' },
+      data: { type: 'string' },
+      verbose: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  })
+  if (values.help) return void console.log(USAGE)
+  const port = Number(values.port)
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new TypeError(`--port must be 0-65535, got ${values.port}`)
+  const emulator = await startEmulator({
+    port,
+    host: values.host,
+    ...(values.data === undefined ? {} : { dataFile: values.data }),
+    ...(values.verbose ? { log: (line: string) => console.log(line) } : {}),
+  })
+  console.log(`QuickBlox emulator listening on ${emulator.url}`)
+  for (const app of emulator.applications) console.log(`  application id ${app.id}, auth key ${app.authKey}`)
+  if (values.data === undefined) {
+    // The built-in demo data is public, so its secret and passwords may be shown; a user's file never is.
+    console.log(`  auth secret ${demoData.applications[0]!.authSecret}`)
+    for (const user of demoData.users) {
+      const how = user.password ? `${user.login ? 'login' : 'email'} ${user.login ?? user.email} / password ${user.password}`
+        : user.facebook ? `facebook token ${user.facebook.token}`
+          : `firebase_phone project ${user.firebase_phone?.project_id} / token ${user.firebase_phone?.access_token}`
+      console.log(`  user ${user.id} (${user.full_name}): ${how}`)
+    }
+  } else {
+    for (const user of emulator.users) console.log(`  user ${user.id}: ${user.login ?? user.email ?? user.full_name ?? ''}`)
+  }
+  const stop = (): void => {
+    emulator.close().then(() => process.exit(0), () => process.exit(1))
+  }
+  process.once('SIGINT', stop)
+  process.once('SIGTERM', stop)
+}
+
+main().catch((error: unknown) => {
+  console.error(`quickblox-emulator: ${error instanceof Error ? error.message : String(error)}`)
+  console.error(USAGE)
+  process.exit(1)
+})

@@ -1,0 +1,101 @@
+import { readFile } from 'node:fs/promises'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { demoData } from './demo-data.js'
+import { EmulatorServer } from './server.js'
+import { Store } from './store.js'
+import type { Emulator, EmulatorApplication, EmulatorData, EmulatorOptions, EmulatorUserSeed } from './types.js'
+
+export type * from './types.js'
+export { demoData } from './demo-data.js'
+
+/**
+ * Starts a local QuickBlox on `host:port` (default `127.0.0.1`, any free port) that answers
+ * `POST/GET/DELETE /session.json`, `POST/DELETE /login.json` and `GET /users/{id}.json` as
+ * QuickBlox does, with controls for tests (latency, faults, request log, clock).
+ *
+ * @example
+ * const qb = await startEmulator()
+ * // new QuickBloxStrategy({ apiEndpoint: qb.url, appId: qb.application.id, ... }, verify)
+ * await qb.close()
+ */
+export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
+  const data = await loadData(options)
+  let offset = 0
+  const clock = options.now ?? Date.now
+  const store = new Store(data.applications, data.users, () => clock() + offset)
+  const log = options.log ?? ((): void => {})
+  const handler = new EmulatorServer(store, log)
+  for (const [endpoint, ms] of Object.entries(options.latency ?? {})) handler.latency.set(endpoint as never, ms)
+
+  const server = createServer(handler.handle)
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve())
+  })
+  const { address, port } = server.address() as AddressInfo
+  const host = address.includes(':') ? `[${address}]` : address
+  let closed: Promise<void> | undefined
+
+  return {
+    url: `http://${host}:${port}`,
+    port,
+    application: store.applications[0]!,
+    applications: store.applications,
+    users: store.users,
+    close: () =>
+      (closed ??= new Promise<void>((resolve) => {
+        handler.close()
+        server.close(() => resolve())
+        // Hung requests and idle keep-alive sockets would otherwise hold close() (and Jest) open.
+        server.closeAllConnections()
+      })),
+    setLatency: (endpoint, ms) => void handler.latency.set(endpoint, ms),
+    failNext: (endpoint, fault, times) => handler.faults.add(endpoint, fault, times),
+    clearFaults: () => handler.faults.clear(),
+    advanceTime: (ms) => void (offset += ms),
+    get requests() {
+      return handler.requests
+    },
+    counts: () => ({ ...handler.counts }),
+    resetLog: () => handler.resetLog(),
+    addUser: (seed) => store.addUser(structuredClone(seed)),
+  }
+}
+
+/** Options win over the data file; with neither, the demo data. Seeds are copied, and checked since a file is untrusted input. */
+async function loadData(options: EmulatorOptions): Promise<EmulatorData> {
+  let file: Partial<EmulatorData> = {}
+  if (options.dataFile !== undefined) {
+    const parsed: unknown = JSON.parse(await readFile(options.dataFile, 'utf8'))
+    if (typeof parsed !== 'object' || parsed === null) throw new TypeError(`${options.dataFile}: expected { applications, users }`)
+    file = parsed as Partial<EmulatorData>
+  }
+  const given = options.applications ?? file.applications
+  const data = structuredClone({
+    applications: given ?? demoData.applications,
+    users: options.users ?? file.users ?? (given ? [] : demoData.users),
+  })
+  if (!Array.isArray(data.applications) || data.applications.length === 0 || !data.applications.every(isApplication)) {
+    throw new TypeError('Emulator applications must be a non-empty array of { id: number, authKey: string, authSecret: string }')
+  }
+  if (!Array.isArray(data.users) || !data.users.every(isUserSeed)) {
+    throw new TypeError('Emulator users must be an array of user objects (id a number, text fields strings)')
+  }
+  return data
+}
+
+function isApplication(value: unknown): value is EmulatorApplication {
+  const app = value as Partial<EmulatorApplication> | null
+  return Number.isInteger(app?.id) && typeof app?.authKey === 'string' && app.authKey !== '' && typeof app.authSecret === 'string' && app.authSecret !== ''
+}
+
+function isUserSeed(value: unknown): value is EmulatorUserSeed {
+  if (typeof value !== 'object' || value === null) return false
+  const user = value as Record<string, unknown>
+  const strings = ['login', 'email', 'password', 'full_name', 'phone', 'website', 'custom_data', 'user_tags']
+  const isObject = (v: unknown, keys: string[]): boolean => v === undefined || (typeof v === 'object' && v !== null && keys.every((k) => typeof (v as Record<string, unknown>)[k] === 'string'))
+  return (user.id === undefined || Number.isInteger(user.id))
+    && strings.every((key) => user[key] === undefined || typeof user[key] === 'string')
+    && isObject(user.facebook, ['token']) && isObject(user.firebase_phone, ['project_id', 'access_token'])
+}

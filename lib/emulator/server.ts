@@ -1,0 +1,212 @@
+import { createHash } from 'node:crypto'
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { setTimeout as delay } from 'node:timers/promises'
+import { isParams, parseBody, readBody, Reply, type Params, type Value } from './body.js'
+import { cannedReply, Faults, SUCCESS_STATUS } from './faults.js'
+import { signatureMatches } from './signature.js'
+import { TIMESTAMP_WINDOW_S, type Credential, type Session, type Store } from './store.js'
+import type { EmulatorEndpoint, EmulatorRequestLog } from './types.js'
+
+const NO_SESSION = { errors: ['Required session does not exist'] }
+const UNAUTHORIZED = { errors: ['Unauthorized'] }
+const NOT_FOUND = { errors: ['Not found'] }
+const MASKED = new Set(['password', 'token', 'secret', 'access_token', 'auth_secret'])
+const base = (message: string): { errors: { base: string[] } } => ({ errors: { base: [message] } })
+const blank = (field: string): Reply => new Reply(422, { errors: { [field]: ["can't be blank"] } })
+
+/** A scalar parameter as text; a nested value where text belongs is malformed (400). */
+function text(params: Params | undefined, key: string): string | undefined {
+  const value = params?.[key]
+  if (value === undefined || value === null || value === '') return undefined
+  if (typeof value === 'object') throw new Reply(400, base(`Malformed parameter ${key}`))
+  return String(value)
+}
+
+/** The credential of `POST /session.json` (login/email under `user`) or `POST /login.json` (at the top). */
+function readCredential(params: Params, user: Params | undefined): Credential | undefined {
+  const provider = text(params, 'provider')
+  if (provider === 'facebook') {
+    const token = text(isParams(params.keys) ? params.keys : undefined, 'token')
+    if (token === undefined) throw blank('keys[token]')
+    return { kind: 'facebook', token }
+  }
+  if (provider === 'firebase_phone') {
+    const firebase = isParams(params.firebase_phone) ? params.firebase_phone : undefined
+    const projectId = text(firebase, 'project_id')
+    const accessToken = text(firebase, 'access_token')
+    if (projectId === undefined) throw blank('firebase_phone[project_id]')
+    if (accessToken === undefined) throw blank('firebase_phone[access_token]')
+    return { kind: 'firebase_phone', projectId, accessToken }
+  }
+  if (provider !== undefined) throw new Reply(422, { errors: { provider: ['is not supported'] } })
+  const login = text(user, 'login')
+  const email = text(user, 'email')
+  const password = text(user, 'password')
+  if (login === undefined && email === undefined && password === undefined) return undefined
+  if (login === undefined && email === undefined) throw blank('login')
+  if (password === undefined) throw blank('password')
+  return login !== undefined ? { kind: 'login', name: login, password } : { kind: 'email', name: email!, password }
+}
+
+/** The masked copy of a body or header set that the request log keeps. */
+function mask(value: Value): Value {
+  if (Array.isArray(value)) return value.map(mask)
+  if (!isParams(value)) return value
+  return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, MASKED.has(key) ? '***' : mask(item)]))
+}
+
+export const fingerprint = (token: string): string => createHash('sha256').update(token).digest('hex').slice(0, 12)
+
+/** The request handler: routing, the log, latency and faults around QuickBlox's endpoints. */
+export class EmulatorServer {
+  readonly requests: EmulatorRequestLog[] = []
+  readonly faults = new Faults()
+  readonly latency = new Map<EmulatorEndpoint | '*', number>()
+  counts = {} as Record<EmulatorEndpoint, number>
+  private readonly closing = new AbortController()
+
+  constructor(private readonly store: Store, private readonly log: (line: string) => void) {
+    this.resetLog()
+  }
+
+  resetLog(): void {
+    this.requests.length = 0
+    this.counts = Object.fromEntries(Object.keys(SUCCESS_STATUS).map((endpoint) => [endpoint, 0])) as Record<EmulatorEndpoint, number>
+  }
+
+  /** Ends pending latency waits so `close()` does not wait for them. */
+  close(): void {
+    this.closing.abort()
+  }
+
+  handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const started = performance.now()
+    const method = req.method ?? 'GET'
+    const path = (req.url ?? '/').split('?')[0]!
+    const endpoint = route(method, path)
+    const token = typeof req.headers['qb-token'] === 'string' ? req.headers['qb-token'] : undefined
+    const headers: Record<string, string> = {}
+    for (const [name, value] of Object.entries(req.headers)) {
+      headers[name] = name === 'qb-token' && token ? fingerprint(token) : /^(authorization|cookie)$/.test(name) ? '***' : String(value)
+    }
+    const entry: EmulatorRequestLog = { endpoint, method, path, headers, body: null, status: null, startedAt: this.store.now(), durationMs: 0 }
+    if (token) entry.token = fingerprint(token)
+    this.requests.push(entry)
+    if (endpoint) this.counts[endpoint]++
+    res.on('close', () => {
+      entry.durationMs = performance.now() - started
+      entry.status = res.writableFinished ? res.statusCode : null
+      this.log(`${method} ${path} ${entry.status ?? '-'} ${Math.round(entry.durationMs)}ms`)
+    })
+    try {
+      const params = parseBody(await readBody(req), req.headers['content-type'])
+      entry.body = mask(params)
+      if (!endpoint) throw new Reply(404, NOT_FOUND)
+      const fault = this.faults.take(endpoint)
+      const ms = this.latency.get(endpoint) ?? this.latency.get('*') ?? 0
+      if (ms > 0) await delay(ms, undefined, { signal: this.closing.signal })
+      if (fault === 'hang') return
+      if (fault === 'reset') return void req.socket.destroy()
+      if (fault === 'expire-session') {
+        if (token) this.store.destroySession(token)
+        throw new Reply(401, NO_SESSION)
+      }
+      const reply = (fault && cannedReply(fault, endpoint)) ?? this.answer(endpoint, params, token, path)
+      send(res, reply, fault === 'truncated')
+    } catch (error) {
+      if (this.closing.signal.aborted) return
+      if (error instanceof Reply) return send(res, error)
+      this.log(`${method} ${path} failed: ${error instanceof Error ? error.name : 'error'}`)
+      send(res, new Reply(500, { errors: ['Internal Server Error'] }))
+    }
+  }
+
+  /** QuickBlox's own behaviour for one endpoint. */
+  private answer(endpoint: EmulatorEndpoint, params: Params, token: string | undefined, path: string): Reply {
+    if (endpoint === 'POST /session.json') return this.createSession(params)
+    const session = this.store.useSession(token)
+    if (!session) throw new Reply(401, NO_SESSION)
+    const ok = (status: number, body: unknown): Reply => new Reply(status, body, { 'QB-Token-ExpirationDate': expirationHeader(this.store.expiresAt(session)) })
+    switch (endpoint) {
+      case 'GET /session.json':
+        return ok(200, { session: this.store.sessionJson(session) })
+      case 'DELETE /session.json':
+        this.store.destroySession(session.token)
+        return new Reply(200, '')
+      case 'POST /login.json':
+        return ok(202, { user: this.login(session, params) })
+      case 'DELETE /login.json':
+        if (session.userId === 0) throw new Reply(403, base('Forbidden. Need user.'))
+        this.store.setUser(session, 0)
+        return ok(200, '')
+      default: {
+        const user = this.store.users.find((u) => String(u.id) === /^\/users\/(\d+)\.json$/.exec(path)?.[1])
+        if (!user) throw new Reply(404, NOT_FOUND)
+        return ok(200, { user: this.store.userJson(user) })
+      }
+    }
+  }
+
+  /**
+   * `POST /session.json`. The checks run in QuickBlox's order of trust: the application, then the
+   * signature (which proves the caller holds the auth secret), then timestamp and nonce, which
+   * stop a captured request from being replayed; only a signed request may use up a nonce.
+   */
+  private createSession(params: Params): Reply {
+    const fields = ['application_id', 'auth_key', 'timestamp', 'nonce', 'signature'] as const
+    for (const field of fields) if (text(params, field) === undefined) throw blank(field)
+    const app = this.store.application(text(params, 'application_id'), text(params, 'auth_key'))
+    if (!app) throw new Reply(422, base('Unknown application'))
+    if (!signatureMatches(params, app.authSecret)) throw new Reply(422, base('Unexpected signature'))
+    const timestamp = Number(text(params, 'timestamp'))
+    const nonce = text(params, 'nonce')!
+    if (!Number.isInteger(timestamp) || Math.abs(this.store.now() / 1000 - timestamp) > TIMESTAMP_WINDOW_S) {
+      throw new Reply(422, base('Unexpected timestamp'))
+    }
+    if (!/^-?\d{1,18}$/.test(nonce)) throw new Reply(422, { errors: { nonce: ['is invalid'] } })
+    if (!this.store.useNonce(app.id, timestamp, nonce)) throw new Reply(422, base('Unexpected nonce'))
+    const credential = readCredential(params, isParams(params.user) ? params.user : undefined)
+    const user = credential && this.store.findUser(credential)
+    if (credential && !user) throw new Reply(401, UNAUTHORIZED)
+    const session = this.store.createSession(app.id, user?.id ?? 0, Number(nonce), timestamp)
+    return new Reply(201, { session: this.store.sessionJson(session) }, { 'QB-Token-ExpirationDate': expirationHeader(this.store.expiresAt(session)) })
+  }
+
+  /**
+   * `POST /login.json` upgrades the application session it is sent with: from now on this very
+   * token is the user's. Logging in again as the same user answers 202 again; as another user it is
+   * refused (422), so a token can never serve two users' logins.
+   */
+  private login(session: Session, params: Params): unknown {
+    const credential = readCredential(params, params)
+    if (!credential) throw blank('login')
+    const user = this.store.findUser(credential)
+    if (!user) throw new Reply(401, UNAUTHORIZED)
+    if (session.userId !== 0 && session.userId !== user.id) throw new Reply(422, base('You have already logged in as another user'))
+    this.store.setUser(session, user.id)
+    return this.store.userJson(user)
+  }
+}
+
+function route(method: string, path: string): EmulatorEndpoint | null {
+  const name = /^\/users\/\d+\.json$/.test(path) ? '/users/:id.json' : path
+  const endpoint = `${method} ${name}`
+  return endpoint in SUCCESS_STATUS ? (endpoint as EmulatorEndpoint) : null
+}
+
+/** QuickBlox's format: `2016-05-02 19:52:00 UTC`. */
+function expirationHeader(ms: number): string {
+  return new Date(ms).toISOString().replace('T', ' ').replace(/\.\d{3}Z$/, ' UTC')
+}
+
+function send(res: ServerResponse, reply: Reply, truncated = false): void {
+  if (res.headersSent || res.destroyed) return
+  let body = typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body)
+  if (truncated) body = body.slice(0, Math.floor(body.length / 2))
+  res.writeHead(reply.status, {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Length': Buffer.byteLength(body),
+    ...reply.headers,
+  })
+  res.end(body)
+}

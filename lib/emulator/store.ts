@@ -1,0 +1,158 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
+import type { EmulatorApplication, EmulatorUser, EmulatorUserSeed } from './types.js'
+
+/** QuickBlox expires a session token 2 hours after the last request made with it. */
+export const SESSION_TTL_MS = 2 * 60 * 60 * 1000
+/** QuickBlox refuses a session request whose timestamp is more than 60 minutes off. */
+export const TIMESTAMP_WINDOW_S = 60 * 60
+
+export interface Session {
+  id: number
+  _id: string
+  token: string
+  applicationId: number
+  userId: number
+  nonce: number
+  ts: number
+  createdAt: number
+  updatedAt: number
+  lastUsedAt: number
+}
+
+/** What a user logs in with, already read from the request. */
+export type Credential =
+  | { kind: 'login' | 'email'; name: string; password: string }
+  | { kind: 'facebook'; token: string }
+  | { kind: 'firebase_phone'; projectId: string; accessToken: string }
+
+/** Compares two secrets in constant time, whatever their lengths. */
+export function safeEqual(a: string | undefined, b: string): boolean {
+  const digest = (s: string): Buffer => createHash('sha256').update(s).digest()
+  return timingSafeEqual(digest(a ?? ''), digest(b)) && a !== undefined
+}
+
+export const iso = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z')
+
+/** Applications, users, sessions and used nonces, on the emulator's clock. */
+export class Store {
+  readonly users: EmulatorUser[] = []
+  private readonly sessions = new Map<string, Session>()
+  private readonly nonces = new Map<string, number>()
+  private readonly lastRequestAt = new Map<number, number>()
+  private nextSessionId = 1
+  private readonly startedAt: number
+
+  constructor(readonly applications: EmulatorApplication[], users: EmulatorUserSeed[], readonly now: () => number) {
+    this.startedAt = now()
+    for (const seed of users) this.addUser(seed)
+  }
+
+  addUser(seed: EmulatorUserSeed): EmulatorUser {
+    const id = seed.id ?? Math.max(100000, ...this.users.map((u) => u.id)) + 1
+    if (this.users.some((u) => u.id === id)) throw new Error(`Duplicate emulator user id ${id}`)
+    const user: EmulatorUser = { ...seed, id }
+    this.users.push(user)
+    return user
+  }
+
+  /** The application, compared in constant time on the auth key. */
+  application(id: unknown, authKey: string | undefined): EmulatorApplication | undefined {
+    return this.applications.find((app) => String(app.id) === String(id) && safeEqual(authKey, app.authKey))
+  }
+
+  /** Records a timestamp+nonce pair; false if it was seen before (a replay). */
+  useNonce(applicationId: number, timestamp: number, nonce: string): boolean {
+    const nowS = this.now() / 1000
+    // Pairs outside the timestamp window can never be accepted again, so they need not be remembered.
+    for (const [key, ts] of this.nonces) if (Math.abs(nowS - ts) > TIMESTAMP_WINDOW_S) this.nonces.delete(key)
+    const key = `${applicationId}:${timestamp}:${nonce}`
+    if (this.nonces.has(key)) return false
+    this.nonces.set(key, timestamp)
+    return true
+  }
+
+  /** The user these credentials name. Every candidate is compared, in constant time, so timing tells nothing. */
+  findUser(credential: Credential): EmulatorUser | undefined {
+    const matches = (user: EmulatorUser): boolean => {
+      switch (credential.kind) {
+        case 'login': return safeEqual(user.password, credential.password) && user.login === credential.name
+        case 'email': return safeEqual(user.password, credential.password) && user.email?.toLowerCase() === credential.name.toLowerCase()
+        case 'facebook': return safeEqual(user.facebook?.token, credential.token)
+        case 'firebase_phone':
+          return safeEqual(user.firebase_phone?.access_token, credential.accessToken) && user.firebase_phone?.project_id === credential.projectId
+      }
+    }
+    let found: EmulatorUser | undefined
+    for (const user of this.users) if (matches(user)) found ??= user
+    if (found) this.lastRequestAt.set(found.id, this.now())
+    return found
+  }
+
+  createSession(applicationId: number, userId: number, nonce: number, ts: number): Session {
+    const now = this.now()
+    const id = this.nextSessionId++
+    // 20 random bytes: 160 bits, 40 hex characters like QuickBlox's own tokens.
+    const token = randomBytes(20).toString('hex')
+    // Tokens nobody uses again would pile up in a long-running emulator: sweep the expired ones now and then.
+    if (id % 1000 === 0) for (const old of this.sessions.values()) if (now - old.lastUsedAt >= SESSION_TTL_MS) this.sessions.delete(old.token)
+    const session = { id, _id: randomBytes(12).toString('hex'), token, applicationId, userId, nonce, ts, createdAt: now, updatedAt: now, lastUsedAt: now }
+    this.sessions.set(token, session)
+    return session
+  }
+
+  /** The live session for a token, its 2-hour expiry renewed by this use; undefined if unknown or expired. */
+  useSession(token: string | undefined): Session | undefined {
+    const session = token === undefined ? undefined : this.sessions.get(token)
+    if (!session) return undefined
+    if (this.now() - session.lastUsedAt >= SESSION_TTL_MS) {
+      this.sessions.delete(session.token)
+      return undefined
+    }
+    session.lastUsedAt = this.now()
+    return session
+  }
+
+  setUser(session: Session, userId: number): void {
+    session.userId = userId
+    session.updatedAt = this.now()
+  }
+
+  destroySession(token: string): void {
+    this.sessions.delete(token)
+  }
+
+  expiresAt(session: Session): number {
+    return session.lastUsedAt + SESSION_TTL_MS
+  }
+
+  sessionJson(session: Session): Record<string, unknown> {
+    const { _id, id, token, nonce, ts } = session
+    return { _id, application_id: session.applicationId, created_at: iso(session.createdAt), device_id: 0, id, nonce, token, ts, updated_at: iso(session.updatedAt), user_id: session.userId }
+  }
+
+  /** The user as `POST /login.json` and `GET /users/{id}.json` return it: every field QuickBlox lists. */
+  userJson(user: EmulatorUser): Record<string, unknown> {
+    const created = iso(this.startedAt)
+    const lastRequest = this.lastRequestAt.get(user.id)
+    return {
+      id: user.id,
+      full_name: user.full_name ?? null,
+      email: user.email ?? null,
+      login: user.login ?? null,
+      phone: user.phone ?? null,
+      website: user.website ?? null,
+      created_at: created,
+      updated_at: created,
+      last_request_at: lastRequest === undefined ? null : iso(lastRequest),
+      external_user_id: user.external_user_id ?? null,
+      facebook_id: user.facebook ? user.facebook.id ?? String(100000000000 + user.id) : null,
+      blob_id: null,
+      custom_data: user.custom_data ?? null,
+      age_over16: false,
+      allow_statistics_analysis: false,
+      allow_sales_activities: false,
+      parents_contacts: '',
+      user_tags: user.user_tags ?? null,
+    }
+  }
+}

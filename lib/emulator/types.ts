@@ -1,0 +1,125 @@
+/** A QuickBlox application the emulator knows: what you find under "Credentials" in QuickBlox's admin panel. */
+export interface EmulatorApplication {
+  /** The application id (`application_id`). */
+  id: number
+  /** The authorization key (`auth_key`), sent in clear with every session request. */
+  authKey: string
+  /** The authorization secret: the HMAC key of the session signature. Never sent. */
+  authSecret: string
+}
+
+/** A user to seed. A user is found by login or email + password, by Facebook token, or by Firebase project id + token. */
+export interface EmulatorUserSeed {
+  /** The QuickBlox user id; assigned when absent. */
+  id?: number
+  login?: string
+  email?: string
+  password?: string
+  full_name?: string
+  phone?: string
+  website?: string
+  custom_data?: string
+  user_tags?: string
+  external_user_id?: string | number
+  /** Logs in with `provider=facebook` + `keys[token]`; `id` becomes `facebook_id` (derived when absent). */
+  facebook?: { token: string; id?: string }
+  /** Logs in with `provider=firebase_phone` + `firebase_phone[project_id]` + `firebase_phone[access_token]`. */
+  firebase_phone?: { project_id: string; access_token: string }
+}
+
+/** A seeded user with its id (passwords included: it is test data). */
+export type EmulatorUser = EmulatorUserSeed & { id: number }
+
+/** What `startEmulator()` can start from: applications and users, as in a `--data` JSON file. */
+export interface EmulatorData {
+  applications: EmulatorApplication[]
+  users: EmulatorUserSeed[]
+}
+
+/** The endpoints the emulator serves, named as faults, latency and counts refer to them. */
+export type EmulatorEndpoint =
+  | 'POST /session.json' | 'GET /session.json' | 'DELETE /session.json'
+  | 'POST /login.json' | 'DELETE /login.json' | 'GET /users/:id.json'
+
+/**
+ * A fault for `failNext()`.
+ * - `{ status }`: answer that status (body defaults to a QuickBlox error body; `retryAfter` sets `Retry-After`, in seconds).
+ * - `'hang'`: never answer (until `close()`). `'reset'`: destroy the socket without answering.
+ * - `'garbage'`: the success status with an HTML page. `'truncated'`: the real JSON answer cut half way
+ *   (the request *is* processed). `'wrong-shape'`: the success status with JSON lacking the expected fields.
+ * - `'expire-session'`: treat the sent token as expired (401 `Required session does not exist`) and destroy it.
+ */
+export type EmulatorFault =
+  | { status: number; retryAfter?: number; body?: unknown }
+  | 'hang' | 'reset' | 'garbage' | 'truncated' | 'wrong-shape' | 'expire-session'
+
+/** Options of `startEmulator()`. Every one is optional. */
+export interface EmulatorOptions {
+  /** Port to listen on; `0` (default) picks a free one. */
+  port?: number
+  /** Interface to listen on; default `'127.0.0.1'`. */
+  host?: string
+  /** Applications to accept. With neither these, `users` nor `dataFile`, the built-in `demoData` is used. */
+  applications?: EmulatorApplication[]
+  /** Users to seed; ids are assigned when absent. */
+  users?: EmulatorUserSeed[]
+  /** A JSON file `{ applications, users }`; `applications` / `users` given as options take precedence. */
+  dataFile?: string
+  /** The emulator's clock, ms since the epoch (default `Date.now`). `advanceTime()` adds to it. */
+  now?: () => number
+  /** Milliseconds to wait before answering, per endpoint. */
+  latency?: Partial<Record<EmulatorEndpoint, number>>
+  /** Where the emulator writes one line per request (no body, so never a password). Default: nowhere. */
+  log?: (line: string) => void
+}
+
+/** One request as the emulator saw it, with secrets masked. */
+export interface EmulatorRequestLog {
+  /** The endpoint, or `null` for a path the emulator does not serve (answered 404). */
+  endpoint: EmulatorEndpoint | null
+  method: string
+  /** The path without the query string. */
+  path: string
+  /** Request headers, lower-cased; `qb-token` replaced by its fingerprint, `authorization` by `'***'`. */
+  headers: Record<string, string>
+  /** The parsed body with `password`, `token`, `secret`, `access_token` and `auth_secret` masked as `'***'`; `null` if unreadable. */
+  body: unknown
+  /** Fingerprint (first 12 hex of its SHA-256) of the `QB-Token` sent, to correlate calls without the token itself. */
+  token?: string
+  /** The status answered; `null` while pending and for `'hang'` / `'reset'`. */
+  status: number | null
+  /** When the request arrived, on the emulator's clock (ms). */
+  startedAt: number
+  /** Wall-clock ms from arrival to the end of the answer. */
+  durationMs: number
+}
+
+/** A running emulator, as `startEmulator()` resolves it. */
+export interface Emulator {
+  /** Base URL, e.g. `'http://127.0.0.1:41234'`: pass it as the client's `apiEndpoint`. */
+  url: string
+  port: number
+  /** The first application (handy for tests). */
+  application: EmulatorApplication
+  applications: EmulatorApplication[]
+  /** The seeded users with their ids. */
+  users: EmulatorUser[]
+  /** Stops the server, ending hung requests and keep-alive sockets. */
+  close(): Promise<void>
+  /** Sets the latency of one endpoint, or of every endpoint with `'*'`. */
+  setLatency(endpoint: EmulatorEndpoint | '*', ms: number): void
+  /** Makes the next `times` (default 1) requests to `endpoint` fail with `fault`. Faults queue in order. */
+  failNext(endpoint: EmulatorEndpoint, fault: EmulatorFault, times?: number): void
+  /** Forgets every queued fault. */
+  clearFaults(): void
+  /** Moves the emulator's clock forward (token expiry, timestamp checks). */
+  advanceTime(ms: number): void
+  /** Every request so far, in arrival order. */
+  readonly requests: readonly EmulatorRequestLog[]
+  /** How many requests each endpoint received. */
+  counts(): Record<EmulatorEndpoint, number>
+  /** Clears `requests` and `counts()`. */
+  resetLog(): void
+  /** Adds a user while running; returns it with its id. */
+  addUser(seed: EmulatorUserSeed): EmulatorUser
+}
