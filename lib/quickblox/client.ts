@@ -194,6 +194,7 @@ function errorFor(reply: Reply, step: 'session' | 'login' | 'logout'): QuickBlox
   if (status >= 500) return new QuickBloxUnavailableError(`QuickBlox answered ${status}`)
   if (status >= 400 && step === 'session') {
     const reasons = readErrors(reply.body).join('; ') || `status ${status}`
+    if (mentions(reply, 'timestamp')) return new QuickBloxConfigurationError(`QuickBlox refused the session timestamp: check this server's clock (${reasons})`)
     return new QuickBloxConfigurationError(`QuickBlox refused the application credentials (appId/authKey/authSecret): ${reasons}`)
   }
   if (step === 'login' && status === 401) return new QuickBloxCredentialsError()

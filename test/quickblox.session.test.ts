@@ -1,0 +1,100 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals'
+import { type Emulator, startEmulator } from 'passport-quickblox/emulator'
+import { QuickBloxClient, type QuickBloxClientOptions } from '../lib/quickblox/client.js'
+import { QuickBloxConfigurationError } from '../lib/quickblox/errors.js'
+
+let qb: Emulator
+const clients: QuickBloxClient[] = []
+
+function clientFor(options: Partial<QuickBloxClientOptions> = {}): QuickBloxClient {
+  const { id, authKey, authSecret } = qb.application
+  const client = new QuickBloxClient({ appId: id, authKey, authSecret, apiEndpoint: qb.url, pool: false, ...options })
+  clients.push(client)
+  return client
+}
+
+beforeAll(async () => {
+  qb = await startEmulator()
+})
+
+afterEach(async () => {
+  await Promise.all(clients.splice(0).map((client) => client.close()))
+  qb.resetLog()
+})
+
+afterAll(async () => {
+  await qb.close()
+})
+
+describe('application session', () => {
+  it('is created with an HMAC-SHA1 signature by default', async () => {
+    const session = await clientFor().createApplicationSession()
+    expect(session).toMatchObject({ userId: 0, applicationId: qb.application.id })
+    expect(session.token).toMatch(/^[0-9a-f]{40}$/)
+    expect(session.expiresAt.getTime()).toBeGreaterThan(Date.now() + 60 * 60_000)
+    expect(qb.requests[0]?.body).toMatchObject({ signature: expect.stringMatching(/^[0-9a-f]{40}$/) })
+  })
+
+  it('is created with an HMAC-SHA256 signature when asked', async () => {
+    await expect(clientFor({ signatureAlgorithm: 'sha256' }).createApplicationSession()).resolves.toMatchObject({ userId: 0 })
+    expect(qb.requests[0]?.body).toMatchObject({ signature: expect.stringMatching(/^[0-9a-f]{64}$/) })
+  })
+
+  it('is requested with a JSON body of application_id, auth_key, timestamp, nonce and signature', async () => {
+    await clientFor().createApplicationSession()
+    const request = qb.requests[0]
+    expect(request?.headers['content-type']).toMatch(/^application\/json/)
+    const body = request?.body as Record<string, unknown>
+    expect(Object.keys(body).sort()).toEqual(['application_id', 'auth_key', 'nonce', 'signature', 'timestamp'])
+    expect(body).toMatchObject({ application_id: qb.application.id, auth_key: qb.application.authKey })
+    expect(Math.abs(Number(body.timestamp) - Date.now() / 1000)).toBeLessThan(60)
+    expect(Number.isInteger(body.nonce)).toBe(true)
+  })
+
+  it('uses a new nonce for every request', async () => {
+    const client = clientFor()
+    await Promise.all([1, 2, 3, 4].map(() => client.createApplicationSession()))
+    const nonces = qb.requests.map((r) => (r.body as { nonce: number }).nonce)
+    expect(new Set(nonces).size).toBe(4)
+  })
+
+  it('reports a wrong auth secret as a configuration error naming the reason, not the secret', async () => {
+    const error = await clientFor({ authSecret: 'not-the-secret' }).createApplicationSession().catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(QuickBloxConfigurationError)
+    expect((error as Error).message).toBe('QuickBlox refused the application credentials (appId/authKey/authSecret): Unexpected signature')
+    expect((error as Error).message).not.toContain('not-the-secret')
+  })
+
+  it('reports an unknown application as a configuration error', async () => {
+    const error = await clientFor({ appId: 999 }).createApplicationSession().catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(QuickBloxConfigurationError)
+    expect(error).toMatchObject({ code: 'QB_CONFIGURATION' })
+  })
+
+  it('refuses options that cannot work, without naming the secret', () => {
+    const base = { appId: 1, authKey: 'k', authSecret: 's' }
+    expect(() => new QuickBloxClient({ ...base, appId: 'abc' })).toThrow('appId must be a positive integer')
+    expect(() => new QuickBloxClient({ ...base, authSecret: '' })).toThrow('authSecret must be a non-empty string')
+    expect(() => new QuickBloxClient({ ...base, authKey: '' })).toThrow('authKey must be a non-empty string')
+    expect(() => new QuickBloxClient({ ...base, timeout: 0 })).toThrow('timeout')
+    expect(() => new QuickBloxClient({ ...base, signatureAlgorithm: 'md5' as 'sha1' })).toThrow('signatureAlgorithm')
+    expect(() => new QuickBloxClient({ ...base, pool: { max: 0 } })).toThrow('pool.max')
+  })
+})
+
+describe('clock skew', () => {
+  it("retries once with QuickBlox's clock when it refuses our timestamp, and keeps the offset", async () => {
+    qb.advanceTime(2 * 60 * 60_000)
+    try {
+      const client = clientFor()
+      const { user } = await client.login({ login: 'amy', password: 'amy-demo-password' })
+      expect(user.id).toBe(100001)
+      expect(qb.requests.filter((r) => r.endpoint === 'POST /session.json').map((r) => r.status)).toEqual([422, 201])
+      qb.resetLog()
+      await client.createApplicationSession()
+      expect(qb.requests.map((r) => r.status)).toEqual([201])
+    } finally {
+      qb.advanceTime(-2 * 60 * 60_000)
+    }
+  })
+})
