@@ -1,0 +1,35 @@
+// Settings from the environment, checked once at start-up (see docs: "Example app").
+import { randomBytes } from 'node:crypto'
+
+export function loadConfig(env = process.env) {
+  const production = env.NODE_ENV === 'production'
+  const qb = [env.QB_APP_ID, env.QB_AUTH_KEY, env.QB_AUTH_SECRET]
+  if (qb.some(Boolean) && !qb.every(Boolean)) {
+    throw new Error('Set all of QB_APP_ID, QB_AUTH_KEY and QB_AUTH_SECRET, or none of them to use the emulator')
+  }
+  // The emulator signs in anyone with the public demo passwords: never in production.
+  if (production && !qb.every(Boolean)) throw new Error('QB_APP_ID, QB_AUTH_KEY and QB_AUTH_SECRET are required when NODE_ENV=production')
+  if (production && !env.SESSION_SECRET) throw new Error('SESSION_SECRET is required when NODE_ENV=production')
+  const port = Number(env.PORT ?? 3000)
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error('PORT must be a port number')
+  return {
+    port,
+    host: env.HOST || '127.0.0.1',
+    production,
+    sessionSecret: env.SESSION_SECRET || randomBytes(32).toString('hex'),
+    sessionSecretGenerated: !env.SESSION_SECRET,
+    trustProxy: parseTrustProxy(env.TRUST_PROXY),
+    redisUrl: env.REDIS_URL || undefined,
+    quickblox: qb.every(Boolean)
+      ? { appId: env.QB_APP_ID, authKey: env.QB_AUTH_KEY, authSecret: env.QB_AUTH_SECRET, apiEndpoint: env.QB_API_ENDPOINT || undefined }
+      : null,
+  }
+}
+
+// Express's `trust proxy`: a hop count ("1"), or addresses/subnets ("loopback, 10.0.0.0/8").
+// "true" trusts any X-Forwarded-For, which lets clients pick their IP for the rate limiter.
+function parseTrustProxy(value) {
+  if (!value || value === 'false') return false
+  if (value === 'true') return true
+  return /^\d+$/.test(value) ? Number(value) : value
+}

@@ -1,0 +1,58 @@
+// Small server-rendered pages. Every value goes through esc(): user data (names, logins,
+// a failed login's text) must never become markup.
+
+const ENTITIES = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }
+export const esc = (value) => String(value ?? '').replace(/[&<>"']/g, (c) => ENTITIES[c])
+
+const layout = (title, user, csrf, body) => `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${esc(title)} · passport-quickblox example</title>
+<style>body{font:16px/1.5 system-ui,sans-serif;max-width:42rem;margin:2rem auto;padding:0 1rem}
+form{border:1px solid #ccc;border-radius:6px;padding:1rem;margin:1rem 0}label{display:block;margin:.5rem 0}
+input{display:block;width:100%;padding:.4rem;box-sizing:border-box}button{margin-top:.5rem;padding:.4rem 1rem}
+.alert{background:#fde8e8;border:1px solid #b91c1c;padding:.5rem 1rem}.note{background:#eef6ff;padding:.5rem 1rem}
+header form{display:inline;border:0;padding:0;margin:0}header{display:flex;gap:1rem;align-items:baseline}</style>
+</head><body><header><a href="/">Home</a>${user
+  ? ` <a href="/profile">Profile</a> <form method="post" action="/logout">${csrfField(csrf)}<button>Sign out</button></form>`
+  : ' <a href="/login">Sign in</a>'}</header>
+<main><h1>${esc(title)}</h1>${body}</main></body></html>`
+
+const csrfField = (csrf) => `<input type="hidden" name="_csrf" value="${esc(csrf)}">`
+const field = (label, name, type = 'text', attrs = '') =>
+  `<label>${esc(label)} <input name="${name}" type="${type}" required ${attrs}></label>`
+
+export const home = ({ user, csrf }) => layout('Home', user, csrf, user
+  ? `<p>Signed in as <strong>${esc(user.full_name || user.login || user.email)}</strong> (QuickBlox user ${esc(user.id)}).</p>`
+  : '<p>Nobody is signed in. <a href="/login">Sign in with QuickBlox</a>.</p>')
+
+export const login = ({ csrf, error, values = {}, demoUsers }) => layout('Sign in', null, csrf, `
+${error ? `<p class="alert" role="alert">Sign-in failed: ${esc(error)}</p>` : ''}
+${demoUsers ? demoNote(demoUsers) : ''}
+<form method="post" action="/login" aria-labelledby="pw"><h2 id="pw">Login or email and password</h2>${csrfField(csrf)}
+${field('Login or email', 'login', 'text', `autocomplete="username" value="${esc(values.login)}"`)}
+${field('Password', 'password', 'password', 'autocomplete="current-password"')}<button>Sign in</button></form>
+<form method="post" action="/login" aria-labelledby="fb"><h2 id="fb">Facebook</h2>${csrfField(csrf)}
+<input type="hidden" name="provider" value="facebook">${field('Facebook access token', 'keys[token]', 'password', 'autocomplete="off"')}
+<button>Sign in with Facebook</button></form>
+<form method="post" action="/login" aria-labelledby="fp"><h2 id="fp">Firebase phone</h2>${csrfField(csrf)}
+<input type="hidden" name="provider" value="firebase_phone">
+${field('Firebase project id', 'firebase_phone[project_id]', 'text', `value="${esc(values.project_id)}"`)}
+${field('Firebase ID token', 'firebase_phone[access_token]', 'password', 'autocomplete="off"')}
+<button>Sign in with phone</button></form>`)
+
+// Shown only when the app runs its own emulator: these are public demo values.
+const demoNote = (users) => `<section class="note" aria-labelledby="demo"><h2 id="demo">Demo mode</h2>
+<p>No QuickBlox settings were given, so this app talks to a local QuickBlox emulator with these demo users:</p><ul>
+${users.map((u) => `<li>${esc(u.full_name)}: ${u.password ? `<code>${esc(u.login || u.email)}</code> / <code>${esc(u.password)}</code>`
+  : u.facebook ? `Facebook token <code>${esc(u.facebook.token)}</code>`
+    : `Firebase project <code>${esc(u.firebase_phone?.project_id)}</code>, token <code>${esc(u.firebase_phone?.access_token)}</code>`}</li>`).join('')}
+</ul></section>`
+
+const PROFILE_FIELDS = ['id', 'login', 'email', 'full_name', 'phone', 'facebook_id', 'user_tags', 'created_at', 'last_request_at']
+
+export const profile = ({ user, csrf }) => layout('Profile', user, csrf, `<p>Your QuickBlox user:</p><dl>
+${PROFILE_FIELDS.map((f) => `<dt>${f}</dt><dd>${esc(user[f] ?? '—')}</dd>`).join('')}</dl>`)
+
+export const error = ({ status, message, user, csrf }) =>
+  layout(status === 500 ? 'Something went wrong' : 'Sorry', user, csrf, `<p role="alert">${esc(message)}</p>
+<p><a href="/login">Back to sign-in</a></p>`)
