@@ -42,6 +42,17 @@ const MESSAGES = {
   500: 'Something went wrong on our side.',
 }
 
+/**
+ * @param {object} options
+ * @param {import('passport-quickblox').QuickBloxStrategy} options.strategy
+ * @param {string} options.sessionSecret
+ * @param {import('express-session').Store} [options.sessionStore] default: in memory (one process only)
+ * @param {boolean} [options.production] secure cookies
+ * @param {boolean | number | string} [options.trustProxy] Express's `trust proxy`
+ * @param {object[] | null} [options.demoUsers] listed on the login page (emulator mode only)
+ * @param {{ ip: { windowMs: number, limit: number }, account: { windowMs: number, limit: number } }} [options.limits]
+ * @param {(line: string) => void} [options.log]
+ */
 export function createApp({ strategy, sessionSecret, sessionStore, production = false, trustProxy = false,
   demoUsers = null, limits = DEFAULT_LIMITS, log = console.log }) {
   const app = express()
@@ -68,7 +79,7 @@ export function createApp({ strategy, sessionSecret, sessionStore, production = 
   const perAccount = rateLimit({
     ...limits.account, ...rateLimitOptions,
     keyGenerator: (req) => accountKey(req.body), skip: (req) => !accountKey(req.body),
-    requestWasSuccessful: (req, res) => res.statusCode !== 401, // count rejected credentials only
+    skipSuccessfulRequests: true, requestWasSuccessful: (req, res) => res.statusCode !== 401, // count rejected credentials only
   })
 
   // Calls Passport with a callback, so a failure can be shown on the login page or as JSON.

@@ -4,7 +4,13 @@ import { startEmulator } from 'passport-quickblox/emulator'
 import { loadConfig } from './config.js'
 import { createApp, createRedisStore, createStrategy } from './app.js'
 
-const config = loadConfig()
+let config
+try {
+  config = loadConfig()
+} catch (err) {
+  console.error(`Cannot start: ${err.message}`)
+  process.exit(1)
+}
 const log = (line) => console.log(line)
 
 let emulator = null
