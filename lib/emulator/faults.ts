@@ -1,22 +1,12 @@
 import { Reply } from './body.js'
-import type { EmulatorEndpoint, EmulatorFault } from './types.js'
-
-/** The status each endpoint answers on success, which 'garbage' and 'wrong-shape' imitate. */
-export const SUCCESS_STATUS: Record<EmulatorEndpoint, number> = {
-  'POST /session.json': 201,
-  'GET /session.json': 200,
-  'DELETE /session.json': 200,
-  'POST /login.json': 202,
-  'DELETE /login.json': 200,
-  'GET /users/:id.json': 200,
-}
+import { ENDPOINTS, type EmulatorEndpoint, type EmulatorFault } from './types.js'
 
 /** Faults queued per endpoint, each used once, in the order they were queued. */
 export class Faults {
   private readonly queues = new Map<EmulatorEndpoint, EmulatorFault[]>()
 
   add(endpoint: EmulatorEndpoint, fault: EmulatorFault, times = 1): void {
-    if (!(endpoint in SUCCESS_STATUS)) throw new TypeError(`Unknown emulator endpoint: ${endpoint}`)
+    if (!Object.hasOwn(ENDPOINTS, endpoint)) throw new TypeError(`Unknown emulator endpoint: ${endpoint}`)
     if (!Number.isInteger(times) || times < 1) throw new TypeError('times must be a positive integer')
     const queue = this.queues.get(endpoint) ?? []
     for (let i = 0; i < times; i++) queue.push(fault)
@@ -41,7 +31,7 @@ export function cannedReply(fault: EmulatorFault, endpoint: EmulatorEndpoint): R
     return new Reply(fault.status, fault.body ?? { errors: [REASONS[fault.status] ?? `Error ${fault.status}`] }, headers)
   }
   // A proxy's error page where JSON was expected.
-  if (fault === 'garbage') return new Reply(SUCCESS_STATUS[endpoint], '<html><body><h1>Bad Gateway</h1></body></html>', { 'Content-Type': 'text/html' })
-  if (fault === 'wrong-shape') return new Reply(SUCCESS_STATUS[endpoint], { result: 'ok' })
+  if (fault === 'garbage') return new Reply(ENDPOINTS[endpoint], '<html><body><h1>Bad Gateway</h1></body></html>', { 'Content-Type': 'text/html' })
+  if (fault === 'wrong-shape') return new Reply(ENDPOINTS[endpoint], { result: 'ok' })
   return undefined
 }

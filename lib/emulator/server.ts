@@ -2,10 +2,10 @@ import { createHash } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { setTimeout as delay } from 'node:timers/promises'
 import { isParams, parseBody, readBody, Reply, type Params, type Value } from './body.js'
-import { cannedReply, Faults, SUCCESS_STATUS } from './faults.js'
+import { cannedReply, Faults } from './faults.js'
 import { signatureMatches } from './signature.js'
 import { TIMESTAMP_WINDOW_S, type Credential, type Session, type Store } from './store.js'
-import type { EmulatorEndpoint, EmulatorRequestLog } from './types.js'
+import { ENDPOINTS, type EmulatorEndpoint, type EmulatorRequestLog } from './types.js'
 
 const NO_SESSION = { errors: ['Required session does not exist'] }
 const UNAUTHORIZED = { errors: ['Unauthorized'] }
@@ -71,7 +71,7 @@ export class EmulatorServer {
 
   resetLog(): void {
     this.requests.length = 0
-    this.counts = Object.fromEntries(Object.keys(SUCCESS_STATUS).map((endpoint) => [endpoint, 0])) as Record<EmulatorEndpoint, number>
+    this.counts = Object.fromEntries(Object.keys(ENDPOINTS).map((endpoint) => [endpoint, 0])) as Record<EmulatorEndpoint, number>
   }
 
   /** Ends pending latency waits so `close()` does not wait for them. */
@@ -191,7 +191,7 @@ export class EmulatorServer {
 function route(method: string, path: string): EmulatorEndpoint | null {
   const name = /^\/users\/\d+\.json$/.test(path) ? '/users/:id.json' : path
   const endpoint = `${method} ${name}`
-  return endpoint in SUCCESS_STATUS ? (endpoint as EmulatorEndpoint) : null
+  return Object.hasOwn(ENDPOINTS, endpoint) ? (endpoint as EmulatorEndpoint) : null
 }
 
 /** QuickBlox's format: `2016-05-02 19:52:00 UTC`. */

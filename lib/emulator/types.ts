@@ -36,10 +36,18 @@ export interface EmulatorData {
   users: EmulatorUserSeed[]
 }
 
-/** The endpoints the emulator serves, named as faults, latency and counts refer to them. */
-export type EmulatorEndpoint =
-  | 'POST /session.json' | 'GET /session.json' | 'DELETE /session.json'
-  | 'POST /login.json' | 'DELETE /login.json' | 'GET /users/:id.json'
+/** The endpoints the emulator serves, with the status each answers on success. */
+export const ENDPOINTS = {
+  'POST /session.json': 201,
+  'GET /session.json': 200,
+  'DELETE /session.json': 200,
+  'POST /login.json': 202,
+  'DELETE /login.json': 200,
+  'GET /users/:id.json': 200,
+} as const
+
+/** An endpoint, named as faults, latency and counts refer to it. */
+export type EmulatorEndpoint = keyof typeof ENDPOINTS
 
 /**
  * A fault for `failNext()`.
