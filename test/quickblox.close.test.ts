@@ -1,0 +1,59 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { type Emulator, startEmulator } from 'passport-quickblox/emulator'
+import { QuickBloxClient } from '../lib/quickblox/client.js'
+
+let qb: Emulator
+const amy = { login: 'amy', password: 'amy-demo-password' }
+
+beforeAll(async () => {
+  qb = await startEmulator()
+})
+
+afterAll(async () => {
+  await qb.close()
+})
+
+/** How many sockets, timers... of each kind are alive in this process. */
+function resources(): Record<string, number> {
+  const counts: Record<string, number> = {}
+  for (const kind of process.getActiveResourcesInfo()) counts[kind] = (counts[kind] ?? 0) + 1
+  return counts
+}
+
+/** Kinds of which more are alive now than in `before`. */
+const added = (before: Record<string, number>): string[] =>
+  Object.entries(resources()).filter(([kind, n]) => n > (before[kind] ?? 0)).map(([kind]) => kind)
+
+async function nothingAddedTo(before: Record<string, number>): Promise<void> {
+  const end = Date.now() + 3000
+  while (added(before).length > 0 && Date.now() < end) await new Promise((resolve) => setTimeout(resolve, 20))
+  expect(added(before)).toEqual([])
+}
+
+function newClient(): QuickBloxClient {
+  const { id, authKey, authSecret } = qb.application
+  return new QuickBloxClient({ appId: id, authKey, authSecret, apiEndpoint: qb.url })
+}
+
+describe('close', () => {
+  it('a client that is never used opens nothing and starts no timer', async () => {
+    const before = resources()
+    const client = newClient()
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    expect(qb.counts()['POST /session.json']).toBe(0)
+    await nothingAddedTo(before)
+    await client.close()
+  })
+
+  it('leaves no socket or timer behind, even with refills in flight or backing off', async () => {
+    const before = resources()
+    const client = newClient()
+    await Promise.all([1, 2, 3, 4].map(() => client.login(amy)))
+    qb.failNext('POST /session.json', { status: 500 }, 30)
+    await Promise.all([1, 2].map(() => client.login(amy).catch(() => undefined)))
+    expect(added(before)).toContain('TCPSocketWrap')
+    await client.close()
+    qb.clearFaults()
+    await nothingAddedTo(before)
+  })
+})
