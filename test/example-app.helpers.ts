@@ -1,5 +1,8 @@
 // Shared by the example-app tests: the app on 127.0.0.1 over a real emulator, and a few readers.
 import { once } from 'node:events'
+import { existsSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { delimiter, join } from 'node:path'
 import type { AddressInfo } from 'node:net'
 import type { Server } from 'node:http'
 import session from 'express-session'
@@ -77,3 +80,23 @@ export async function sessionStatus(emulator: Emulator, token: string): Promise<
 
 /** Every request log line is `METHOD /path STATUS Nms [CODE]`: nothing else can leak into it. */
 export const LOG_LINE = /^(GET|POST|HEAD|PUT|DELETE) \/[\w/.-]* \d{3} \d+ms( [\w.]+)?$/
+
+/**
+ * The path of a system program the example-app tests need, or an error naming the install
+ * command. It fails (never skips) in CI and locally alike: a skipped suite reads as green.
+ */
+export function requireProgram(name: string, paths: string[] = (process.env.PATH ?? '').split(delimiter).map((dir) => join(dir, name))): string {
+  const found = paths.find((path) => existsSync(path))
+  if (found) return found
+  throw new Error(`${name} is not installed, so this test cannot run. Install it with: sudo bash .ci/system-deps.sh`
+    + ` (Debian packages redis-server and chromium)${process.env.CI ? ' — CI must run that script before npm test' : ''}`)
+}
+
+/** A port that was free a moment ago on 127.0.0.1. */
+export async function freePort(): Promise<number> {
+  const server = createServer().listen(0, '127.0.0.1')
+  await once(server, 'listening')
+  const { port } = server.address() as AddressInfo
+  await new Promise((resolve) => server.close(resolve))
+  return port
+}
