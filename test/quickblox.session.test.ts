@@ -1,3 +1,5 @@
+import { connect, createServer } from 'node:net'
+import type { AddressInfo } from 'node:net'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals'
 import { type Emulator, startEmulator } from 'passport-quickblox/emulator'
 import { QuickBloxClient, type QuickBloxClientOptions } from '../lib/quickblox/client.js'
@@ -79,6 +81,30 @@ describe('application session', () => {
     expect(() => new QuickBloxClient({ ...base, timeout: 0 })).toThrow('timeout')
     expect(() => new QuickBloxClient({ ...base, signatureAlgorithm: 'md5' as 'sha1' })).toThrow('signatureAlgorithm')
     expect(() => new QuickBloxClient({ ...base, pool: { max: 0 } })).toThrow('pool.max')
+  })
+})
+
+describe('connections', () => {
+  it('reuses one kept-alive connection for sequential requests', async () => {
+    // A TCP relay in front of the emulator counts the connections the client opens.
+    let connections = 0
+    const relay = createServer((socket) => {
+      connections++
+      const upstream = connect(qb.port, '127.0.0.1')
+      socket.pipe(upstream).pipe(socket)
+      socket.on('error', () => upstream.destroy())
+      upstream.on('error', () => socket.destroy())
+    })
+    await new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', resolve))
+    try {
+      const client = clientFor({ apiEndpoint: `http://127.0.0.1:${(relay.address() as AddressInfo).port}` })
+      for (let i = 0; i < 5; i++) await client.login({ login: 'amy', password: 'amy-demo-password' })
+      expect(qb.requests).toHaveLength(10)
+      expect(connections).toBe(1)
+      await client.close()
+    } finally {
+      await new Promise<void>((resolve) => relay.close(() => resolve()))
+    }
   })
 })
 
