@@ -77,6 +77,11 @@ describe('replies of the success status but the wrong shape', () => {
     await expect(client.login(amy)).rejects.toBeInstanceOf(QuickBloxResponseError)
   })
 
+  it('reports a reply larger than 1 MiB as unreadable (502) without reading it all', async () => {
+    qb.failNext('POST /login.json', { status: 202, body: { user, padding: 'x'.repeat(3 * 1024 * 1024) } })
+    await expect(client.login(amy)).rejects.toThrow('QuickBlox sent a reply larger than 1 MiB')
+  })
+
   it('accepts a minimal user, filling absent fields with null and false', async () => {
     qb.failNext('POST /login.json', { status: 202, body: { user: { ...user, unknown_field: 1 } } })
     const { user: read } = await client.login(amy)

@@ -68,7 +68,7 @@ export class Transport {
       if (error instanceof TimeoutError) throw new QuickBloxTimeoutError(options.reportedTimeoutMs)
       if (error instanceof ReadError) throw new QuickBloxResponseError('QuickBlox\'s reply was cut short')
       const code = error instanceof RequestError ? error.code : 'unknown error'
-      // A reset mid-reply or a refused connection: QuickBlox (or the way to it) is unavailable.
+      // Refused, reset before a reply, DNS...: QuickBlox (or the way to it) is unavailable.
       throw new QuickBloxUnavailableError(`QuickBlox could not be reached (${code})`)
     }
   }
