@@ -89,7 +89,7 @@ export function createApp({ strategy, sessionSecret, sessionStore, production = 
     req.logIn(user, (err) => err ? next(err) : onSuccess(req, res, user)) // Passport 0.7 rotates the session id here
   })(req, res, next)
 
-  async function signOut(req, res, next) {
+  function signOut(req, res, next) {
     const token = req.user?.qbToken
     // Destroying the session signs the user out of Passport too: the login lives in the session.
     req.session.destroy(async (err) => {
