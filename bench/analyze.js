@@ -9,9 +9,9 @@ export function percentile(sorted, p) {
 export const CRITICAL_PATH_METHOD = [
   'QuickBlox calls on the critical path of a login are counted from the emulator\'s request log.',
   'Each load worker logs in as its own demo user, one login at a time, so a `POST /login.json` whose',
-  'body names that user and whose time window lies inside the login\'s window (request sent →',
-  'answer received, same wall clock) belongs to that login. That call\'s `QB-Token` fingerprint T',
-  'identifies the login\'s session. On the path are: every call sent with T inside the login\'s window',
+  'body names that user belongs to the last login of that worker sent before the call arrived, if the',
+  'call also ended before that login was answered (same wall clock, in ms: L must be a few ms at least).',
+  'That call\'s `QB-Token` fingerprint T identifies the login\'s session. On the path are: every call sent with T inside the login\'s window',
   '(the `POST /login.json` itself, retries included), plus the `POST /session.json` that created T',
   'if it finished after the login was sent, since the login then had to wait for it. A session that',
   'already existed when the login was sent (prefetched by the pool) is off the path.',
@@ -43,16 +43,28 @@ export function criticalPath(samples, log) {
   }
   const inside = (call, sample) => call.startedAt >= sample.sentAt && call.startedAt + call.durationMs <= sample.answeredAt + 1
 
+  // A worker's logins follow one another, so a `POST /login.json` naming its user belongs to the
+  // last login sent before the call arrived, provided the call also ended before that login's answer.
+  const own = new Map(samples.map((sample) => [sample, []]))
+  const byUser = new Map()
+  for (const sample of samples) byUser.set(sample.login, [...(byUser.get(sample.login) ?? []), sample])
+  for (const [login, calls] of loginCalls) {
+    const sent = (byUser.get(login) ?? []).toSorted((x, y) => x.sentAt - y.sentAt)
+    for (const call of calls) {
+      const owner = sent.findLast((sample) => sample.sentAt <= call.startedAt)
+      if (owner && inside(call, owner)) own.get(owner).push(call)
+    }
+  }
+
   const perLogin = samples.map((sample) => {
-    const own = (loginCalls.get(sample.login) ?? []).filter((call) => inside(call, sample))
-    if (own.length === 0) return null
-    const onPath = new Set()
-    for (const token of new Set(own.map((call) => call.token).filter((t) => t !== null))) {
+    const calls = own.get(sample)
+    if (calls.length === 0) return null
+    const onPath = new Set(calls)
+    for (const token of new Set(calls.map((call) => call.token).filter((t) => t !== null))) {
       for (const call of byToken.get(token) ?? []) if (inside(call, sample)) onPath.add(call)
       const creation = createdBy.get(token)
       if (creation && creation.startedAt + creation.durationMs > sample.sentAt) onPath.add(creation)
     }
-    for (const call of own) onPath.add(call)
     return onPath.size
   })
   const linked = perLogin.filter((n) => n !== null)

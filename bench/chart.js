@@ -9,13 +9,13 @@ import { fileURLToPath } from 'node:url'
 
 const COLORS = { a: '#2563eb', b: '#ea580c', c: '#9ca3af' }
 const WIDTH = 820
-const HEIGHT = 360
-const PANEL = { top: 78, bottom: 48, left: 56, width: 330, gap: 80 }
+const HEIGHT = 372
+const PANEL = { top: 92, bottom: 48, left: 56, width: 330, gap: 84 }
 
 const escape = (text) => String(text).replace(/[&<>"]/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[ch])
 const short = (n) => (n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1) : n.toFixed(2))
 
-function panel(results, { x0, title, value }) {
+function panel(results, { x0, title, value, reference }) {
   const contenders = results.contenders
   const concurrencies = results.levels.map((l) => l.concurrency)
   const values = contenders.flatMap((c) => c.levels.map(value)).filter((v) => v > 0)
@@ -43,13 +43,18 @@ function panel(results, { x0, title, value }) {
     parts.push(`<text x="${x0 + g * groupW + groupW / 2}" y="${HEIGHT - PANEL.bottom + 18}" class="axis">concurrency ${concurrency}</text>`)
   })
   parts.push(`<line x1="${x0}" x2="${x0 + PANEL.width}" y1="${y(lo)}" y2="${y(lo)}" class="baseline"/>`)
+  if (reference && reference.value > lo && reference.value < hi) {
+    const ry = y(reference.value).toFixed(1)
+    parts.push(`<line x1="${x0}" x2="${x0 + PANEL.width}" y1="${ry}" y2="${ry}" class="reference"/>`,
+      `<text x="${x0 + PANEL.width + 4}" y="${Number(ry) + 4}" class="tick">${escape(reference.label)}</text>`)
+  }
   return parts.join('\n  ')
 }
 
 export function renderChart(results) {
   const legend = results.contenders.map((c, i) => {
     const x = PANEL.left + i * 250
-    return `<rect x="${x}" y="38" width="12" height="12" fill="${COLORS[c.key]}"/><text x="${x + 18}" y="48" class="legend">(${c.key}) ${escape(c.name)}</text>`
+    return `<rect x="${x}" y="36" width="12" height="12" fill="${COLORS[c.key]}"/><text x="${x + 18}" y="46" class="legend">(${c.key}) ${escape(c.name)}</text>`
   }).join('\n  ')
   const heading = `QuickBlox login, emulator latency L = ${results.latencyMs} ms${results.quick ? ' (quick mode)' : ''}`
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${HEIGHT}" viewBox="0 0 ${WIDTH} ${HEIGHT}" font-family="system-ui, -apple-system, 'Segoe UI', sans-serif">
@@ -62,12 +67,13 @@ export function renderChart(results) {
     .value { font-size: 9px; text-anchor: middle; fill: #374151 }
     .grid { stroke: #e5e7eb; stroke-width: 1 }
     .baseline { stroke: #6b7280; stroke-width: 1 }
+    .reference { stroke: #111827; stroke-width: 1; stroke-dasharray: 4 3 }
   </style>
   <rect width="100%" height="100%" fill="#ffffff"/>
   <text x="${PANEL.left}" y="22" class="heading">${escape(heading)}</text>
   ${legend}
   ${panel(results, { x0: PANEL.left, title: 'Logins per second (higher is better, log scale)', value: (l) => l.loginsPerSec })}
-  ${panel(results, { x0: PANEL.left + PANEL.width + PANEL.gap, title: 'p50 login latency, ms (lower is better, log scale)', value: (l) => l.p50 })}
+  ${panel(results, { x0: PANEL.left + PANEL.width + PANEL.gap, title: 'p50 login latency, ms (lower is better, log scale)', value: (l) => l.p50, reference: { value: results.latencyMs, label: 'L' } })}
 </svg>
 `
 }

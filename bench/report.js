@@ -9,9 +9,8 @@ export const machineCpuBound = (cores) => 800 * cores
 export function boundBy(level, latencyMs, cores) {
   if (level.appCpuMsPerSec >= APP_CPU_BOUND_MS_PER_S) return 'CPU: app core'
   if (level.machineCpuMsPerSec >= machineCpuBound(cores)) return 'CPU: machine'
-  const floor = latencyMs * (level.criticalCalls ?? 0)
-  if (floor === 0) return 'no round trips'
-  if (level.p50 <= 1.25 * floor + 5) return 'round trips'
+  if (level.criticalCalls === 0) return 'no round trips'
+  if (level.p50 <= 1.25 * latencyMs * (level.criticalCalls ?? 1) + 5) return 'round trips'
   return 'queueing'
 }
 
@@ -99,7 +98,8 @@ export function markdown(results) {
   return `# Benchmark results
 
 ${results.quick ? '**Quick mode** (small counts, for CI): the numbers are indicative only.\n\n' : ''}\
-Run ${results.generatedAt} on ${m.cpus} × ${m.cpuModel}, Node ${m.node}, ${m.platform}.
+Run ${results.generatedAt} on ${m.cpus} × ${m.cpuModel}, Node ${m.node}, ${m.platform};
+load average ${m.loadBefore} before the run, ${m.loadAfter} after (other work on the machine skews the numbers).
 Emulated QuickBlox latency L = **${results.latencyMs} ms** per response. Each app first serves
 ${results.jitWarmup} logins at concurrency 8 to warm up; then, per level:
 ${results.levels.map((l) => `${l.logins} at concurrency ${l.concurrency} (after ${l.warmup} warm-up)`).join(', ')}.

@@ -122,6 +122,7 @@ async function measureContender(contender, { emulator, quickblox, config, users 
 
 export async function runBenchmark(argv = process.argv.slice(2)) {
   const config = options(argv)
+  const loadBefore = os.loadavg()[0].toFixed(2)
   const started = performance.now()
   const maxConcurrency = Math.max(...config.levels.map((l) => l.concurrency))
   // Fresh credentials each run; one demo user per load worker.
@@ -152,7 +153,8 @@ export async function runBenchmark(argv = process.argv.slice(2)) {
     quick: config.quick,
     latencyMs: config.latencyMs,
     durationS: (performance.now() - started) / 1000,
-    machine: { cpus: cpus.length, cpuModel: cpus[0]?.model.trim() ?? 'unknown', node: process.version, platform: `${os.platform()} ${os.arch()}` },
+    machine: { cpus: cpus.length, cpuModel: cpus[0]?.model.trim() ?? 'unknown', node: process.version, platform: `${os.platform()} ${os.arch()}`,
+      loadBefore, loadAfter: os.loadavg()[0].toFixed(2) },
     jitWarmup: config.jit,
     levels: config.levels,
     contenders,
@@ -180,6 +182,7 @@ export async function runBenchmark(argv = process.argv.slice(2)) {
   console.log(`\n${consoleTable(results)}\n\n"x (b)": ratio to the hand-rolled strategy at the same concurrency.\n`)
   console.log(`Goals (reported, not enforced):\n${goalLines(results)}\n`)
   console.log(`Method: ${CRITICAL_PATH_METHOD}\n`)
+  console.log(`Load average (1 min): ${results.machine.loadBefore} before, ${results.machine.loadAfter} after, on ${cpus.length} cores.`)
   console.log(`Wrote ${path.relative(process.cwd(), config.out) || '.'}/latest.json, latest.md, chart.svg in ${results.durationS.toFixed(0)} s.`)
   return results
 }
