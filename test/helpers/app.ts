@@ -54,11 +54,13 @@ export async function startApp(strategy: QuickBloxStrategy, options: TestAppOpti
   // Passport's custom-callback form shows the outcome itself: fail's info and status, the error.
   const outcomes: Outcome[] = []
   app.post('/outcome', (req, res, next) => {
+    let answered = false
     const handler = auth.authenticate(strategy.name, options.authenticate ?? {},
       (error: unknown, user: unknown, info: unknown, status: unknown) => {
         const outcome: Outcome = error ? { kind: 'error', error } : user ? { kind: 'success', user, info } : { kind: 'fail', info, status: status as number }
         outcomes.push(outcome)
-        if (outcomes.length > 1) return
+        if (answered) return
+        answered = true
         if (outcome.kind === 'error') return next(error)
         res.status(outcome.kind === 'fail' ? (outcome.status ?? 401) : 200).json(outcome)
       }) as RequestHandler
