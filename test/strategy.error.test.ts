@@ -1,0 +1,134 @@
+// Outcomes that are `error`: a server mistake (no body parser, wrong application credentials)
+// or QuickBlox being unreachable, slow, overloaded or unreadable. Never a 401.
+import { createServer } from 'node:net'
+import { once } from 'node:events'
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
+import type { Emulator } from '../lib/emulator/index.js'
+import { QuickBloxStrategy, type QuickBloxStrategyOptions } from '../lib/index.js'
+import { startApp, type TestApp } from './helpers/app.js'
+import { AMY, APP, optionsFor, startTestEmulator, totalCalls } from './helpers/quickblox.js'
+
+let emulator: Emulator
+const strategies: QuickBloxStrategy[] = []
+const apps: TestApp[] = []
+let app: TestApp
+
+async function appFor(options: QuickBloxStrategyOptions, parsing?: 'none'): Promise<TestApp> {
+  const strategy = new QuickBloxStrategy(options, (user, _session, done) => done(null, { id: user.id }))
+  strategies.push(strategy)
+  const started = await startApp(strategy, { parsing })
+  apps.push(started)
+  return started
+}
+
+beforeAll(async () => {
+  emulator = await startTestEmulator()
+  app = await appFor(optionsFor(emulator, { timeout: 1500 }))
+})
+afterAll(async () => {
+  await Promise.all(apps.map((a) => a.close()))
+  await Promise.all(strategies.map((s) => s.close()))
+  await emulator.close()
+})
+beforeEach(() => {
+  emulator.clearFaults()
+  emulator.resetLog()
+})
+
+const login = (target: TestApp = app) => target.agent.post('/outcome').send({ login: AMY.login, password: AMY.password })
+
+/** The response is an error of ours with `status`, and carries neither the password nor the auth secret. */
+function expectErrorWithout(res: { status: number; body: { error?: Record<string, unknown> }; text: string }, status: number, code: string): void {
+  expect(res.status).toBe(status)
+  expect(res.body.error).toMatchObject({ code, status })
+  expect(res.text).not.toContain(AMY.password)
+  expect(res.text).not.toContain(APP.authSecret)
+}
+
+describe('server misconfiguration', () => {
+  it('errors, saying to mount a body parser, when req.body is undefined', async () => {
+    const bare = await appFor(optionsFor(emulator), 'none')
+    const res = await bare.agent.post('/outcome').type('form').send({ login: AMY.login, password: AMY.password })
+    expect(res.status).toBe(500)
+    expect(res.body.error.message).toMatch(/express\.urlencoded\(\).*express\.json\(\).*before passport\.authenticate/)
+    expect(totalCalls(emulator)).toBe(0)
+  })
+
+  it('errors, naming the misconfiguration and not the secret, when the authSecret is wrong', async () => {
+    const wrong = await appFor(optionsFor(emulator, { authSecret: 'not-the-right-secret' }))
+    const res = await login(wrong)
+    expectErrorWithout(res, 500, 'QB_CONFIGURATION')
+    expect(res.body.error.message).toMatch(/appId\/authKey\/authSecret/)
+    expect(res.text).not.toContain('not-the-right-secret')
+    expect(emulator.counts()['POST /login.json']).toBe(0)
+  })
+
+  it('errors the same way when the appId is unknown', async () => {
+    const wrong = await appFor(optionsFor(emulator, { appId: 999999 }))
+    expectErrorWithout(await login(wrong), 500, 'QB_CONFIGURATION')
+  })
+})
+
+describe('QuickBlox in trouble: errors with a status, never a 401', () => {
+  it('answers 503 when QuickBlox keeps answering 500', async () => {
+    emulator.failNext('POST /session.json', { status: 500 }, 10)
+    expectErrorWithout(await login(), 503, 'QB_UNAVAILABLE')
+  })
+
+  it('answers 503 when the login call gets a 503', async () => {
+    emulator.failNext('POST /login.json', { status: 503 })
+    expectErrorWithout(await login(), 503, 'QB_UNAVAILABLE')
+  })
+
+  it('answers 503 when the connection is reset', async () => {
+    emulator.failNext('POST /login.json', 'reset')
+    expectErrorWithout(await login(), 503, 'QB_UNAVAILABLE')
+  })
+
+  it('answers 504 when QuickBlox does not answer within the timeout', async () => {
+    emulator.failNext('POST /login.json', 'hang')
+    expectErrorWithout(await login(), 504, 'QB_TIMEOUT')
+  })
+
+  it('answers 502 when the reply is an HTML page', async () => {
+    emulator.failNext('POST /login.json', 'garbage')
+    expectErrorWithout(await login(), 502, 'QB_BAD_RESPONSE')
+  })
+
+  it('answers 502 when the reply is cut half way', async () => {
+    emulator.failNext('POST /login.json', 'truncated')
+    expectErrorWithout(await login(), 502, 'QB_BAD_RESPONSE')
+  })
+
+  it('answers 502 when the reply lacks the user', async () => {
+    emulator.failNext('POST /login.json', 'wrong-shape')
+    expectErrorWithout(await login(), 502, 'QB_BAD_RESPONSE')
+  })
+
+  it('answers 429 with retryAfter when QuickBlox rate-limits', async () => {
+    emulator.failNext('POST /login.json', { status: 429, retryAfter: 30 })
+    const res = await login()
+    expectErrorWithout(res, 429, 'QB_RATE_LIMITED')
+    expect(res.body.error.retryAfter).toBe(30)
+  })
+
+  it('answers 503 when nothing listens at the apiEndpoint', async () => {
+    const probe = createServer().listen(0, '127.0.0.1')
+    await once(probe, 'listening')
+    const { port } = probe.address() as { port: number }
+    await new Promise((resolve) => probe.close(resolve))
+    const refused = await appFor(optionsFor(emulator, { apiEndpoint: `http://127.0.0.1:${port}` }))
+    expectErrorWithout(await login(refused), 503, 'QB_UNAVAILABLE')
+  })
+
+  it('turns a verify that throws into an error', async () => {
+    const strategy = new QuickBloxStrategy(optionsFor(emulator), () => { throw new Error('database is down') })
+    strategies.push(strategy)
+    const throwing = await startApp(strategy)
+    apps.push(throwing)
+    const res = await login(throwing)
+    expect(res.status).toBe(500)
+    expect(res.body.error.message).toBe('database is down')
+    expect(throwing.outcomes.map((o) => o.kind)).toEqual(['error'])
+  })
+})

@@ -1,0 +1,142 @@
+// The verify function in both styles, and in the style of wrappers that use both at once:
+// whatever it does, each login has exactly one outcome.
+import { setTimeout as sleep } from 'node:timers/promises'
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import type { Emulator } from '../lib/emulator/index.js'
+import { QuickBloxStrategy, type VerifyFunction } from '../lib/index.js'
+import { startApp, type TestApp } from './helpers/app.js'
+import { AMY, optionsFor, startTestEmulator } from './helpers/quickblox.js'
+
+let emulator: Emulator
+const strategies: QuickBloxStrategy[] = []
+const apps: TestApp[] = []
+
+beforeAll(async () => { emulator = await startTestEmulator() })
+afterAll(async () => {
+  await Promise.all(apps.map((a) => a.close()))
+  await Promise.all(strategies.map((s) => s.close()))
+  await emulator.close()
+})
+
+/** Logs Amy in through an app whose strategy uses `verify`; returns the response and every outcome seen. */
+async function loginWith(verify: VerifyFunction) {
+  const strategy = new QuickBloxStrategy(optionsFor(emulator), verify)
+  strategies.push(strategy)
+  const app = await startApp(strategy)
+  apps.push(app)
+  const res = await app.agent.post('/outcome').send({ login: AMY.login, password: AMY.password })
+  await sleep(50) // room for a late second answer to show up
+  return { res, outcomes: app.outcomes }
+}
+
+const amyId = (): number => emulator.users.find((u) => u.login === 'amy')!.id
+
+describe('callback style', () => {
+  it('signs in the user given to done', async () => {
+    const { res, outcomes } = await loginWith((user, _s, done) => done(null, { id: user.id, via: 'done' }))
+    expect(res.status).toBe(200)
+    expect(outcomes).toEqual([{ kind: 'success', user: { id: amyId(), via: 'done' } }])
+  })
+
+  it('passes info given to done along with success', async () => {
+    const { outcomes } = await loginWith((user, _s, done) => done(null, { id: user.id }, { message: 'welcome back' }))
+    expect(outcomes).toEqual([{ kind: 'success', user: { id: amyId() }, info: { message: 'welcome back' } }])
+  })
+
+  it('errors when done gets an error', async () => {
+    const { res, outcomes } = await loginWith((_u, _s, done) => done(new Error('lookup failed')))
+    expect(res.status).toBe(500)
+    expect(res.body.error.message).toBe('lookup failed')
+    expect(outcomes.map((o) => o.kind)).toEqual(['error'])
+  })
+
+  it('waits for done called later', async () => {
+    const { outcomes } = await loginWith((user, _s, done) => { setTimeout(() => done(null, { id: user.id }), 20) })
+    expect(outcomes).toEqual([{ kind: 'success', user: { id: amyId() } }])
+  })
+
+  it('ignores done called a second time', async () => {
+    const { outcomes } = await loginWith((user, _s, done) => {
+      done(null, { id: user.id })
+      done(null, false)
+      done(new Error('too late'))
+    })
+    expect(outcomes).toEqual([{ kind: 'success', user: { id: amyId() } }])
+  })
+})
+
+describe('promise style', () => {
+  it('signs in the user an async verify returns', async () => {
+    const { res, outcomes } = await loginWith(async (user) => ({ id: user.id, via: 'promise' }))
+    expect(res.status).toBe(200)
+    expect(outcomes).toEqual([{ kind: 'success', user: { id: amyId(), via: 'promise' } }])
+  })
+
+  it('fails when an async verify returns false', async () => {
+    const { res, outcomes } = await loginWith(async () => false)
+    expect(res.status).toBe(401)
+    expect(outcomes.map((o) => o.kind)).toEqual(['fail'])
+  })
+
+  it('errors when an async verify rejects', async () => {
+    const { res, outcomes } = await loginWith(async () => { throw new Error('async lookup failed') })
+    expect(res.status).toBe(500)
+    expect(res.body.error.message).toBe('async lookup failed')
+    expect(outcomes.map((o) => o.kind)).toEqual(['error'])
+  })
+
+  it('waits for done when an async verify resolves undefined first', async () => {
+    const { outcomes } = await loginWith(async (user, _s, done) => { setTimeout(() => done(null, { id: user.id }), 20) })
+    expect(outcomes).toEqual([{ kind: 'success', user: { id: amyId() } }])
+  })
+})
+
+describe('wrappers that call done and return a promise (@nestjs/passport style)', () => {
+  // As such wrappers are written: rest parameters (so arity says nothing), `done` taken from the
+  // end, called with the result, and a promise returned as well.
+  const wrap = (validate: (...args: unknown[]) => Promise<unknown>): VerifyFunction =>
+    (async (...args: unknown[]) => {
+      const done = args[args.length - 1] as (err: unknown, user?: unknown) => void
+      try {
+        done(null, await validate(...args.slice(0, -1)))
+      } catch (err) {
+        done(err, null)
+      }
+    }) as VerifyFunction
+
+  it('has exactly one outcome, success, when validate returns a user', async () => {
+    const { res, outcomes } = await loginWith(wrap(async (user) => ({ id: (user as { id: number }).id, via: 'nest' })))
+    expect(res.status).toBe(200)
+    expect(outcomes).toEqual([{ kind: 'success', user: { id: amyId(), via: 'nest' } }])
+  })
+
+  it('has exactly one outcome, fail, when validate returns null', async () => {
+    const { res, outcomes } = await loginWith(wrap(async () => null))
+    expect(res.status).toBe(401)
+    expect(outcomes.map((o) => o.kind)).toEqual(['fail'])
+  })
+
+  it('has exactly one outcome, error, when validate throws', async () => {
+    const { res, outcomes } = await loginWith(wrap(async () => { throw new Error('nest says no') }))
+    expect(res.status).toBe(500)
+    expect(outcomes.map((o) => o.kind)).toEqual(['error'])
+  })
+
+  it('keeps the first answer when done and the promise disagree', async () => {
+    const both: VerifyFunction = async (user, _s, done) => {
+      done(null, { id: user.id, via: 'done' })
+      return { id: user.id, via: 'promise' }
+    }
+    const { outcomes } = await loginWith(both)
+    expect(outcomes).toEqual([{ kind: 'success', user: { id: amyId(), via: 'done' } }])
+  })
+
+  it('keeps the promise answer when done comes later', async () => {
+    const both: VerifyFunction = async (user, _s, done) => {
+      setTimeout(() => done(null, false), 10)
+      return { id: user.id, via: 'promise' }
+    }
+    const { outcomes } = await loginWith(both)
+    expect(outcomes).toEqual([{ kind: 'success', user: { id: amyId(), via: 'promise' } }])
+  })
+})
