@@ -1,0 +1,83 @@
+// The published package, as users get it: build, `npm pack`, install the tarball into a fresh
+// project (dependencies from the npm cache, never the network), then import it as ESM and
+// require it from CommonJS, and log a user in against the emulator from the CommonJS side.
+import { execFile } from 'node:child_process'
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+
+const run = promisify(execFile)
+const root = process.cwd()
+let dir: string
+
+// The child processes must not inherit Jest's --experimental-vm-modules.
+const env = { ...process.env, NODE_OPTIONS: '' }
+const node = async (args: string[]): Promise<string> => (await run(process.execPath, args, { cwd: dir, env })).stdout.trim()
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'pqb-package-'))
+  await run('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: root, env })
+  await run('npm', ['pack', '--ignore-scripts', '--pack-destination', dir], { cwd: root, env })
+  const tarball = (await readdir(dir)).find((name) => name.endsWith('.tgz'))!
+  await writeFile(join(dir, 'package.json'), JSON.stringify({ name: 'package-proof', private: true }))
+  await run('npm', ['install', `./${tarball}`, 'passport', 'passport-strategy', 'express',
+    '--offline', '--no-audit', '--no-fund', '--ignore-scripts'], { cwd: dir, env })
+}, 120_000)
+
+afterAll(async () => {
+  if (dir) await rm(dir, { recursive: true, force: true })
+})
+
+const ESM = `
+import { QuickBloxStrategy, QuickBloxClient, QuickBloxCredentialsError } from 'passport-quickblox'
+import { startEmulator } from 'passport-quickblox/emulator'
+console.log(JSON.stringify([typeof QuickBloxStrategy, typeof QuickBloxClient, typeof QuickBloxCredentialsError, typeof startEmulator]))
+`
+
+const CJS = `
+const { QuickBloxStrategy } = require('passport-quickblox')
+const { startEmulator } = require('passport-quickblox/emulator')
+const passport = require('passport')
+const express = require('express')
+
+async function main() {
+  const application = { id: 7, authKey: 'package-key', authSecret: 'package-secret' }
+  const emulator = await startEmulator({ applications: [application], users: [{ login: 'amy', password: 'amy-password' }] })
+  const strategy = new QuickBloxStrategy(
+    { appId: application.id, authKey: application.authKey, authSecret: application.authSecret, apiEndpoint: emulator.url, pool: false },
+    async (user, session) => ({ id: user.id, login: user.login, hasToken: session.token.length > 0 }),
+  )
+  passport.use(strategy)
+  const app = express()
+  app.use(express.json())
+  app.post('/login', passport.authenticate('quickblox', { session: false }), (req, res) => res.json(req.user))
+  const server = app.listen(0, '127.0.0.1')
+  await new Promise((resolve) => server.once('listening', resolve))
+  const login = (password) => fetch('http://127.0.0.1:' + server.address().port + '/login', {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ login: 'amy', password }),
+  })
+  const ok = await login('amy-password')
+  const refused = await login('wrong-password')
+  console.log(JSON.stringify({ status: ok.status, user: await ok.json(), refused: refused.status, seeded: emulator.users[0].id }))
+  server.closeAllConnections()
+  server.close()
+  await strategy.close()
+  await emulator.close()
+}
+main().catch((err) => { console.error(err); process.exit(1) })
+`
+
+describe('the packed package', () => {
+  it('imports as ESM, main entry and emulator entry', async () => {
+    const out = await node(['--input-type=module', '-e', ESM])
+    expect(JSON.parse(out)).toEqual(['function', 'function', 'function', 'function'])
+  }, 120_000)
+
+  it('is required from CommonJS and logs a user in against the emulator', async () => {
+    const out = await node(['--no-warnings', '-e', CJS])
+    const result = JSON.parse(out.split('\n').pop()!)
+    expect(result).toEqual({ status: 200, user: { id: result.seeded, login: 'amy', hasToken: true }, refused: 401, seeded: expect.any(Number) })
+  }, 120_000)
+})
