@@ -23,8 +23,9 @@ export const CRITICAL_PATH_METHOD = [
 
 /**
  * Calls on the critical path of each sample (see CRITICAL_PATH_METHOD).
- * Returns `{ perLogin, mean, share1, linked }`; `perLogin[i]` is `null` when no
- * `POST /login.json` could be attributed to sample i.
+ * Returns `{ perLogin, mean, share1, linked, loginCallP50Ms }`; `perLogin[i]` is `null` when no
+ * `POST /login.json` could be attributed to sample i. `loginCallP50Ms` is how long the emulator
+ * itself took to answer those calls (arrival to end of answer, L included).
  */
 export function criticalPath(samples, log) {
   const loginCalls = new Map()
@@ -68,7 +69,9 @@ export function criticalPath(samples, log) {
     return onPath.size
   })
   const linked = perLogin.filter((n) => n !== null)
+  const answerMs = [...own.values()].flat().map((call) => call.durationMs).sort((x, y) => x - y)
   return {
+    loginCallP50Ms: percentile(answerMs, 50),
     perLogin,
     mean: linked.length ? linked.reduce((a, b) => a + b, 0) / linked.length : null,
     share1: linked.length ? linked.filter((n) => n === 1).length / linked.length : null,

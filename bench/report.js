@@ -40,7 +40,7 @@ export function judgeGoals(results) {
   }
   const a1 = level(a, 1)
   add(`p50 at concurrency 1 within L + 5 ms (${L + 5} ms)`, a1 ? a1.p50 <= L + 5 : null,
-    a1 ? `p50 ${fmt(a1.p50)} ms` : 'level not run')
+    a1 ? `p50 ${fmt(a1.p50)} ms; the emulator itself answered POST /login.json in ${fmt(a1.emulatorLoginP50Ms)} ms (p50)` : 'level not run')
   const a8 = level(a, 8)
   const b8 = level(b, 8)
   const speedup = ratio(a8?.loginsPerSec, b8?.loginsPerSec)

@@ -99,6 +99,7 @@ async function measureContender(contender, { emulator, quickblox, config, users 
         ...latencyStats(ok),
         criticalCalls: contender.name === 'passport-local' ? 0 : path_.mean,
         share1: path_.share1,
+        emulatorLoginP50Ms: path_.loginCallP50Ms,
         attributed: path_.linked,
         totalCallsPerLogin: ok.length ? callsBetween(log, from, to) / ok.length : null,
         appCpuMs,
