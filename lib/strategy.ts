@@ -86,6 +86,7 @@ export class QuickBloxStrategy extends PassportStrategy {
     this.client = new QuickBloxClient(clientOptions)
   }
 
+  /** Called by Passport: credentials → `client.login()` → `verify` → exactly one of success/fail/error. */
   override authenticate(req: Request, options: QuickBloxAuthenticateOptions = {}): void {
     const body: unknown = req.body
     // Express 5 leaves req.body undefined when a request has no body: only a body nobody parsed is our error.

@@ -63,6 +63,17 @@ describe('server misconfiguration', () => {
     expect(emulator.counts()['POST /login.json']).toBe(0)
   })
 
+  it('errors when a route lists a login method that does not exist', async () => {
+    const strategy = new QuickBloxStrategy(optionsFor(emulator), (user, _session, done) => done(null, { id: user.id }))
+    strategies.push(strategy)
+    const misrouted = await startApp(strategy, { authenticate: { methods: ['twitter' as 'login'] } })
+    apps.push(misrouted)
+    const res = await login(misrouted)
+    expect(res.status).toBe(500)
+    expect(res.body.error.message).toMatch(/option methods/)
+    expect(totalCalls(emulator)).toBe(0)
+  })
+
   it('errors the same way when the appId is unknown', async () => {
     const wrong = await appFor(optionsFor(emulator, { appId: 999999 }))
     expectErrorWithout(await login(wrong), 500, 'QB_CONFIGURATION')

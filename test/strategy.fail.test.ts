@@ -13,6 +13,8 @@ let app: TestApp
 let simple: TestApp
 let facebookOnly: TestApp
 let refusingApp: TestApp
+let emailOnly: QuickBloxStrategy
+let emailOnlyApp: TestApp
 
 beforeAll(async () => {
   emulator = await startTestEmulator()
@@ -23,10 +25,12 @@ beforeAll(async () => {
   simple = await startApp(strategy, { parsing: 'simple' })
   facebookOnly = await startApp(strategy, { authenticate: { methods: ['facebook'] } })
   refusingApp = await startApp(refusing)
+  emailOnly = new QuickBloxStrategy(optionsFor(emulator, { methods: ['email'] }), (user, _session, done) => done(null, { id: user.id }))
+  emailOnlyApp = await startApp(emailOnly)
 })
 afterAll(async () => {
-  await Promise.all([app, simple, facebookOnly, refusingApp].map((a) => a.close()))
-  await Promise.all([strategy.close(), refusing.close()])
+  await Promise.all([app, simple, facebookOnly, refusingApp, emailOnlyApp].map((a) => a.close()))
+  await Promise.all([strategy.close(), refusing.close(), emailOnly.close()])
   await emulator.close()
 })
 beforeEach(() => emulator.resetLog())
@@ -85,6 +89,12 @@ describe('credentials missing, incomplete or malformed: fail 400, QuickBlox not 
   it('fails for a provider we do not know', () => expectBadRequest({ provider: 'twitter', keys: { token: 't' } }, /^Unknown login provider$/))
   it('fails for a login method the route does not accept', () =>
     expectBadRequest({ login: AMY.login, password: AMY.password }, /not accepted/, facebookOnly))
+
+  it('fails for a login method the strategy does not accept', async () => {
+    await expectBadRequest({ provider: 'facebook', keys: { token: 't' } }, /^Logging in with facebook is not accepted here$/, emailOnlyApp)
+    const res = await emailOnlyApp.agent.post('/outcome').send({ email: AMY.email, password: AMY.password })
+    expect(res.body.kind).toBe('success')
+  })
 
   it('ignores credentials hidden behind __proto__ or constructor', async () => {
     const res = await app.agent.post('/outcome').type('json')
