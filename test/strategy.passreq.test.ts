@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import type { Request } from 'express'
 import type { Emulator } from '../lib/emulator/index.js'
-import { QuickBloxStrategy } from '../lib/index.js'
+import { QuickBloxStrategy, type QuickBloxSession, type QuickBloxUser, type VerifyCallback } from '../lib/index.js'
 import { startApp, type TestApp } from './helpers/app.js'
 import { AMY, optionsFor, startTestEmulator } from './helpers/quickblox.js'
 
@@ -48,5 +48,16 @@ describe('passReqToCallback', () => {
       .send({ login: AMY.login, password: AMY.password })
     expect(res.status).toBe(401)
     expect(res.body.kind).toBe('fail')
+  })
+
+  it('types the req-taking verify only for passReqToCallback: true (checked by tsc)', async () => {
+    const verifyWithoutReq = (user: QuickBloxUser, _s: QuickBloxSession, done: VerifyCallback) => done(null, user)
+    // @ts-expect-error: with passReqToCallback: true, verify must take the request first
+    const mismatched = new QuickBloxStrategy({ ...optionsFor(emulator), passReqToCallback: true }, verifyWithoutReq)
+    await mismatched.close()
+    // @ts-expect-error: without it, a verify taking the request does not fit either
+    const alsoMismatched = new QuickBloxStrategy(optionsFor(emulator), (req: Request, user: QuickBloxUser, _s: QuickBloxSession, done: VerifyCallback) => done(null, user))
+    await alsoMismatched.close()
+    expect(mismatched.name).toBe('quickblox')
   })
 })
