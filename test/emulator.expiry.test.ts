@@ -61,6 +61,12 @@ describe('session expiry on the emulator clock', () => {
     expect((await getSession(token)).status).toBe(401)
   })
 
+  it('sends its own clock in the Date header, so a client can correct its timestamps', async () => {
+    advance(90 * MINUTE)
+    const answer = await call(`${qb.url}/session.json`, 'POST', { body: sessionParams(qb.application, {}, { timestamp: Math.floor(Date.now() / 1000) }) })
+    expect(answer.headers.get('date')).toBe(new Date(clock + offset).toUTCString())
+  })
+
   it('judges timestamps against the emulator clock: a request signed before advanceTime(61 min) is stale', async () => {
     const params = sessionParams(qb.application, {}, { timestamp: emulatorNowS() })
     advance(61 * MINUTE)

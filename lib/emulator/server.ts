@@ -93,6 +93,8 @@ export class EmulatorServer {
     if (token) entry.token = fingerprint(token)
     this.requests.push(entry)
     if (endpoint) this.counts[endpoint]++
+    // The emulator's clock, as QuickBlox's own Date header: a client may correct its timestamps by it.
+    res.setHeader('Date', new Date(entry.startedAt).toUTCString())
     res.on('close', () => {
       entry.durationMs = performance.now() - started
       entry.status = res.writableFinished ? res.statusCode : null
