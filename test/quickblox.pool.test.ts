@@ -129,6 +129,16 @@ describe('client with a pool', () => {
     expect(Date.now() - started).toBeLessThan(2500)
   })
 
+  it('sends a warm login before the refill it triggers, so the refill never delays it', async () => {
+    const client = clientFor()
+    await client.login(amy)
+    await until(() => qb.requests.filter((r) => r.endpoint === 'POST /session.json' && r.status === 201).length === 2)
+    qb.resetLog()
+    await client.login(amy)
+    await until(() => qb.requests.length === 2)
+    expect(qb.requests.map((r) => r.endpoint)).toEqual(['POST /login.json', 'POST /session.json'])
+  })
+
   it('makes two calls per login when disabled', async () => {
     const client = clientFor({ pool: false })
     for (let i = 0; i < 3; i++) await client.login(amy)

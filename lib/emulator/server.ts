@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto'
+import { setMaxListeners } from 'node:events'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { setTimeout as delay } from 'node:timers/promises'
 import { isParams, parseBody, readBody, Reply, type Params, type Value } from './body.js'
@@ -66,6 +67,8 @@ export class EmulatorServer {
   private readonly closing = new AbortController()
 
   constructor(private readonly store: Store, private readonly log: (line: string) => void) {
+    // Every request waiting out its latency listens for close: many at once is normal here.
+    setMaxListeners(0, this.closing.signal)
     this.resetLog()
   }
 
@@ -106,7 +109,10 @@ export class EmulatorServer {
       if (!endpoint) throw new Reply(404, NOT_FOUND)
       const fault = this.faults.take(endpoint)
       const ms = this.latency.get(endpoint) ?? this.latency.get('*') ?? 0
-      if (ms > 0) await delay(ms, undefined, { signal: this.closing.signal })
+      // The answer leaves `ms` after the request arrived, as a slow QuickBlox's would: time spent
+      // reading the body counts towards it.
+      const wait = ms - (performance.now() - started)
+      if (wait > 0) await delay(wait, undefined, { signal: this.closing.signal })
       if (fault === 'hang') return
       if (fault === 'reset') return void req.socket.destroy()
       if (fault === 'expire-session') {

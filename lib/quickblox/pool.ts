@@ -36,6 +36,7 @@ export class SessionPool {
   #creating = 0
   #failures = 0
   #retryTimer: NodeJS.Timeout | undefined
+  #fillScheduled = false
   #closed = false
 
   constructor(create: () => Promise<QuickBloxSession>, options: SessionPoolOptions = {}) {
@@ -53,7 +54,15 @@ export class SessionPool {
     if (this.#takes.length > 5 * this.#max) this.#takes.shift()
     let entry = this.#ready.shift()
     while (entry && now - entry.createdAt >= this.#maxAgeMs) entry = this.#ready.shift()
-    this.#fill()
+    // Refill once the caller's own login request is on its way, not ahead of it: signing and
+    // sending a session request costs CPU that would otherwise delay that login.
+    if (!this.#fillScheduled) {
+      this.#fillScheduled = true
+      setImmediate(() => {
+        this.#fillScheduled = false
+        this.#fill()
+      }).unref()
+    }
     return entry?.session
   }
 
