@@ -130,6 +130,14 @@ describe('latency', () => {
     await call(`${qb.url}/session.json`, 'GET', { token })
     expect(performance.now() - started).toBeGreaterThanOrEqual(750)
   })
+
+  it('resets every endpoint with "*", including ones set one by one before', async () => {
+    qb.setLatency('POST /session.json', 5000)
+    qb.setLatency('*', 0)
+    const started = performance.now()
+    await createSession(qb)
+    expect(performance.now() - started).toBeLessThan(2000)
+  })
 })
 
 describe('close()', () => {

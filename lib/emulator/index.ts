@@ -50,7 +50,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         // Hung requests and idle keep-alive sockets would otherwise hold close() (and Jest) open.
         server.closeAllConnections()
       })),
-    setLatency: (endpoint, ms) => void handler.latency.set(endpoint, ms),
+    setLatency: (endpoint, ms) => {
+      // '*' means every endpoint: it replaces the per-endpoint settings rather than hiding behind them.
+      if (endpoint === '*') handler.latency.clear()
+      handler.latency.set(endpoint, ms)
+    },
     failNext: (endpoint, fault, times) => handler.faults.add(endpoint, fault, times),
     clearFaults: () => handler.faults.clear(),
     advanceTime: (ms) => void (offset += ms),

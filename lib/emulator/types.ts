@@ -114,7 +114,7 @@ export interface Emulator {
   users: EmulatorUser[]
   /** Stops the server, ending hung requests and keep-alive sockets. */
   close(): Promise<void>
-  /** Sets the latency of one endpoint, or of every endpoint with `'*'`. */
+  /** Sets the latency (ms) of one endpoint, or of every endpoint with `'*'` (replacing per-endpoint settings). */
   setLatency(endpoint: EmulatorEndpoint | '*', ms: number): void
   /** Makes the next `times` (default 1) requests to `endpoint` fail with `fault`. Faults queue in order. */
   failNext(endpoint: EmulatorEndpoint, fault: EmulatorFault, times?: number): void
