@@ -8,6 +8,8 @@ import { startLoginApp, type LoginApp } from './helpers/login-app.js'
 import { AMY, FACEBOOK_USER, FIREBASE_USER, calls, optionsFor, startTestEmulator, totalCalls } from './helpers/quickblox.js'
 
 const RUNS = { numRuns: 1000 }
+// 1,000 requests take a few seconds alone; a loaded shared machine may take several times that.
+const PROPERTY_TIMEOUT = 90_000
 
 let emulator: Emulator
 let strategy: QuickBloxStrategy
@@ -164,7 +166,7 @@ describe('no body ever causes a 5xx', () => {
     }), RUNS)
     // Some bodies were refused before QuickBlox, some reached it.
     expect([...seen]).toEqual(expect.arrayContaining([400, 401]))
-  })
+  }, PROPERTY_TIMEOUT)
 
   it('for any object sent as a form', async () => {
     const seen = new Set<number>()
@@ -174,7 +176,7 @@ describe('no body ever causes a 5xx', () => {
       expect(res.status).toBeLessThan(500)
     }), RUNS)
     expect([...seen]).toEqual(expect.arrayContaining([400, 401]))
-  })
+  }, PROPERTY_TIMEOUT)
 
   it('for any text sent as JSON or as a form', async () => {
     const raw = fc.oneof(fc.string({ maxLength: 200 }), fc.string({ unit: 'binary', maxLength: 200 }),
@@ -184,7 +186,7 @@ describe('no body ever causes a 5xx', () => {
       const res = await app.post(body, type as 'json' | 'form')
       expect(res.status).toBeLessThan(500)
     }), RUNS)
-  })
+  }, PROPERTY_TIMEOUT)
 })
 
 describe('an invalid body is a 400 and never reaches QuickBlox', () => {
@@ -196,7 +198,7 @@ describe('an invalid body is a 400 and never reaches QuickBlox', () => {
       expect(res.json).toMatchObject({ code: 'LOGIN_FAILED' })
       expect(totalCalls(emulator)).toBe(before)
     }), RUNS)
-  })
+  }, PROPERTY_TIMEOUT)
 
   it('sent as a form', async () => {
     await fc.assert(fc.asyncProperty(invalidBody(false), async (body) => {
@@ -205,7 +207,7 @@ describe('an invalid body is a 400 and never reaches QuickBlox', () => {
       expect(res.status).toBe(400)
       expect(totalCalls(emulator)).toBe(before)
     }), RUNS)
-  })
+  }, PROPERTY_TIMEOUT)
 })
 
 describe('valid-looking wrong credentials', () => {
@@ -217,7 +219,7 @@ describe('valid-looking wrong credentials', () => {
       expect(res.json).toMatchObject({ code: 'LOGIN_FAILED' })
       expect(calls(emulator, 'POST /login.json')).toBe(before + 1)
     }), RUNS)
-  })
+  }, PROPERTY_TIMEOUT)
 })
 
 describe('field lookup ignores prototype keys', () => {
