@@ -1,7 +1,7 @@
 import type { QuickBloxSession } from './types.js'
 
 export interface SessionPoolOptions {
-  /** Most sessions kept ready. Default 16. */
+  /** Most sessions kept ready or being made. Default 32. */
   max?: number
   /** A pooled session older than this is dropped unused. Default 30 minutes. */
   maxAgeMs?: number
@@ -41,7 +41,7 @@ export class SessionPool {
 
   constructor(create: () => Promise<QuickBloxSession>, options: SessionPoolOptions = {}) {
     this.#create = create
-    this.#max = options.max ?? 16
+    this.#max = options.max ?? 32
     this.#maxAgeMs = options.maxAgeMs ?? 30 * 60_000
     if (!Number.isSafeInteger(this.#max) || this.#max < 1) throw new TypeError('pool.max must be a positive integer')
     if (!(this.#maxAgeMs > 0)) throw new TypeError('pool.maxAgeMs must be a positive number')
