@@ -5,6 +5,8 @@ import type { EmulatorApplication, EmulatorUser, EmulatorUserSeed } from './type
 export const SESSION_TTL_MS = 2 * 60 * 60 * 1000
 /** QuickBlox refuses a session request whose timestamp is more than 60 minutes off. */
 export const TIMESTAMP_WINDOW_S = 60 * 60
+/** Used nonces are swept once at least this many are remembered. */
+const NONCE_SWEEP_MIN = 1000
 
 export interface Session {
   id: number
@@ -36,8 +38,11 @@ export const iso = (ms: number): string => new Date(ms).toISOString().replace(/\
 /** Applications, users, sessions and used nonces, on the emulator's clock. */
 export class Store {
   readonly users: EmulatorUser[] = []
+  private readonly userIds = new Set<number>()
+  private highestUserId = 100000
   private readonly sessions = new Map<string, Session>()
   private readonly nonces = new Map<string, number>()
+  private nextNonceSweep = NONCE_SWEEP_MIN
   private readonly lastRequestAt = new Map<number, number>()
   private nextSessionId = 1
   private readonly startedAt: number
@@ -48,10 +53,14 @@ export class Store {
   }
 
   addUser(seed: EmulatorUserSeed): EmulatorUser {
-    const id = seed.id ?? Math.max(100000, ...this.users.map((u) => u.id)) + 1
-    if (this.users.some((u) => u.id === id)) throw new Error(`Duplicate emulator user id ${id}`)
+    // Kept as we go rather than scanned: a seed of a million users must neither take quadratic
+    // time nor spread a million ids into Math.max (past ~120k arguments it overflows the stack).
+    const id = seed.id ?? this.highestUserId + 1
+    if (this.userIds.has(id)) throw new Error(`Duplicate emulator user id ${id}`)
     const user: EmulatorUser = { ...seed, id }
     this.users.push(user)
+    this.userIds.add(id)
+    this.highestUserId = Math.max(this.highestUserId, id)
     return user
   }
 
@@ -62,12 +71,18 @@ export class Store {
 
   /** Records a timestamp+nonce pair; false if it was seen before (a replay). */
   useNonce(applicationId: number, timestamp: number, nonce: string): boolean {
-    const nowS = this.now() / 1000
-    // Pairs outside the timestamp window can never be accepted again, so they need not be remembered.
-    for (const [key, ts] of this.nonces) if (Math.abs(nowS - ts) > TIMESTAMP_WINDOW_S) this.nonces.delete(key)
     const key = `${applicationId}:${timestamp}:${nonce}`
     if (this.nonces.has(key)) return false
     this.nonces.set(key, timestamp)
+    // A pair whose timestamp has fallen behind the window is refused before its nonce is looked at,
+    // so it need not be remembered. Pairs arrive in no timestamp order (any within ±60 minutes), so
+    // forget them in a full sweep, run only once the map has doubled since the last one: each
+    // sweep costs no more than the insertions that led to it (amortized O(1) per session).
+    if (this.nonces.size >= this.nextNonceSweep) {
+      const oldest = this.now() / 1000 - TIMESTAMP_WINDOW_S
+      for (const [pair, ts] of this.nonces) if (ts < oldest) this.nonces.delete(pair)
+      this.nextNonceSweep = Math.max(NONCE_SWEEP_MIN, 2 * this.nonces.size)
+    }
     return true
   }
 
