@@ -6,7 +6,8 @@ import { promisify } from 'node:util'
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals'
 
 // The benchmark is plain JavaScript that imports the package by name, which resolves to dist/:
-// it is built first, as `npm run bench:ci` does. Tiny counts; no assertion about speed.
+// test/global-setup.js built it before any test ran, as `npm run bench:ci` does. Tiny counts; no
+// assertion about speed.
 const run = promisify(execFile)
 const root = resolve(import.meta.dirname, '..')
 let out: string
@@ -18,7 +19,6 @@ interface Results { quick: boolean; latencyMs: number; contenders: Contender[]; 
 
 beforeAll(async () => {
   out = await mkdtemp(join(tmpdir(), 'pqb-bench-'))
-  await run(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: root, timeout: 120_000 })
   const args = ['bench/run.js', '--quick', '--latency', '5', '--logins', '4', '--warmup', '1', '--concurrency', '1,3', '--out', out]
   ;({ stdout } = await run(process.execPath, args, { cwd: root, timeout: 90_000 }))
 }, 240_000)

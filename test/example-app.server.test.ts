@@ -1,10 +1,9 @@
-// `node example-app/server.js` as `npm start` runs it: builds dist/ first (the app imports the
-// package by name, which Node resolves to dist/), then checks the demo mode, a real QuickBlox
-// configuration (here: an emulator the test runs), refusal of unsafe production settings, and
-// a clean exit (code 0) on SIGTERM and SIGINT.
-import { spawn, execFile, type ChildProcess } from 'node:child_process'
+// `node example-app/server.js` as `npm start` runs it, on the dist/ that test/global-setup.js
+// built (the app imports the package by name, which Node resolves to dist/). Checks the demo
+// mode, a real QuickBlox configuration (here: an emulator the test runs), refusal of unsafe
+// production settings, and a clean exit (code 0) on SIGTERM and SIGINT.
+import { spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
-import { promisify } from 'node:util'
 import { describe, it, expect, beforeAll, afterAll, afterEach } from '@jest/globals'
 import { startEmulator, type Emulator } from 'passport-quickblox/emulator'
 
@@ -12,7 +11,6 @@ const children: ChildProcess[] = []
 let emulator: Emulator
 
 beforeAll(async () => {
-  await promisify(execFile)('node_modules/.bin/tsc', ['-p', 'tsconfig.build.json'])
   emulator = await startEmulator()
 }, 120_000)
 afterEach(() => {

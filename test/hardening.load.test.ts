@@ -4,10 +4,10 @@
 //
 // The app runs in a child process (test/fixtures/load.js, started with --expose-gc so the heap
 // can be measured after a full GC); the emulator runs here, so the child's heap holds only the
-// app and the library. The child imports the package by name, so dist/ is built first.
-import { execFile, spawn } from 'node:child_process'
+// app and the library. The child imports the package by name: dist/, which test/global-setup.js
+// built before any test ran.
+import { spawn } from 'node:child_process'
 import { resolve } from 'node:path'
-import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { startEmulator, type Emulator } from '../lib/emulator/index.js'
 
@@ -57,7 +57,6 @@ function runLoad(): Promise<{ stdout: string; code: number | null; signal: NodeJ
 }
 
 beforeAll(async () => {
-  await promisify(execFile)(process.execPath, [resolve(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: root, timeout: 110_000 })
   emulator = await startEmulator()
   const run = await runLoad()
   exit = { code: run.code, signal: run.signal, wallMs: run.wallMs }

@@ -1,4 +1,5 @@
-// The published package, as users get it: build, `npm pack`, install the tarball into a fresh
+// The published package, as users get it: `npm pack` (of the dist/ that test/global-setup.js
+// built; --ignore-scripts, so `prepare` does not build it again), install the tarball into a fresh
 // project (dependencies from the npm cache, never the network), then import it as ESM and
 // require it from CommonJS, and log a user in against the emulator from the CommonJS side.
 import { execFile } from 'node:child_process'
@@ -18,7 +19,6 @@ const node = async (args: string[]): Promise<string> => (await run(process.execP
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'pqb-package-'))
-  await run('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: root, env })
   await run('npm', ['pack', '--ignore-scripts', '--pack-destination', dir], { cwd: root, env })
   const tarball = (await readdir(dir)).find((name) => name.endsWith('.tgz'))!
   await writeFile(join(dir, 'package.json'), JSON.stringify({ name: 'package-proof', private: true }))

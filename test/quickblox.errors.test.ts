@@ -1,4 +1,4 @@
-import { createServer } from 'node:http'
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals'
 import { type Emulator, type EmulatorFault, startEmulator } from 'passport-quickblox/emulator'
@@ -77,9 +77,11 @@ describe('replies of the success status but the wrong shape', () => {
     await expect(client.login(amy)).rejects.toBeInstanceOf(QuickBloxResponseError)
   })
 
-  it('reports a reply larger than 1 MiB as unreadable (502) without reading it all', async () => {
+  it('reports a reply larger than 1 MiB as unreadable (502)', async () => {
     qb.failNext('POST /login.json', { status: 202, body: { user, padding: 'x'.repeat(3 * 1024 * 1024) } })
-    await expect(client.login(amy)).rejects.toThrow('QuickBlox sent a reply larger than 1 MiB')
+    const error = await failure(client.login(amy))
+    expect(error).toBeInstanceOf(QuickBloxResponseError)
+    expect(error).toMatchObject({ status: 502, message: 'QuickBlox sent a reply larger than 1 MiB' })
   })
 
   it('accepts a minimal user, filling absent fields with null and false', async () => {
@@ -133,6 +135,121 @@ describe('logout replies mapped to errors', () => {
   it('maps 500 to unavailable', async () => {
     qb.failNext('DELETE /session.json', { status: 500 })
     await expect(client.logout('some-token')).rejects.toBeInstanceOf(QuickBloxUnavailableError)
+  })
+})
+
+/** A bare HTTP server on 127.0.0.1 that answers as `handle` says, and a client pointed at it. */
+async function rawQuickBlox(handle: (req: IncomingMessage, res: ServerResponse) => void) {
+  const server = createServer(handle)
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as AddressInfo
+  const raw = new QuickBloxClient({ appId: 1, authKey: RAW_KEY, authSecret: RAW_SECRET, apiEndpoint: `http://127.0.0.1:${port}`, pool: false })
+  return {
+    client: raw,
+    async close() {
+      await raw.close()
+      server.closeAllConnections()
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+    },
+  }
+}
+const RAW_KEY = 'raw-auth-key'
+const RAW_SECRET = 'raw-auth-secret-never-shown'
+const RAW_TOKEN = 'raw-session-token-never-shown'
+
+/** The error, as a caller or a log line could see any of it, holds no secret of the request. */
+function expectNoSecret(error: unknown) {
+  const seen = `${String(error)} ${JSON.stringify(error)} ${(error as Error).stack ?? ''}`
+  for (const secret of [RAW_SECRET, RAW_KEY, RAW_TOKEN, amy.password]) expect(seen).not.toContain(secret)
+}
+
+describe('a reply larger than 1 MiB', () => {
+  it('is refused without reading it all: the client hangs up long before a 64 MiB stream ends', async () => {
+    const TOTAL = 64 * 1024 * 1024
+    const CHUNK = Buffer.alloc(64 * 1024, 'x')
+    let written = 0
+    let hungUp!: () => void
+    const serverSawHangUp = new Promise<void>((resolve) => (hungUp = resolve))
+    // Streams a JSON-looking body of up to 64 MiB (chunked, no Content-Length, so only the
+    // bytes read can tell the size), respecting back-pressure, until the client hangs up.
+    const qbRaw = await rawQuickBlox((req, res) => {
+      req.resume()
+      res.writeHead(201, { 'content-type': 'application/json' })
+      res.socket!.once('close', hungUp)
+      const pump = () => {
+        while (written < TOTAL && !res.destroyed) {
+          written += CHUNK.length
+          if (!res.write(CHUNK)) return void res.once('drain', pump)
+        }
+        if (written >= TOTAL) res.end()
+      }
+      res.write('{"session":{"padding":"')
+      pump()
+    })
+    try {
+      const error = await failure(qbRaw.client.createApplicationSession())
+      await serverSawHangUp
+      expect(error).toBeInstanceOf(QuickBloxResponseError)
+      expect(error).toMatchObject({ status: 502, message: 'QuickBlox sent a reply larger than 1 MiB' })
+      // 1 MiB read, plus what the kernel's socket buffers took (about 4 MiB here): far from the
+      // 64 MiB on offer, which a client reading it all would have taken.
+      expect(written).toBeGreaterThan(1024 * 1024)
+      expect(written).toBeLessThan(16 * 1024 * 1024)
+    } finally {
+      await qbRaw.close()
+    }
+  })
+})
+
+describe('a reply cut short mid-body', () => {
+  // Announces more than it sends, sends half of it, then drops the connection.
+  const cutShort = (res: ServerResponse, body: string) => {
+    const bytes = Buffer.from(body)
+    res.writeHead(201, { 'content-type': 'application/json', 'content-length': String(bytes.length) })
+    res.write(bytes.subarray(0, bytes.length >> 1), () => res.socket?.destroy())
+  }
+  const session = { session: { token: RAW_TOKEN, user_id: 0, application_id: 1, padding: 'x'.repeat(4096) } }
+
+  it('is unreadable (502) for a session request, with no secret in the error', async () => {
+    const requests: string[] = []
+    const qbRaw = await rawQuickBlox((req, res) => {
+      requests.push(`${req.method} ${req.url}`)
+      req.resume()
+      cutShort(res, JSON.stringify(session))
+    })
+    try {
+      const error = await failure(qbRaw.client.createApplicationSession())
+      expect(error).toBeInstanceOf(QuickBloxResponseError)
+      expect(error).toMatchObject({ status: 502, message: 'QuickBlox\'s reply was cut short' })
+      expectNoSecret(error)
+      // Not retried as if QuickBlox were down: the reply came, it was broken.
+      expect(requests).toEqual(['POST /session.json'])
+    } finally {
+      await qbRaw.close()
+    }
+  })
+
+  it('is unreadable (502) for a login, with no secret in the error', async () => {
+    const requests: string[] = []
+    const qbRaw = await rawQuickBlox((req, res) => {
+      requests.push(`${req.method} ${req.url}`)
+      req.resume()
+      if (req.url === '/session.json') {
+        res.writeHead(201, { 'content-type': 'application/json' }).end(JSON.stringify(session))
+      } else {
+        const user = { id: 5, login: 'amy', created_at: '2019-08-26T20:53:42Z', updated_at: '2019-08-26T20:53:42Z', custom_data: 'x'.repeat(4096) }
+        cutShort(res, JSON.stringify({ user }))
+      }
+    })
+    try {
+      const error = await failure(qbRaw.client.login(amy))
+      expect(error).toBeInstanceOf(QuickBloxResponseError)
+      expect(error).toMatchObject({ status: 502, message: 'QuickBlox\'s reply was cut short' })
+      expectNoSecret(error)
+      expect(requests).toEqual(['POST /session.json', 'POST /login.json'])
+    } finally {
+      await qbRaw.close()
+    }
   })
 })
 

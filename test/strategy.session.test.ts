@@ -1,6 +1,7 @@
 // Sign-in as users see it: express-session + passport.session(), a cookie-keeping agent,
 // redirects, session messages and failWithError.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import request from 'supertest'
 import type { Emulator } from '../lib/emulator/index.js'
 import { QuickBloxStrategy } from '../lib/index.js'
 import { startApp, type TestApp } from './helpers/app.js'
@@ -39,8 +40,13 @@ describe('req.user and the session', () => {
   })
 
   it('does not sign in a failed login', async () => {
-    const other = plain.agent.post('/login').send({ login: AMY.login, password: 'nope' })
-    expect((await other).status).toBe(401)
+    // A browser of its own: the shared agent is already signed in, so it could not tell.
+    const stranger = request.agent(plain.url)
+    const login = await stranger.post('/login').send({ login: AMY.login, password: 'nope' })
+    expect(login.status).toBe(401)
+    const me = await stranger.get('/me')
+    expect(me.status).toBe(401)
+    expect(me.body).toEqual({ user: null })
   })
 })
 
