@@ -48,6 +48,7 @@ const PROTOTYPE_NAMES = new Set(['__proto__', 'constructor', 'prototype'])
 
 /** The default field names overridden by `fields`; throws a TypeError for a malformed one. */
 export function resolveFields(fields: CredentialFields = {}): Readonly<Required<CredentialFields>> {
+  if (typeof fields !== 'object' || fields === null) throw new TypeError('QuickBloxStrategy: option fields must be an object')
   const resolved = { ...DEFAULT_FIELDS }
   for (const [key, path] of Object.entries(fields) as [string, unknown][]) {
     if (!Object.hasOwn(DEFAULT_FIELDS, key)) throw new TypeError(`QuickBloxStrategy: unknown option fields.${key}`)

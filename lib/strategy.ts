@@ -43,6 +43,9 @@ export interface QuickBloxAuthenticateOptions extends AuthenticateOptions {
   methods?: LoginMethod[]
 }
 
+/** Content types the standard body parsers (`express.json()`, `express.urlencoded()`) read by default. */
+const CREDENTIAL_TYPES = /^\s*application\/(x-www-form-urlencoded|json)\s*(;|$)/i
+
 const NO_BODY_PARSER =
   'QuickBloxStrategy: req.body is undefined. Mount express.urlencoded() and/or express.json() before passport.authenticate()'
 
@@ -66,15 +69,12 @@ export class QuickBloxStrategy extends PassportStrategy {
   constructor(options: StrategyOptionsBase, verify: VerifyFunction | VerifyFunctionWithRequest) {
     super()
     if (typeof options !== 'object' || options === null) throw new TypeError('QuickBloxStrategy: options are required')
-    for (const option of ['appId', 'authKey', 'authSecret'] as const) {
-      const value: unknown = options[option]
-      if ((typeof value !== 'string' && typeof value !== 'number') || value === '') {
-        throw new TypeError(`QuickBloxStrategy: option ${option} is required`)
-      }
-    }
     if (typeof verify !== 'function') throw new TypeError('QuickBloxStrategy: a verify function is required')
     if (options.name !== undefined && (typeof options.name !== 'string' || options.name === '')) {
       throw new TypeError('QuickBloxStrategy: option name must be a non-empty string')
+    }
+    for (const flag of ['allowQuery', 'passReqToCallback'] as const) {
+      if (options[flag] !== undefined && typeof options[flag] !== 'boolean') throw new TypeError(`QuickBloxStrategy: option ${flag} must be true or false`)
     }
     const { name, fields, methods, allowQuery, passReqToCallback, ...clientOptions } = options
     this.name = name ?? 'quickblox'
@@ -89,13 +89,17 @@ export class QuickBloxStrategy extends PassportStrategy {
   /** Called by Passport: credentials → `client.login()` → `verify` → exactly one of success/fail/error. */
   override authenticate(req: Request, options: QuickBloxAuthenticateOptions = {}): void {
     const body: unknown = req.body
-    // Express 5 leaves req.body undefined when a request has no body: only a body nobody parsed is our error.
+    // Express 5 leaves req.body undefined when a request has no body, or one no parser handles.
+    // Only a JSON or form body left unparsed means the app forgot its body parser; any other
+    // kind is the client's mistake, and must not let anyone cause 500s at will.
     const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length']) > 0
-    if (body === undefined && hasBody) return this.error(new Error(NO_BODY_PARSER))
+    if (body === undefined && hasBody) {
+      if (CREDENTIAL_TYPES.test(req.headers['content-type'] ?? '')) return this.error(new Error(NO_BODY_PARSER))
+      return this.fail({ message: 'Send the credentials as JSON or as a form' }, 415)
+    }
     let read: ReturnType<typeof readCredentials>
     try {
-      const methods = options.methods === undefined ? this.methods : resolveMethods(options.methods)
-      read = readCredentials(this.allowQuery ? [body, req.query] : [body], this.fields, methods)
+      read = readCredentials(this.allowQuery ? [body, req.query] : [body], this.fields, this.methodsFor(options))
     } catch (err) {
       return this.error(err as Error)
     }
@@ -106,6 +110,14 @@ export class QuickBloxStrategy extends PassportStrategy {
         ? this.fail({ message: err.message }, err.status)
         : this.error(err as Error),
     )
+  }
+
+  /** A route's `methods` narrow the strategy's: they never accept what the strategy refuses. */
+  private methodsFor(options: QuickBloxAuthenticateOptions): readonly LoginMethod[] {
+    if (options.methods === undefined) return this.methods
+    const methods = resolveMethods(options.methods).filter((method) => this.methods.includes(method))
+    if (methods.length === 0) throw new TypeError("QuickBloxStrategy: none of the route's methods is accepted by the strategy")
+    return methods
   }
 
   /**

@@ -187,6 +187,23 @@ describe('no body ever causes a 5xx', () => {
       expect(res.status).toBeLessThan(500)
     }), RUNS)
   }, PROPERTY_TIMEOUT)
+
+  it('for any Content-Type, however the body is written', async () => {
+    const contentType = fc.oneof(
+      fc.constantFrom('', 'text/plain', 'multipart/form-data; boundary=x', 'application/xml', 'application/octet-stream',
+        'application/json; charset=utf-16', 'application/json; charset=latin1', 'application/x-www-form-urlencoded; charset=koi8-r',
+        'application/vnd.api+json', 'APPLICATION/JSON', 'application/jsonx', 'text/json', 'application/*'),
+      fc.string({ maxLength: 40 }).map((s) => s.replace(/[^\x20-\x7e]/g, '')),
+    )
+    const body = fc.oneof(fc.string({ maxLength: 200 }), ANY_BODY.map((value) => JSON.stringify(value) ?? ''), ANY_OBJECT.map(form))
+    await fc.assert(fc.asyncProperty(body, contentType, async (text, type) => {
+      const before = totalCalls(emulator)
+      const res = await app.post(text, type)
+      expect(res.status).toBeLessThan(500)
+      // Only a body a parser read can reach QuickBlox.
+      if (!/^\s*application\/(x-www-form-urlencoded|json)\s*(;|$)/i.test(type)) expect(totalCalls(emulator)).toBe(before)
+    }), RUNS)
+  }, PROPERTY_TIMEOUT)
 })
 
 describe('an invalid body is a 400 and never reaches QuickBlox', () => {

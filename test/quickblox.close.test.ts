@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { type Emulator, startEmulator } from 'passport-quickblox/emulator'
 import { QuickBloxClient } from '../lib/quickblox/client.js'
+import { QuickBloxUnavailableError } from '../lib/quickblox/errors.js'
 
 let qb: Emulator
 const amy = { login: 'amy', password: 'amy-demo-password' }
@@ -43,6 +44,21 @@ describe('close', () => {
     expect(qb.counts()['POST /session.json']).toBe(0)
     await nothingAddedTo(before)
     await client.close()
+  })
+
+  it('cuts a retry backoff short: no timer of ours is left the moment close() resolves', async () => {
+    const { id, authKey, authSecret } = qb.application
+    const client = new QuickBloxClient({ appId: id, authKey, authSecret, apiEndpoint: qb.url, pool: false, timeout: 60_000 })
+    qb.resetLog()
+    qb.failNext('POST /session.json', { status: 503 }, 5)
+    const before = resources()
+    const login = client.login(amy).catch((error: unknown) => error)
+    while (!qb.requests.some((r) => r.status === 503)) await new Promise((resolve) => setTimeout(resolve, 5))
+    await new Promise((resolve) => setTimeout(resolve, 20)) // the reply is read; the backoff (50 to 100 ms) is waiting
+    await client.close()
+    expect(added(before)).not.toContain('Timeout')
+    expect(await login).toBeInstanceOf(QuickBloxUnavailableError)
+    qb.clearFaults()
   })
 
   it('leaves no socket or timer behind, even with refills in flight or backing off', async () => {

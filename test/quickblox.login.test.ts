@@ -87,6 +87,14 @@ describe('login', () => {
 })
 
 describe('logout', () => {
+  it('refuses a missing or mangled token before calling QuickBlox', async () => {
+    qb.resetLog()
+    for (const token of [undefined, '', 'has space', 'line\r\nbreak', 'x'.repeat(1025), 42]) {
+      await expect(client.logout(token as string)).rejects.toThrow(/logout\(token\) needs the session token/)
+    }
+    expect(qb.counts()['DELETE /session.json']).toBe(0)
+  })
+
   it('ends the session: the token stops working', async () => {
     const { session } = await client.login({ login: 'amy', password: 'amy-demo-password' })
     await client.logout(session.token)

@@ -5,7 +5,7 @@ import { once } from 'node:events'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
 import type { Emulator } from '../lib/emulator/index.js'
 import { QuickBloxStrategy, type QuickBloxStrategyOptions } from '../lib/index.js'
-import { startApp, type TestApp } from './helpers/app.js'
+import { startApp, type BodyParsing, type TestApp } from './helpers/app.js'
 import { AMY, APP, optionsFor, startTestEmulator, totalCalls } from './helpers/quickblox.js'
 
 let emulator: Emulator
@@ -13,7 +13,7 @@ const strategies: QuickBloxStrategy[] = []
 const apps: TestApp[] = []
 let app: TestApp
 
-async function appFor(options: QuickBloxStrategyOptions, parsing?: 'none'): Promise<TestApp> {
+async function appFor(options: QuickBloxStrategyOptions, parsing?: BodyParsing): Promise<TestApp> {
   const strategy = new QuickBloxStrategy(options, (user, _session, done) => done(null, { id: user.id }))
   strategies.push(strategy)
   const started = await startApp(strategy, { parsing })
@@ -52,6 +52,28 @@ describe('server misconfiguration', () => {
     expect(res.status).toBe(500)
     expect(res.body.error.message).toMatch(/express\.urlencoded\(\).*express\.json\(\).*before passport\.authenticate/)
     expect(totalCalls(emulator)).toBe(0)
+  })
+
+  it('errors when a JSON body arrives at a route that only parses forms', async () => {
+    const formsOnly = await appFor(optionsFor(emulator), 'simple')
+    const res = await formsOnly.agent.post('/outcome').type('json').send({ login: AMY.login, password: AMY.password })
+    expect(res.status).toBe(500)
+    expect(res.body.error.message).toMatch(/express\.json\(\)/)
+    expect(totalCalls(emulator)).toBe(0)
+  })
+
+  it('errors when a route accepts only methods the strategy refuses', async () => {
+    const strict = new QuickBloxStrategy(optionsFor(emulator, { methods: ['email'] }), (user, _session, done) => done(null, user))
+    const route = await startApp(strict, { authenticate: { methods: ['facebook'] } })
+    try {
+      const res = await route.agent.post('/outcome').send({ provider: 'facebook', keys: { token: 't' } })
+      expect(res.status).toBe(500)
+      expect(res.body.error.message).toMatch(/none of the route's methods/)
+      expect(totalCalls(emulator)).toBe(0)
+    } finally {
+      await route.close()
+      await strict.close()
+    }
   })
 
   it('errors, naming the misconfiguration and not the secret, when the authSecret is wrong', async () => {

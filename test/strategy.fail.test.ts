@@ -90,6 +90,28 @@ describe('credentials missing, incomplete or malformed: fail 400, QuickBlox not 
   it('fails for a login method the route does not accept', () =>
     expectBadRequest({ login: AMY.login, password: AMY.password }, /not accepted/, facebookOnly))
 
+  it('never lets a route accept a method the strategy refuses', async () => {
+    const widening = await startApp(emailOnly, { authenticate: { methods: ['facebook', 'email'] } })
+    try {
+      const res = await widening.agent.post('/outcome').send({ provider: 'facebook', keys: { token: 't' } })
+      expect(res.body).toEqual({ kind: 'fail', status: 400, info: { message: 'Logging in with facebook is not accepted here' } })
+      expect(totalCalls(emulator)).toBe(0)
+      expect((await widening.agent.post('/outcome').send({ email: AMY.email, password: AMY.password })).body.kind).toBe('success')
+    } finally {
+      await widening.close()
+    }
+  })
+
+  it('fails with 415 for a body that is neither JSON nor a form, without calling QuickBlox', async () => {
+    for (const type of ['text/plain', 'multipart/form-data; boundary=x', 'application/xml']) {
+      const res = await app.agent.post('/outcome').set('Content-Type', type).send('login=amy&password=x')
+      expect(res.body).toEqual({ kind: 'fail', status: 415, info: { message: 'Send the credentials as JSON or as a form' } })
+    }
+    const untyped = await app.agent.post('/outcome').set('Content-Type', '').send(Buffer.from('login=amy'))
+    expect(untyped.body.status).toBe(415)
+    expect(totalCalls(emulator)).toBe(0)
+  })
+
   it('fails for a login method the strategy does not accept', async () => {
     await expectBadRequest({ provider: 'facebook', keys: { token: 't' } }, /^Logging in with facebook is not accepted here$/, emailOnlyApp)
     const res = await emailOnlyApp.agent.post('/outcome').send({ email: AMY.email, password: AMY.password })

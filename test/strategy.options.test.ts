@@ -60,4 +60,14 @@ describe('options', () => {
   it('refuses a field path that is not a string', () => expectTypeError({ ...valid, fields: { password: 7 } }, /fields\.password/))
   it('refuses an empty field path segment', () => expectTypeError({ ...valid, fields: { password: 'a..b' } }, /fields\.password/))
   it('refuses a non-positive timeout', () => expectTypeError({ ...valid, timeout: -1 }, /timeout/))
+  it('refuses a timeout longer than a Node timer can hold', () => expectTypeError({ ...valid, timeout: 2 ** 31 }, /timeout/))
+  it('refuses an apiEndpoint that is not an http(s) URL', () => {
+    for (const apiEndpoint of ['not a url', 'ftp://example.com', 123]) expectTypeError({ ...valid, apiEndpoint }, /apiEndpoint/)
+  })
+  it('refuses fields that are not an object', () => expectTypeError({ ...valid, fields: null }, /fields/))
+  it('refuses a pool that is neither false nor an object', () => expectTypeError({ ...valid, pool: null }, /pool/))
+  it('refuses allowQuery and passReqToCallback that are not booleans', () => {
+    expectTypeError({ ...valid, allowQuery: 'yes' }, /allowQuery/)
+    expectTypeError({ ...valid, passReqToCallback: 'true' }, /passReqToCallback/)
+  })
 })

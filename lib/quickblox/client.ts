@@ -50,20 +50,30 @@ export class QuickBloxClient {
   /** QuickBlox's clock minus ours, learnt when it refuses a timestamp. */
   #clockOffsetMs = 0
   #closed = false
+  readonly #closing = new AbortController()
 
   constructor(options: QuickBloxClientOptions) {
-    this.#appId = Number(options.appId)
-    this.#authKey = options.authKey
-    this.#authSecret = options.authSecret
-    this.#algorithm = options.signatureAlgorithm ?? 'sha1'
-    this.#timeout = options.timeout ?? 10_000
-    if (!Number.isSafeInteger(this.#appId) || this.#appId <= 0) throw new TypeError('appId must be a positive integer')
-    if (typeof this.#authKey !== 'string' || this.#authKey === '') throw new TypeError('authKey must be a non-empty string')
-    if (typeof this.#authSecret !== 'string' || this.#authSecret === '') throw new TypeError('authSecret must be a non-empty string')
-    if (this.#algorithm !== 'sha1' && this.#algorithm !== 'sha256') throw new TypeError("signatureAlgorithm must be 'sha1' or 'sha256'")
-    if (!(this.#timeout > 0 && Number.isFinite(this.#timeout))) throw new TypeError('timeout must be a positive number of milliseconds')
-    this.#transport = new Transport((options.apiEndpoint ?? 'https://api.quickblox.com').replace(/\/+$/, ''))
-    this.#pool = options.pool === false ? undefined : new SessionPool(() => this.#createSession(this.#deadline()), options.pool)
+    if (typeof options !== 'object' || options === null) throw new TypeError('QuickBlox: options are required')
+    const { appId, authKey, authSecret, apiEndpoint = 'https://api.quickblox.com', timeout = 10_000, signatureAlgorithm = 'sha1', pool } = options
+    // Messages name the option, never its value: some of these are secrets.
+    const check = (ok: boolean, message: string): void => {
+      if (!ok) throw new TypeError(`QuickBlox: option ${message}`)
+    }
+    this.#appId = Number(appId)
+    check((typeof appId === 'number' || typeof appId === 'string') && Number.isSafeInteger(this.#appId) && this.#appId > 0, 'appId must be a positive integer')
+    check(typeof authKey === 'string' && authKey !== '', 'authKey must be a non-empty string')
+    check(typeof authSecret === 'string' && authSecret !== '', 'authSecret must be a non-empty string')
+    check(signatureAlgorithm === 'sha1' || signatureAlgorithm === 'sha256', "signatureAlgorithm must be 'sha1' or 'sha256'")
+    // Node's timers hold at most 2^31 - 1 ms; a longer one would fire at once.
+    check(typeof timeout === 'number' && timeout > 0 && timeout <= 2 ** 31 - 1, 'timeout must be a number of milliseconds from 1 to 2147483647')
+    check(isHttpUrl(apiEndpoint), 'apiEndpoint must be an http: or https: URL')
+    check(pool === undefined || pool === false || (typeof pool === 'object' && pool !== null), 'pool must be false or an object')
+    this.#authKey = authKey
+    this.#authSecret = authSecret
+    this.#algorithm = signatureAlgorithm
+    this.#timeout = timeout
+    this.#transport = new Transport(apiEndpoint.replace(/\/+$/, ''))
+    this.#pool = pool === false ? undefined : new SessionPool(() => this.#createSession(this.#deadline()), pool)
   }
 
   /**
@@ -86,6 +96,10 @@ export class QuickBloxClient {
 
   /** Ends a session (`DELETE /session.json`). A token QuickBlox no longer knows counts as logged out. */
   async logout(token: string): Promise<void> {
+    // A missing or mangled token is the caller's bug: say so, rather than "logging out" nothing.
+    if (typeof token !== 'string' || !/^[\x21-\x7e]{1,1024}$/.test(token)) {
+      throw new TypeError('QuickBlox: logout(token) needs the session token that verify received (session.token)')
+    }
     const reply = await this.#send('DELETE', 'session.json', this.#deadline(), { token })
     if (reply.status === 401 || (reply.status >= 200 && reply.status < 300)) return
     throw errorFor(reply, 'logout')
@@ -99,6 +113,7 @@ export class QuickBloxClient {
   /** Stops pool refills and frees sockets. Pooled sessions are abandoned (QuickBlox expires them). */
   async close(): Promise<void> {
     this.#closed = true
+    this.#closing.abort()
     this.#pool?.close()
     this.#transport.close()
   }
@@ -130,7 +145,10 @@ export class QuickBloxClient {
         const delay = BACKOFF_MS * 2 ** retry * (0.5 + Math.random() / 2)
         const retryable = error instanceof QuickBloxUnavailableError && retry < SESSION_RETRIES
         if (!retryable || Date.now() + delay >= deadline || this.#closed) throw error
-        await sleep(delay)
+        // close() cuts the wait short, so no timer of ours outlives the client.
+        await sleep(delay, undefined, { signal: this.#closing.signal }).catch(() => {
+          throw error
+        })
       }
     }
   }
@@ -218,6 +236,14 @@ function mentions(reply: Reply, text: string): boolean {
 function expiry(reply: Reply): Date {
   const at = Date.parse(header(reply, 'qb-token-expirationdate') ?? '')
   return new Date(Number.isFinite(at) ? at : Date.now() + TOKEN_LIFETIME_MS)
+}
+
+function isHttpUrl(value: unknown): value is string {
+  try {
+    return typeof value === 'string' && /^https?:$/.test(new URL(value).protocol)
+  } catch {
+    return false
+  }
 }
 
 /** `Retry-After` in seconds: delta-seconds or an HTTP date. */

@@ -31,13 +31,14 @@ export interface LoginApp {
   /** Every error the error handler received, in order. */
   errors: unknown[]
   /** POSTs a raw body to `/login` with the given content type, over a keep-alive connection. */
-  post(body: string, contentType: 'json' | 'form'): Promise<Answer>
+  /** `contentType`: 'json', 'form', or any raw Content-Type header value ('' sends none). */
+  post(body: string, contentType: string): Promise<Answer>
   /** POSTs `value` to `/login` as JSON. */
   postJson(value: unknown): Promise<Answer>
   close(): Promise<void>
 }
 
-const CONTENT_TYPES = { json: 'application/json', form: 'application/x-www-form-urlencoded' } as const
+const CONTENT_TYPES: Record<string, string> = { json: 'application/json', form: 'application/x-www-form-urlencoded' }
 
 export async function startLoginApp(strategy: QuickBloxStrategy, options: LoginAppOptions = {}): Promise<LoginApp> {
   const auth = new passport.Passport()
@@ -81,12 +82,15 @@ export async function startLoginApp(strategy: QuickBloxStrategy, options: LoginA
   const { port } = server.address() as AddressInfo
   const agent = new http.Agent({ keepAlive: true, maxSockets: 16 })
 
-  const post = (body: string, contentType: 'json' | 'form'): Promise<Answer> =>
+  const post = (body: string, contentType: string): Promise<Answer> =>
     new Promise((resolve, reject) => {
       const started = Date.now()
       const req = http.request({
         host: '127.0.0.1', port, path: '/login', method: 'POST', agent,
-        headers: { 'content-type': CONTENT_TYPES[contentType], 'content-length': Buffer.byteLength(body) },
+        headers: {
+          ...(contentType === '' ? {} : { 'content-type': CONTENT_TYPES[contentType] ?? contentType }),
+          'content-length': Buffer.byteLength(body),
+        },
       }, (res) => {
         const chunks: Buffer[] = []
         res.on('data', (chunk: Buffer) => chunks.push(chunk))
