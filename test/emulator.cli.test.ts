@@ -85,6 +85,16 @@ describe('quickblox-emulator CLI', () => {
       expect(cliRun.output()).toMatch(/Usage: quickblox-emulator/)
     })
 
+  it('exits 1 on a data file that is not JSON, naming the file and never quoting it', async () => {
+    const file = join(dir, 'broken.json')
+    // Broken where JSON.parse's own message would quote the text around it: the secret.
+    await writeFile(file, '{"applications":[{"id":1,"authKey":"k","authSecret":TOPSECRET-do-not-print}]}')
+    const cliRun = run(['--port', '0', '--data', file])
+    expect(await cliRun.exit).toBe(1)
+    expect(cliRun.output()).toContain(`${file}: not valid JSON`)
+    expect(cliRun.output()).not.toContain('TOPSECRET')
+  })
+
   it('prints usage on --help', async () => {
     const cliRun = run(['--help'])
     expect(await cliRun.exit).toBe(0)

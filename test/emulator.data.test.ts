@@ -49,6 +49,32 @@ describe('built-in demo data', () => {
   })
 })
 
+describe('addUser()', () => {
+  it('adds a user who can log in, with the next free id', async () => {
+    const qb = await start({ applications: [{ id: 5, authKey: 'k', authSecret: 's' }], users: [{ id: 100_007, login: 'a' }] })
+    expect(qb.addUser({ login: 'new', password: 'new-password' }).id).toBe(100_008)
+    const answer = await call(`${qb.url}/login.json`, 'POST', { token: await appToken(qb), body: { login: 'new', password: 'new-password' } })
+    expect([answer.status, answer.json.user.id]).toEqual([202, 100_008])
+  })
+
+  it.each([
+    ['a password that is a number', { login: 'a', password: 1 }],
+    ['an id that is not an integer', { id: '7', login: 'a' }],
+    ['a facebook user without a token', { facebook: {} }],
+    ['a firebase user without a project', { firebase_phone: { access_token: 't' } }],
+    ['null', null],
+  ])('refuses %s with the same TypeError as a seed, adding nothing', async (_name, seed) => {
+    const qb = await start({ applications: [{ id: 5, authKey: 'k', authSecret: 's' }] })
+    expect(() => qb.addUser(seed as never)).toThrow(new TypeError('Emulator users must be an array of user objects (id a number, text fields strings)'))
+    expect(qb.users).toEqual([])
+  })
+
+  it('refuses a duplicate id', async () => {
+    const qb = await start({ applications: [{ id: 5, authKey: 'k', authSecret: 's' }], users: [{ id: 3 }] })
+    expect(() => qb.addUser({ id: 3 })).toThrow(/Duplicate emulator user id 3/)
+  })
+})
+
 describe('seed data', () => {
   it('assigns ids to users that have none, after the highest given', async () => {
     const qb = await start({ applications: [{ id: 5, authKey: 'k', authSecret: 's' }], users: [{ login: 'a' }, { id: 200000, login: 'b' }, { login: 'c' }] })
@@ -87,6 +113,25 @@ describe('seed data', () => {
     await writeFile(file, content)
     await expect(startEmulator({ dataFile: file })).rejects.toThrow()
   })
+
+  it('names a data file that is not JSON without quoting its content', async () => {
+    const file = join(dir, 'secret.json')
+    await writeFile(file, '{"applications":[{"id":1,"authKey":"k","authSecret":"s"}],"users":[{"password":hunter2-secret}]}')
+    const error = await startEmulator({ dataFile: file }).then(() => undefined, (e: unknown) => e)
+    expect(error).toBeInstanceOf(SyntaxError)
+    expect((error as Error).message).toBe(`${file}: not valid JSON`)
+    expect(String((error as Error).stack)).not.toContain('hunter2')
+  })
+
+  it('assigns ids after the highest of a very large seed', async () => {
+    // 200,000 seeded users: more ids than Math.max(...ids) can take as arguments.
+    const users: EmulatorUserSeed[] = Array.from({ length: 200_000 }, (_, i) => ({ id: 100_001 + i }))
+    users.push({ login: 'last', password: 'last-password' })
+    const qb = await start({ applications: [{ id: 5, authKey: 'k', authSecret: 's' }], users })
+    expect(qb.users.at(-1)!.id).toBe(300_001)
+    const answer = await call(`${qb.url}/login.json`, 'POST', { token: await appToken(qb), body: { login: 'last', password: 'last-password' } })
+    expect([answer.status, answer.json.user.id]).toEqual([202, 300_001])
+  }, 30_000)
 
   it('fails to start on a port already in use', async () => {
     const qb = await start()

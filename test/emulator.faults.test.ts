@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
+import { get as httpGet } from 'node:http'
 import { startEmulator, type Emulator } from 'passport-quickblox/emulator'
 import { appToken, call, createSession } from './emulator.helpers.js'
 
@@ -54,8 +55,29 @@ describe('status faults', () => {
     expect((await createSession(qb)).status).toBe(201)
   })
 
+  it('serves counted faults in order: each for its count, then the next', async () => {
+    qb.failNext('POST /session.json', { status: 503 }, 2)
+    qb.failNext('POST /session.json', { status: 500 })
+    qb.failNext('POST /session.json', 'wrong-shape', 2)
+    const answers = []
+    for (let i = 0; i < 6; i++) answers.push(await createSession(qb))
+    expect(answers.map((a) => a.status)).toEqual([503, 503, 500, 201, 201, 201])
+    expect(answers.map((a) => a.json.result ?? null)).toEqual([null, null, null, 'ok', 'ok', null])
+  })
+
+  it('takes up to a million faults at once, and refuses more', async () => {
+    qb.failNext('POST /session.json', { status: 503 }, 1_000_000)
+    expect((await createSession(qb)).status).toBe(503)
+    qb.clearFaults()
+    expect(() => qb.failNext('POST /session.json', { status: 503 }, 1_000_001)).toThrow(TypeError)
+    expect((await createSession(qb)).status).toBe(201)
+  })
+
   it('rejects a bad fault count or endpoint', () => {
     expect(() => qb.failNext('POST /session.json', 'hang', 0)).toThrow(TypeError)
+    expect(() => qb.failNext('POST /session.json', 'hang', 1.5)).toThrow(TypeError)
+    expect(() => qb.failNext('POST /session.json', 'hang', Number.POSITIVE_INFINITY)).toThrow(TypeError)
+    expect(() => qb.failNext('POST /session.json', 'hang', '2' as never)).toThrow(TypeError)
     expect(() => qb.failNext('GET /nowhere' as never, 'hang')).toThrow(TypeError)
   })
 })
@@ -78,6 +100,36 @@ describe('broken answers', () => {
     expect(answer.json).toBeUndefined()
     expect(answer.text.startsWith('{"user":{"id":7')).toBe(true)
     expect(await userIdOf(token)).toBe(7)
+  })
+
+  it('cut: the full Content-Length announced, half the body sent, then the connection dropped (the login did happen)', async () => {
+    const token = await appToken(qb)
+    qb.failNext('POST /login.json', 'cut')
+    const res = await fetch(`${qb.url}/login.json`, {
+      method: 'POST', headers: { 'QB-Token': token, 'Content-Type': 'application/json' }, body: JSON.stringify({ login: 'amy', password: 'amy-password' }),
+    })
+    expect(res.status).toBe(202)
+    await expect(res.text()).rejects.toThrow()
+    expect(qb.requests.at(-1)).toMatchObject({ endpoint: 'POST /login.json', status: null })
+    expect(await userIdOf(token)).toBe(7)
+  })
+
+  it('cut: a node:http client gets part of the announced body, then an error', async () => {
+    const token = await appToken(qb)
+    const whole = Buffer.byteLength((await call(`${qb.url}/users/7.json`, 'GET', { token })).text)
+    qb.failNext('GET /users/:id.json', 'cut')
+    const outcome = await new Promise<{ length: number; received: number; error: string }>((resolve) => {
+      const req = httpGet(`${qb.url}/users/7.json`, { headers: { 'QB-Token': token } }, (res) => {
+        let received = 0
+        res.on('data', (chunk: Buffer) => { received += chunk.length })
+        res.on('error', (error) => resolve({ length: Number(res.headers['content-length']), received, error: error.message }))
+        res.on('end', () => resolve({ length: Number(res.headers['content-length']), received, error: '' }))
+      })
+      req.on('error', (error) => resolve({ length: -1, received: 0, error: error.message }))
+    })
+    expect(outcome.length).toBe(whole)
+    expect(outcome.received).toBe(Math.floor(whole / 2))
+    expect(outcome.error).not.toBe('')
   })
 
   it('wrong-shape: the success status with JSON lacking the expected fields', async () => {

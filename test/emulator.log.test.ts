@@ -72,6 +72,39 @@ describe('request log and counts', () => {
   })
 })
 
+describe('maxLogEntries', () => {
+  it('keeps only the most recent entries, while counts() counts every request', async () => {
+    const small = await startEmulator({ maxLogEntries: 3 })
+    try {
+      for (let i = 1; i <= 5; i++) await call(`${small.url}/users/${i}.json`, 'GET')
+      await call(`${small.url}/nowhere.json`, 'GET')
+      expect(small.requests.map((r) => r.path)).toEqual(['/users/4.json', '/users/5.json', '/nowhere.json'])
+      expect(small.counts()['GET /users/:id.json']).toBe(5)
+      small.resetLog()
+      await call(`${small.url}/users/6.json`, 'GET')
+      expect(small.requests.map((r) => r.path)).toEqual(['/users/6.json'])
+      expect(small.counts()['GET /users/:id.json']).toBe(1)
+    } finally {
+      await small.close()
+    }
+  })
+
+  it('keeps nothing with 0, and still counts', async () => {
+    const none = await startEmulator({ maxLogEntries: 0 })
+    try {
+      await call(`${none.url}/users/1.json`, 'GET')
+      expect(none.requests).toEqual([])
+      expect(none.counts()['GET /users/:id.json']).toBe(1)
+    } finally {
+      await none.close()
+    }
+  })
+
+  it.each([-1, 1.5, Number.NaN, '10'])('refuses %p', async (value) => {
+    await expect(startEmulator({ maxLogEntries: value as number })).rejects.toThrow(TypeError)
+  })
+})
+
 describe('log lines', () => {
   it('writes one line per request and never a password, token or secret', async () => {
     lines.length = 0

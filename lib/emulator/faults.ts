@@ -1,20 +1,27 @@
 import { Reply } from './body.js'
 import { ENDPOINTS, type EmulatorEndpoint, type EmulatorFault } from './types.js'
 
-/** Faults queued per endpoint, each used once, in the order they were queued. */
+/** The most requests one `failNext()` may fail. */
+export const MAX_FAULT_TIMES = 1_000_000
+
+/** Faults queued per endpoint, in the order they were queued, each for its number of requests. */
 export class Faults {
-  private readonly queues = new Map<EmulatorEndpoint, EmulatorFault[]>()
+  private readonly queues = new Map<EmulatorEndpoint, { fault: EmulatorFault; remaining: number }[]>()
 
   add(endpoint: EmulatorEndpoint, fault: EmulatorFault, times = 1): void {
     if (!Object.hasOwn(ENDPOINTS, endpoint)) throw new TypeError(`Unknown emulator endpoint: ${endpoint}`)
-    if (!Number.isInteger(times) || times < 1) throw new TypeError('times must be a positive integer')
+    if (!Number.isInteger(times) || times < 1 || times > MAX_FAULT_TIMES) throw new TypeError(`times must be an integer from 1 to ${MAX_FAULT_TIMES}`)
     const queue = this.queues.get(endpoint) ?? []
-    for (let i = 0; i < times; i++) queue.push(fault)
+    queue.push({ fault, remaining: times })
     this.queues.set(endpoint, queue)
   }
 
   take(endpoint: EmulatorEndpoint): EmulatorFault | undefined {
-    return this.queues.get(endpoint)?.shift()
+    const queue = this.queues.get(endpoint)
+    const next = queue?.[0]
+    if (!next) return undefined
+    if (--next.remaining === 0) queue.shift()
+    return next.fault
   }
 
   clear(): void {

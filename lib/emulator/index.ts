@@ -25,7 +25,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const clock = options.now ?? Date.now
   const store = new Store(data.applications, data.users, () => clock() + offset)
   const log = options.log ?? ((): void => {})
-  const handler = new EmulatorServer(store, log)
+  const maxLogEntries = options.maxLogEntries ?? 10_000
+  if (!Number.isInteger(maxLogEntries) || maxLogEntries < 0) throw new TypeError('maxLogEntries must be a non-negative integer')
+  const handler = new EmulatorServer(store, log, maxLogEntries)
   for (const [endpoint, ms] of Object.entries(options.latency ?? {})) handler.latency.set(endpoint as never, ms)
 
   const server = createServer(handler.handle)
@@ -63,15 +65,28 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     },
     counts: () => ({ ...handler.counts }),
     resetLog: () => handler.resetLog(),
-    addUser: (seed) => store.addUser(structuredClone(seed)),
+    addUser: (seed) => {
+      const copy: unknown = structuredClone(seed)
+      if (!isUserSeed(copy)) throw new TypeError(USER_SEED_ERROR)
+      return store.addUser(copy)
+    },
   }
 }
+
+const USER_SEED_ERROR = 'Emulator users must be an array of user objects (id a number, text fields strings)'
 
 /** Options win over the data file; with neither, the demo data. Seeds are copied, and checked since a file is untrusted input. */
 async function loadData(options: EmulatorOptions): Promise<EmulatorData> {
   let file: Partial<EmulatorData> = {}
   if (options.dataFile !== undefined) {
-    const parsed: unknown = JSON.parse(await readFile(options.dataFile, 'utf8'))
+    const text = await readFile(options.dataFile, 'utf8')
+    let parsed: unknown
+    try {
+      parsed = JSON.parse(text)
+    } catch {
+      // Not V8's message: it quotes the text around the error, which may be a secret or a password.
+      throw new SyntaxError(`${options.dataFile}: not valid JSON`)
+    }
     if (typeof parsed !== 'object' || parsed === null) throw new TypeError(`${options.dataFile}: expected { applications, users }`)
     file = parsed as Partial<EmulatorData>
   }
@@ -84,7 +99,7 @@ async function loadData(options: EmulatorOptions): Promise<EmulatorData> {
     throw new TypeError('Emulator applications must be a non-empty array of { id: number, authKey: string, authSecret: string }')
   }
   if (!Array.isArray(data.users) || !data.users.every(isUserSeed)) {
-    throw new TypeError('Emulator users must be an array of user objects (id a number, text fields strings)')
+    throw new TypeError(USER_SEED_ERROR)
   }
   return data
 }

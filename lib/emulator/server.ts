@@ -6,7 +6,7 @@ import { isParams, parseBody, readBody, Reply, type Params, type Value } from '.
 import { cannedReply, Faults } from './faults.js'
 import { signatureMatches } from './signature.js'
 import { TIMESTAMP_WINDOW_S, type Credential, type Session, type Store } from './store.js'
-import { ENDPOINTS, type EmulatorEndpoint, type EmulatorRequestLog } from './types.js'
+import { ENDPOINTS, type EmulatorEndpoint, type EmulatorFault, type EmulatorRequestLog } from './types.js'
 
 const NO_SESSION = { errors: ['Required session does not exist'] }
 const UNAUTHORIZED = { errors: ['Unauthorized'] }
@@ -66,7 +66,7 @@ export class EmulatorServer {
   counts = {} as Record<EmulatorEndpoint, number>
   private readonly closing = new AbortController()
 
-  constructor(private readonly store: Store, private readonly log: (line: string) => void) {
+  constructor(private readonly store: Store, private readonly log: (line: string) => void, private readonly maxLogEntries: number) {
     // Every request waiting out its latency listens for close: many at once is normal here.
     setMaxListeners(0, this.closing.signal)
     this.resetLog()
@@ -95,6 +95,8 @@ export class EmulatorServer {
     const entry: EmulatorRequestLog = { endpoint, method, path, headers, body: null, status: null, startedAt: this.store.now(), durationMs: 0 }
     if (token) entry.token = fingerprint(token)
     this.requests.push(entry)
+    // A long-running emulator (the CLI, a demo) keeps only the most recent entries; counts go on counting.
+    if (this.requests.length > this.maxLogEntries) this.requests.splice(0, this.requests.length - this.maxLogEntries)
     if (endpoint) this.counts[endpoint]++
     // The emulator's clock, as QuickBlox's own Date header: a client may correct its timestamps by it.
     res.setHeader('Date', new Date(entry.startedAt).toUTCString())
@@ -120,7 +122,7 @@ export class EmulatorServer {
         throw new Reply(401, NO_SESSION)
       }
       const reply = (fault && cannedReply(fault, endpoint)) ?? this.answer(endpoint, params, token, path)
-      send(res, reply, fault === 'truncated')
+      send(res, reply, fault)
     } catch (error) {
       if (this.closing.signal.aborted) return
       if (error instanceof Reply) return send(res, error)
@@ -207,14 +209,20 @@ function expirationHeader(ms: number): string {
   return new Date(ms).toISOString().replace('T', ' ').replace(/\.\d{3}Z$/, ' UTC')
 }
 
-function send(res: ServerResponse, reply: Reply, truncated = false): void {
+/**
+ * Writes the reply. `'truncated'` sends half the body as if it were all of it; `'cut'` announces
+ * the whole body, sends half, then drops the connection, as a connection lost mid-answer.
+ */
+function send(res: ServerResponse, reply: Reply, fault?: EmulatorFault): void {
   if (res.headersSent || res.destroyed) return
-  let body = typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body)
-  if (truncated) body = body.slice(0, Math.floor(body.length / 2))
+  const full = Buffer.from(typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body))
+  const half = full.subarray(0, Math.floor(full.length / 2))
+  const body = fault === 'truncated' ? half : full
   res.writeHead(reply.status, {
     'Content-Type': 'application/json; charset=utf-8',
-    'Content-Length': Buffer.byteLength(body),
+    'Content-Length': body.length,
     ...reply.headers,
   })
+  if (fault === 'cut') return void res.write(half, () => res.destroy())
   res.end(body)
 }

@@ -55,11 +55,13 @@ export type EmulatorEndpoint = keyof typeof ENDPOINTS
  * - `'hang'`: never answer (until `close()`). `'reset'`: destroy the socket without answering.
  * - `'garbage'`: the success status with an HTML page. `'truncated'`: the real JSON answer cut half way
  *   (the request *is* processed). `'wrong-shape'`: the success status with JSON lacking the expected fields.
+ * - `'cut'`: the real answer's status and full `Content-Length`, then half its body and the connection
+ *   dropped, so reading the body fails (the request *is* processed).
  * - `'expire-session'`: treat the sent token as expired (401 `Required session does not exist`) and destroy it.
  */
 export type EmulatorFault =
   | { status: number; retryAfter?: number; body?: unknown }
-  | 'hang' | 'reset' | 'garbage' | 'truncated' | 'wrong-shape' | 'expire-session'
+  | 'hang' | 'reset' | 'garbage' | 'truncated' | 'cut' | 'wrong-shape' | 'expire-session'
 
 /** Options of `startEmulator()`. Every one is optional. */
 export interface EmulatorOptions {
@@ -79,6 +81,11 @@ export interface EmulatorOptions {
   latency?: Partial<Record<EmulatorEndpoint, number>>
   /** Where the emulator writes one line per request (no body, so never a password). Default: nowhere. */
   log?: (line: string) => void
+  /**
+   * How many of the most recent requests `requests` keeps (default 10000), so a long-running
+   * emulator does not grow without limit; `counts()` still counts every request.
+   */
+  maxLogEntries?: number
 }
 
 /** One request as the emulator saw it, with secrets masked. */
@@ -94,7 +101,7 @@ export interface EmulatorRequestLog {
   body: unknown
   /** Fingerprint (first 12 hex of its SHA-256) of the `QB-Token` sent, to correlate calls without the token itself. */
   token?: string
-  /** The status answered; `null` while pending and for `'hang'` / `'reset'`. */
+  /** The status answered; `null` while pending and for `'hang'` / `'reset'` / `'cut'`. */
   status: number | null
   /** When the request arrived, on the emulator's clock (ms). */
   startedAt: number
@@ -116,18 +123,18 @@ export interface Emulator {
   close(): Promise<void>
   /** Sets the latency (ms) of one endpoint, or of every endpoint with `'*'` (replacing per-endpoint settings). */
   setLatency(endpoint: EmulatorEndpoint | '*', ms: number): void
-  /** Makes the next `times` (default 1) requests to `endpoint` fail with `fault`. Faults queue in order. */
+  /** Makes the next `times` (default 1, at most 1000000) requests to `endpoint` fail with `fault`. Faults queue in order. */
   failNext(endpoint: EmulatorEndpoint, fault: EmulatorFault, times?: number): void
   /** Forgets every queued fault. */
   clearFaults(): void
   /** Moves the emulator's clock forward (token expiry, timestamp checks). */
   advanceTime(ms: number): void
-  /** Every request so far, in arrival order. */
+  /** The requests so far (the most recent `maxLogEntries`), in arrival order. */
   readonly requests: readonly EmulatorRequestLog[]
-  /** How many requests each endpoint received. */
+  /** How many requests each endpoint received since the start or `resetLog()`, all of them counted. */
   counts(): Record<EmulatorEndpoint, number>
   /** Clears `requests` and `counts()`. */
   resetLog(): void
-  /** Adds a user while running; returns it with its id. */
+  /** Adds a user while running; returns it with its id. Throws a `TypeError` on a malformed seed. */
   addUser(seed: EmulatorUserSeed): EmulatorUser
 }
