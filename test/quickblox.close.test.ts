@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { type Emulator, startEmulator } from 'passport-quickblox/emulator'
 import { QuickBloxClient } from '../lib/quickblox/client.js'
 import { QuickBloxUnavailableError } from '../lib/quickblox/errors.js'
+import { clientFor } from './helpers/quickblox.js'
 
 let qb: Emulator
 const amy = { login: 'amy', password: 'amy-demo-password' }
@@ -32,8 +33,7 @@ async function nothingAddedTo(before: Record<string, number>): Promise<void> {
 }
 
 function newClient(): QuickBloxClient {
-  const { id, authKey, authSecret } = qb.application
-  return new QuickBloxClient({ appId: id, authKey, authSecret, apiEndpoint: qb.url })
+  return clientFor(qb)
 }
 
 describe('close', () => {
@@ -46,18 +46,19 @@ describe('close', () => {
     await client.close()
   })
 
-  it('cuts a retry backoff short: no timer of ours is left the moment close() resolves', async () => {
-    const { id, authKey, authSecret } = qb.application
-    const client = new QuickBloxClient({ appId: id, authKey, authSecret, apiEndpoint: qb.url, pool: false, timeout: 60_000 })
+  it('cuts a retry backoff short: a login waiting to retry ends as soon as close() does', async () => {
+    const client = clientFor(qb, { pool: false, timeout: 60_000 })
     qb.resetLog()
     qb.failNext('POST /session.json', { status: 503 }, 5)
-    const before = resources()
     const login = client.login(amy).catch((error: unknown) => error)
     while (!qb.requests.some((r) => r.status === 503)) await new Promise((resolve) => setTimeout(resolve, 5))
     await new Promise((resolve) => setTimeout(resolve, 20)) // the reply is read; the backoff (50 to 100 ms) is waiting
     await client.close()
-    expect(added(before)).not.toContain('Timeout')
+    // Settled before the event loop's next turn: no timer had to fire (a backoff left to run would).
+    const settled = await Promise.race([login.then(() => 'settled'), new Promise((resolve) => setImmediate(resolve, 'pending'))])
+    expect(settled).toBe('settled')
     expect(await login).toBeInstanceOf(QuickBloxUnavailableError)
+    expect(qb.counts()['POST /session.json']).toBe(1)
     qb.clearFaults()
   })
 

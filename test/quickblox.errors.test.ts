@@ -10,6 +10,7 @@ import {
   QuickBloxResponseError,
   QuickBloxUnavailableError,
 } from '../lib/quickblox/errors.js'
+import { clientFor } from './helpers/quickblox.js'
 
 let qb: Emulator
 let client: QuickBloxClient
@@ -17,8 +18,7 @@ const amy = { login: 'amy', password: 'amy-demo-password' }
 
 beforeAll(async () => {
   qb = await startEmulator()
-  const { id, authKey, authSecret } = qb.application
-  client = new QuickBloxClient({ appId: id, authKey, authSecret, apiEndpoint: qb.url, pool: false })
+  client = clientFor(qb, { pool: false })
 })
 
 afterEach(() => {
@@ -272,8 +272,7 @@ describe('connection refused', () => {
 
 describe('a closed client', () => {
   it('refuses new calls as unavailable', async () => {
-    const { id, authKey, authSecret } = qb.application
-    const closed = new QuickBloxClient({ appId: id, authKey, authSecret, apiEndpoint: qb.url })
+    const closed = clientFor(qb)
     await closed.close()
     await expect(closed.login(amy)).rejects.toBeInstanceOf(QuickBloxUnavailableError)
   })

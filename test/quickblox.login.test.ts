@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { type Emulator, startEmulator } from 'passport-quickblox/emulator'
 import { QuickBloxClient } from '../lib/quickblox/client.js'
 import { QuickBloxCredentialsError } from '../lib/quickblox/errors.js'
+import { clientFor } from './helpers/quickblox.js'
 
 let qb: Emulator
 let client: QuickBloxClient
@@ -15,8 +16,7 @@ async function sessionOf(token: string): Promise<{ status: number; userId?: numb
 
 beforeAll(async () => {
   qb = await startEmulator()
-  const { id, authKey, authSecret } = qb.application
-  client = new QuickBloxClient({ appId: id, authKey, authSecret, apiEndpoint: qb.url, pool: false })
+  client = clientFor(qb, { pool: false })
 })
 
 afterAll(async () => {

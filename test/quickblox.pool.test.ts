@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
 import { type Emulator, startEmulator } from 'passport-quickblox/emulator'
 import { QuickBloxClient, type QuickBloxClientOptions } from '../lib/quickblox/client.js'
 import { SessionPool, type SessionPoolOptions } from '../lib/quickblox/pool.js'
+import { clientFor as emulatorClient } from './helpers/quickblox.js'
 
 let qb: Emulator
 let sessions: QuickBloxClient
@@ -10,8 +11,7 @@ const pools: SessionPool[] = []
 const amy = { login: 'amy', password: 'amy-demo-password' }
 
 function clientFor(options: Partial<QuickBloxClientOptions> = {}): QuickBloxClient {
-  const { id, authKey, authSecret } = qb.application
-  const client = new QuickBloxClient({ appId: id, authKey, authSecret, apiEndpoint: qb.url, ...options })
+  const client = emulatorClient(qb, options)
   clients.push(client)
   return client
 }
@@ -37,8 +37,7 @@ const wait = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(
 // A fresh emulator per test: refills still in flight when a test ends must not count in the next.
 beforeEach(async () => {
   qb = await startEmulator()
-  const { id, authKey, authSecret } = qb.application
-  sessions = new QuickBloxClient({ appId: id, authKey, authSecret, apiEndpoint: qb.url, pool: false })
+  sessions = emulatorClient(qb, { pool: false })
 })
 
 afterEach(async () => {

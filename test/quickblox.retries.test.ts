@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/glob
 import { type Emulator, startEmulator } from 'passport-quickblox/emulator'
 import { QuickBloxClient } from '../lib/quickblox/client.js'
 import { QuickBloxCredentialsError, QuickBloxRateLimitError, QuickBloxUnavailableError } from '../lib/quickblox/errors.js'
+import { clientFor } from './helpers/quickblox.js'
 
 let qb: Emulator
 let client: QuickBloxClient
@@ -9,8 +10,7 @@ const amy = { login: 'amy', password: 'amy-demo-password' }
 
 beforeAll(async () => {
   qb = await startEmulator()
-  const { id, authKey, authSecret } = qb.application
-  client = new QuickBloxClient({ appId: id, authKey, authSecret, apiEndpoint: qb.url, pool: false })
+  client = clientFor(qb, { pool: false })
 })
 
 afterEach(() => {

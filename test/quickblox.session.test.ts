@@ -4,13 +4,13 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/glob
 import { type Emulator, startEmulator } from 'passport-quickblox/emulator'
 import { QuickBloxClient, type QuickBloxClientOptions } from '../lib/quickblox/client.js'
 import { QuickBloxConfigurationError } from '../lib/quickblox/errors.js'
+import { clientFor as emulatorClient } from './helpers/quickblox.js'
 
 let qb: Emulator
 const clients: QuickBloxClient[] = []
 
 function clientFor(options: Partial<QuickBloxClientOptions> = {}): QuickBloxClient {
-  const { id, authKey, authSecret } = qb.application
-  const client = new QuickBloxClient({ appId: id, authKey, authSecret, apiEndpoint: qb.url, pool: false, ...options })
+  const client = emulatorClient(qb, { pool: false, ...options })
   clients.push(client)
   return client
 }

@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/glob
 import { type Emulator, startEmulator } from 'passport-quickblox/emulator'
 import { QuickBloxClient } from '../lib/quickblox/client.js'
 import { QuickBloxTimeoutError } from '../lib/quickblox/errors.js'
+import { clientFor } from './helpers/quickblox.js'
 
 let qb: Emulator
 let client: QuickBloxClient
@@ -12,8 +13,7 @@ const SLACK = 1500
 
 beforeAll(async () => {
   qb = await startEmulator()
-  const { id, authKey, authSecret } = qb.application
-  client = new QuickBloxClient({ appId: id, authKey, authSecret, apiEndpoint: qb.url, pool: false, timeout: TIMEOUT })
+  client = clientFor(qb, { pool: false, timeout: TIMEOUT })
 })
 
 afterEach(() => {

@@ -1,6 +1,7 @@
 // An emulator seeded with one user per login method, and strategy options pointing at it.
 import { startEmulator, type Emulator, type EmulatorEndpoint } from '../../lib/emulator/index.js'
 import type { QuickBloxStrategyOptions } from '../../lib/index.js'
+import { QuickBloxClient, type QuickBloxClientOptions } from '../../lib/quickblox/client.js'
 
 export const APP = { id: 4242, authKey: 'test-auth-key', authSecret: 'test-auth-secret-do-not-leak' }
 
@@ -35,4 +36,10 @@ export function totalCalls(emulator: Emulator): number {
 
 export function calls(emulator: Emulator, endpoint: EmulatorEndpoint): number {
   return emulator.counts()[endpoint]
+}
+
+/** A protocol client for `emulator`'s first application; pass `pool: false` for exact call counts. */
+export function clientFor(emulator: Emulator, options: Partial<QuickBloxClientOptions> = {}): QuickBloxClient {
+  const { id, authKey, authSecret } = emulator.application
+  return new QuickBloxClient({ appId: id, authKey, authSecret, apiEndpoint: emulator.url, ...options })
 }
