@@ -49,7 +49,7 @@ export class QuickBloxClient {
   readonly #pool: SessionPool | undefined
   /** QuickBlox's clock minus ours, learnt when it refuses a timestamp. */
   #clockOffsetMs = 0
-  #closed = false
+  /** Aborted by close(): ends retry waits, and refuses new requests. */
   readonly #closing = new AbortController()
 
   constructor(options: QuickBloxClientOptions) {
@@ -112,7 +112,6 @@ export class QuickBloxClient {
 
   /** Stops pool refills and frees sockets. Pooled sessions are abandoned (QuickBlox expires them). */
   async close(): Promise<void> {
-    this.#closed = true
     this.#closing.abort()
     this.#pool?.close()
     this.#transport.close()
@@ -144,7 +143,7 @@ export class QuickBloxClient {
       } catch (error) {
         const delay = BACKOFF_MS * 2 ** retry * (0.5 + Math.random() / 2)
         const retryable = error instanceof QuickBloxUnavailableError && retry < SESSION_RETRIES
-        if (!retryable || Date.now() + delay >= deadline || this.#closed) throw error
+        if (!retryable || Date.now() + delay >= deadline || this.#closing.signal.aborted) throw error
         // close() cuts the wait short, so no timer of ours outlives the client.
         await sleep(delay, undefined, { signal: this.#closing.signal }).catch(() => {
           throw error
@@ -184,7 +183,7 @@ export class QuickBloxClient {
 
   /** Every request goes through here: one deadline, and each attempt gets what is left of it. */
   async #send(method: 'POST' | 'DELETE', path: string, deadline: number, options: { token?: string; json?: Record<string, unknown> }): Promise<Reply> {
-    if (this.#closed) throw new QuickBloxUnavailableError('The QuickBlox client is closed')
+    if (this.#closing.signal.aborted) throw new QuickBloxUnavailableError('The QuickBlox client is closed')
     const timeoutMs = deadline - Date.now()
     if (timeoutMs <= 0) throw new QuickBloxTimeoutError(this.#timeout)
     return this.#transport.send(method, path, { ...options, timeoutMs, reportedTimeoutMs: this.#timeout })
