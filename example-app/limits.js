@@ -72,7 +72,8 @@ function rejectionCounter(store, { windowMs, limit }) {
     /** Seconds until the key may try again: 0 while under the limit. */
     async wait(key) {
       const hits = await store.get(key)
-      if (!hits || hits.totalHits < limit) return 0
+      // rate-limit-redis answers NaN hits for a key it does not hold
+      if (!hits || !Number.isFinite(hits.totalHits) || hits.totalHits < limit) return 0
       return Math.max(1, Math.ceil(((hits.resetTime?.getTime() ?? Date.now() + windowMs) - Date.now()) / 1000))
     },
     record: (key) => store.increment(key),
