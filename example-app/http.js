@@ -55,7 +55,7 @@ export async function closeGracefully(server, { graceMs, cancel }) {
   await cancel()
   // Requests that waited on what `cancel` ended now get their answer (e.g. 503); then the rest,
   // such as a client that stalled half-way through its body, is cut.
-  await drained(server, 1_000)
+  await drained(server, 500)
   server.closeAllConnections()
   await closed
 }

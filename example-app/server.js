@@ -40,6 +40,8 @@ log(`passport-quickblox example listening on http://${address}:${port}`)
 async function shutdown(signal) {
   const started = Date.now()
   log(`${signal}: shutting down`)
+  // A last resort, should a step hang: the grace (at most 8 s) and the cleanup end well before.
+  setTimeout(() => { log('shutdown did not finish within 10 s'); process.exit(1) }, 10_000).unref()
   try {
     await closeGracefully(server, { graceMs: config.shutdownGraceMs, cancel: () => strategy.close() })
     await redis?.close()

@@ -4,6 +4,8 @@
 //
 // Needs `redis-server` (Debian package; `npm test` installs it). When it is missing this file
 // FAILS with the install command: a skipped suite would read as green.
+import { spawn } from 'node:child_process'
+import { once } from 'node:events'
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals'
 import request from 'supertest'
 import type { RedisClientType } from 'redis'
@@ -102,5 +104,45 @@ describe('rate limits in Redis', () => {
     }
     expect((await login(a, '198.51.100.9', wrong)).status).toBe(429)
     expect((await login(b, '198.51.100.9', wrong)).status).toBe(429)
+  })
+})
+
+describe('node example-app/server.js with REDIS_URL', () => {
+  it('keeps sessions and rate-limit counters in Redis, and nothing for anonymous visitors', async () => {
+    const { id, authKey, authSecret } = emulator!.application
+    const child = spawn(process.execPath, ['example-app/server.js'], {
+      env: {
+        PATH: process.env.PATH ?? '', PORT: '0', SESSION_SECRET: 'a-test-secret', REDIS_URL: redis!.url,
+        QB_APP_ID: String(id), QB_AUTH_KEY: authKey, QB_AUTH_SECRET: authSecret, QB_API_ENDPOINT: emulator!.url,
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    })
+    try {
+      let output = ''
+      const url = await new Promise<string>((resolve, reject) => {
+        child.stdout.on('data', (chunk: Buffer) => {
+          output += chunk
+          const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output)
+          if (match) resolve(match[1]!)
+        })
+        child.once('exit', (code) => reject(new Error(`exited with ${code}:\n${output}`)))
+      })
+      expect(output).toContain('Sessions and rate-limit counters are stored in Redis (REDIS_URL)')
+      await clients[0]!.flushAll()
+      for (let i = 0; i < 200; i++) {
+        const res = await fetch(`${url}/login`)
+        await res.arrayBuffer()
+        expect(res.headers.getSetCookie().some((c) => c.startsWith('sid='))).toBe(false)
+      }
+      expect(await keys('*')).toEqual([])
+      const post = (body: object) => fetch(`${url}/api/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) })
+      expect((await post({ login: 'amy', password: 'wrong' })).status).toBe(401)
+      expect((await keys('pqb-example:rl:account:*')).length).toBe(1)
+      expect((await post({ login: 'amy', password: 'amy-demo-password' })).status).toBe(200)
+      expect((await keys('pqb-example:sess:*')).length).toBe(1)
+    } finally {
+      child.kill('SIGTERM')
+      await once(child, 'exit')
+    }
   })
 })
