@@ -27,7 +27,8 @@ fi
 echo "system-deps: installing ${need[*]} (apt-get)"
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
-if ! { "${run[@]}" apt-get update -qq && DEBIAN_FRONTEND=noninteractive "${run[@]}" \
+# env sets DEBIAN_FRONTEND past sudo, which would drop it from the environment
+if ! { "${run[@]}" apt-get update -qq && "${run[@]}" env DEBIAN_FRONTEND=noninteractive \
   apt-get install -y -qq --no-install-recommends "${need[@]}"; } >"$log" 2>&1; then
   cat "$log" >&2
   echo "system-deps: installing ${need[*]} failed (apt-get output above)" >&2
