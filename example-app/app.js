@@ -18,7 +18,8 @@ export function createStrategy(quickbloxOptions) {
   return new QuickBloxStrategy(quickbloxOptions, async (user, session) => ({
     // A real app would find or create its own user record here, keyed by user.id.
     id: user.id, login: user.login, email: user.email, full_name: user.full_name, phone: user.phone,
-    facebook_id: user.facebook_id, user_tags: user.user_tags, created_at: user.created_at, last_request_at: user.last_request_at,
+    facebook_id: user.facebook_id, user_tags: user.user_tags, created_at: user.created_at,
+    last_request_at: user.last_request_at,
     qbToken: session.token, // needed to end the QuickBlox session at logout; never rendered or sent
   }))
 }
@@ -26,7 +27,8 @@ export function createStrategy(quickbloxOptions) {
 /** A connected Redis client, for sessions and rate-limit counters that several app instances share. */
 export async function connectRedis(url, log = console.log) {
   const client = createClient({ url, socket: { connectTimeout: 5000 } })
-  client.on('error', (err) => log(`redis: ${err.code ?? err.name}`)) // without a listener, a lost connection crashes the process
+  // Without a listener, a lost connection would crash the process.
+  client.on('error', (err) => log(`redis: ${err.code ?? err.name}`))
   await client.connect()
   return client
 }
@@ -50,7 +52,8 @@ const BODY_LIMIT = '32kb'
  * @param {object} options
  * @param {import('passport-quickblox').QuickBloxStrategy} options.strategy
  * @param {string} options.sessionSecret signs session cookies and CSRF tokens, keys the rate-limit hashes
- * @param {import('redis').RedisClientType} [options.redis] sessions and rate-limit counters in Redis, shared by instances
+ * @param {import('redis').RedisClientType} [options.redis] sessions and rate-limit counters in Redis, shared by
+ *   every instance
  * @param {import('express-session').Store} [options.sessionStore] default: Redis when `redis` is given, else in memory
  * @param {boolean} [options.production] Secure cookies, `__Host-` CSRF cookie
  * @param {boolean | number | string} [options.trustProxy] Express's `trust proxy`
@@ -85,19 +88,21 @@ export function createApp({ strategy, sessionSecret, redis, sessionStore, produc
     : res.status(status).send(views.error({ status, message, user: req.user, csrf: pageCsrf(req, res) }))
   const requireCsrf = (req, res, next) => csrf.verify(req) ? next()
     : sendError(req, res, 403, 'This form has expired. Please reload the page and try again.')
-  const limiter = signInLimits({ secret: sessionSecret, redis, limits, refuse: (req, res) => sendError(req, res, 429, MESSAGES[429]) })
+  const refuse = (req, res) => sendError(req, res, 429, MESSAGES[429])
+  const limiter = signInLimits({ secret: sessionSecret, redis, limits, refuse })
 
   // Calls Passport with a callback, so a failure can be shown on the login page or as JSON.
   // Only a completed rejection of the credentials (401) counts against the account's limits.
-  const signIn = (onSuccess, onFailure) => [limiter.checkRejections, (req, res, next) => auth.authenticate('quickblox', (err, user, info, status) => {
-    if (err) return next(err)
-    if (!user) {
-      const failed = status ?? 401
-      const counted = failed === 401 ? limiter.recordRejection(req) : Promise.resolve()
-      return counted.then(() => onFailure(req, res, failed, info?.message ?? 'Wrong credentials'), next)
-    }
-    req.logIn(user, (err) => err ? next(err) : onSuccess(req, res, user)) // Passport 0.7 rotates the session id here
-  })(req, res, next)]
+  const signIn = (onSuccess, onFailure) => [limiter.checkRejections, (req, res, next) =>
+    auth.authenticate('quickblox', (err, user, info, status) => {
+      if (err) return next(err)
+      if (!user) {
+        const failed = status ?? 401
+        const counted = failed === 401 ? limiter.recordRejection(req) : Promise.resolve()
+        return counted.then(() => onFailure(req, res, failed, info?.message ?? 'Wrong credentials'), next)
+      }
+      req.logIn(user, (err) => err ? next(err) : onSuccess(req, res, user)) // Passport 0.7 rotates the session id here
+    })(req, res, next)]
 
   function signOut(req, res, next) {
     const token = req.user?.qbToken
@@ -118,10 +123,14 @@ export function createApp({ strategy, sessionSecret, redis, sessionStore, produc
   app.get('/login', (req, res) => res.send(views.login({ csrf: csrf.token(req, res), demoUsers })))
   app.post('/login', limiter.perAddress, form, requireCsrf, loginOrEmail, signIn(
     (req, res) => res.redirect(303, '/profile'),
-    (req, res, status, error) => res.status(status).send(views.login({ csrf: csrf.token(req, res), error, demoUsers, values: {
-      login: req.body.login ?? req.body.email, project_id: req.body.firebase_phone?.project_id } })),
+    (req, res, status, error) => res.status(status).send(views.login({
+      csrf: csrf.token(req, res), error, demoUsers,
+      values: { login: req.body.login ?? req.body.email, project_id: req.body.firebase_phone?.project_id },
+    })),
   ))
-  app.get('/profile', (req, res) => req.user ? res.send(views.profile({ user: req.user, csrf: csrf.token(req, res) })) : res.redirect('/login'))
+  app.get('/profile', (req, res) => req.user
+    ? res.send(views.profile({ user: req.user, csrf: csrf.token(req, res) }))
+    : res.redirect('/login'))
   app.post('/logout', form, requireCsrf, signOut, (req, res) => res.redirect(303, '/'))
 
   // JSON API. No CSRF token: a body must be application/json, which a cross-site form cannot
@@ -129,25 +138,32 @@ export function createApp({ strategy, sessionSecret, redis, sessionStore, produc
   // without a body and without a Content-Type (a bare logout) is let through: the session cookie
   // is SameSite=Lax, so a cross-site request does not carry it.
   const api = express.Router()
-  api.use((req, res, next) => req.method !== 'POST' || isJsonOrBare(req) ? next() : sendError(req, res, 415, ACCEPTED.api))
+  api.use((req, res, next) => req.method !== 'POST' || isJsonOrBare(req)
+    ? next()
+    : sendError(req, res, 415, ACCEPTED.api))
   api.use(express.json({ limit: BODY_LIMIT, inflate: false }))
   api.post('/login', limiter.perAddress, signIn(
     (req, res, user) => res.json({ user: publicUser(user) }),
     (req, res, status, error) => res.status(status).json({ error }),
   ))
-  api.get('/me', (req, res) => req.user ? res.json({ user: publicUser(req.user) }) : sendError(req, res, 401, 'Not signed in'))
+  api.get('/me', (req, res) => req.user
+    ? res.json({ user: publicUser(req.user) })
+    : sendError(req, res, 401, 'Not signed in'))
   api.post('/logout', signOut, (req, res) => res.status(204).end())
   app.use('/api', api)
 
   app.use((req, res) => sendError(req, res, 404, 'Not found'))
   app.use((err, req, res, _next) => {
-    const status = [429, 502, 503, 504].includes(err.status) ? err.status // QuickBlox trouble, from the library
-      : err.expose && err.status >= 400 && err.status < 500 ? err.status : 500 // e.g. malformed JSON; else a bug or misconfiguration
+    // QuickBlox trouble, from the library; a client error such as malformed JSON; else a bug or misconfiguration.
+    const status = [429, 502, 503, 504].includes(err.status) ? err.status
+      : err.expose && err.status >= 400 && err.status < 500 ? err.status : 500
     const retryAfter = Number.isFinite(err.retryAfter) ? Math.ceil(err.retryAfter) : status === 503 ? 5 : undefined
     if (retryAfter !== undefined) res.set('Retry-After', String(retryAfter))
     res.locals.errorCode = typeof err.code === 'string' ? err.code : err.type ?? err.name // logged: never the message
-    const message = MESSAGES[status] ?? (status === 415 ? ACCEPTED[isApi(req) ? 'api' : 'form']
-      : status === 413 ? `The request body is larger than ${BODY_LIMIT.replace('kb', ' KB')}.` : 'The request could not be read.')
+    const message = MESSAGES[status]
+      ?? (status === 415 ? ACCEPTED[isApi(req) ? 'api' : 'form']
+        : status === 413 ? `The request body is larger than ${BODY_LIMIT.replace('kb', ' KB')}.`
+          : 'The request could not be read.')
     sendError(req, res, status, message)
   })
   return app
@@ -156,7 +172,9 @@ export function createApp({ strategy, sessionSecret, redis, sessionStore, produc
 // application/json (any parameters; the parser checks the charset), or no body and no type at all.
 function isJsonOrBare(req) {
   const type = req.headers['content-type']
-  if (type === undefined) return req.headers['transfer-encoding'] === undefined && Number(req.headers['content-length'] ?? 0) === 0
+  if (type === undefined) {
+    return req.headers['transfer-encoding'] === undefined && Number(req.headers['content-length'] ?? 0) === 0
+  }
   return type.split(';')[0].trim().toLowerCase() === 'application/json'
 }
 

@@ -9,14 +9,18 @@ export function loadConfig(env = process.env) {
     throw new Error('Set all of QB_APP_ID, QB_AUTH_KEY and QB_AUTH_SECRET, or none of them to use the emulator')
   }
   // The emulator signs in anyone with the public demo passwords: never in production.
-  if (production && !qb.every(Boolean)) throw new Error('QB_APP_ID, QB_AUTH_KEY and QB_AUTH_SECRET are required when NODE_ENV=production')
+  if (production && !qb.every(Boolean)) {
+    throw new Error('QB_APP_ID, QB_AUTH_KEY and QB_AUTH_SECRET are required when NODE_ENV=production')
+  }
   if (production && !env.SESSION_SECRET) throw new Error('SESSION_SECRET is required when NODE_ENV=production')
   const port = Number(env.PORT ?? 3000)
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error('PORT must be a port number')
   const ms = (name, fallback, max) => {
     if (env[name] === undefined || env[name] === '') return fallback
     const value = Number(env[name])
-    if (!Number.isInteger(value) || value < 1 || value > max) throw new Error(`${name} must be a whole number of milliseconds from 1 to ${max}`)
+    if (!Number.isInteger(value) || value < 1 || value > max) {
+      throw new Error(`${name} must be a whole number of milliseconds from 1 to ${max}`)
+    }
     return value
   }
   return {
@@ -34,7 +38,10 @@ export function loadConfig(env = process.env) {
     },
     shutdownGraceMs: ms('SHUTDOWN_GRACE_MS', 5_000, 8_000),
     quickblox: qb.every(Boolean)
-      ? { appId: env.QB_APP_ID, authKey: env.QB_AUTH_KEY, authSecret: env.QB_AUTH_SECRET, apiEndpoint: env.QB_API_ENDPOINT || undefined }
+      ? {
+        appId: env.QB_APP_ID, authKey: env.QB_AUTH_KEY, authSecret: env.QB_AUTH_SECRET,
+        apiEndpoint: env.QB_API_ENDPOINT || undefined,
+      }
       : null,
   }
 }

@@ -63,7 +63,11 @@ export function signInLimits({ secret, redis, limits, refuse }) {
     if (keys) await Promise.all([perAccountAddress.record(keys.accountAddress), perAccount.record(keys.account)])
   }
 
-  return { perAddress, checkRejections: (req, res, next) => checkRejections(req, res, next).catch(next), recordRejection }
+  return {
+    perAddress,
+    checkRejections: (req, res, next) => checkRejections(req, res, next).catch(next),
+    recordRejection,
+  }
 }
 
 function rejectionCounter(store, { windowMs, limit }) {

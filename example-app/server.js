@@ -17,12 +17,15 @@ const log = (line) => console.log(line)
 let emulator = null
 if (!config.quickblox) {
   emulator = await startEmulator() // the built-in demo application and users
-  log(`No QB_APP_ID/QB_AUTH_KEY/QB_AUTH_SECRET: started the QuickBlox emulator at ${emulator.url} with the demo users (listed on /login)`)
+  log(`No QB_APP_ID/QB_AUTH_KEY/QB_AUTH_SECRET: started the QuickBlox emulator at ${emulator.url}`
+    + ' with the demo users (listed on /login)')
 }
 const { id, authKey, authSecret } = emulator?.application ?? {}
 const strategy = createStrategy(config.quickblox ?? { appId: id, authKey, authSecret, apiEndpoint: emulator.url })
 
-if (config.sessionSecretGenerated) log('SESSION_SECRET is not set: using a random one (sessions end when the server restarts)')
+if (config.sessionSecretGenerated) {
+  log('SESSION_SECRET is not set: using a random one (sessions end when the server restarts)')
+}
 const redis = config.redisUrl ? await connectRedis(config.redisUrl, log) : null
 if (redis) log('Sessions and rate-limit counters are stored in Redis (REDIS_URL)')
 

@@ -15,11 +15,15 @@ describe('loadConfig', () => {
   })
 
   it('reads the timeouts and the shutdown grace period, refusing values past their bounds', () => {
-    const config = loadConfig({ HEADERS_TIMEOUT_MS: '2000', REQUEST_TIMEOUT_MS: '3000', KEEP_ALIVE_TIMEOUT_MS: '400', SHUTDOWN_GRACE_MS: '250' })
+    const config = loadConfig({
+      HEADERS_TIMEOUT_MS: '2000', REQUEST_TIMEOUT_MS: '3000', KEEP_ALIVE_TIMEOUT_MS: '400', SHUTDOWN_GRACE_MS: '250',
+    })
     expect(config.timeouts).toEqual({ headersMs: 2000, requestMs: 3000, keepAliveMs: 400 })
     expect(config.shutdownGraceMs).toBe(250)
-    expect(() => loadConfig({ REQUEST_TIMEOUT_MS: '300000' })).toThrow('REQUEST_TIMEOUT_MS must be a whole number of milliseconds from 1 to 30000')
-    expect(() => loadConfig({ SHUTDOWN_GRACE_MS: '9000' })).toThrow('SHUTDOWN_GRACE_MS must be a whole number of milliseconds from 1 to 8000')
+    expect(() => loadConfig({ REQUEST_TIMEOUT_MS: '300000' }))
+      .toThrow('REQUEST_TIMEOUT_MS must be a whole number of milliseconds from 1 to 30000')
+    expect(() => loadConfig({ SHUTDOWN_GRACE_MS: '9000' }))
+      .toThrow('SHUTDOWN_GRACE_MS must be a whole number of milliseconds from 1 to 8000')
     expect(() => loadConfig({ KEEP_ALIVE_TIMEOUT_MS: 'soon' })).toThrow('KEEP_ALIVE_TIMEOUT_MS must be')
   })
 
@@ -49,7 +53,8 @@ describe('loadConfig', () => {
 describe('a test program that is not installed', () => {
   it('fails with the install command', () => {
     expect(() => requireProgram('no-such-program-pqb', ['/nonexistent/no-such-program-pqb']))
-      .toThrow('no-such-program-pqb is not installed, so this test cannot run. npm test installs it; with Jest alone, run: bash scripts/system-deps.sh')
+      .toThrow('no-such-program-pqb is not installed, so this test cannot run. npm test installs it; with Jest alone,'
+        + ' run: bash scripts/system-deps.sh')
   })
 
   it('finds an installed program on the PATH', () => {

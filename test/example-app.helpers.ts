@@ -124,8 +124,8 @@ export async function startRedis(): Promise<RedisServer> {
   const program = requireProgram('redis-server')
   const port = await freePort()
   const dir = await mkdtemp(join(tmpdir(), 'pqb-redis-'))
-  const child = spawn(program, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir],
-    { stdio: ['ignore', 'pipe', 'pipe'] })
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir]
+  const child = spawn(program, args, { stdio: ['ignore', 'pipe', 'pipe'] })
   await new Promise<void>((resolve, reject) => {
     let output = ''
     const timer = setTimeout(() => reject(new Error(`redis-server did not start:\n${output}`)), 10_000)
@@ -133,7 +133,10 @@ export async function startRedis(): Promise<RedisServer> {
       output += chunk
       if (output.includes('Ready to accept connections')) { clearTimeout(timer); resolve() }
     })
-    child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`redis-server exited (${code}):\n${output}`)) })
+    child.once('exit', (code) => {
+      clearTimeout(timer)
+      reject(new Error(`redis-server exited (${code}):\n${output}`))
+    })
   })
   return {
     url: `redis://127.0.0.1:${port}`,

@@ -11,7 +11,9 @@ import request from 'supertest'
 import type { RedisClientType } from 'redis'
 import { startEmulator, type Emulator } from 'passport-quickblox/emulator'
 import { connectRedis } from '../example-app/app.js'
-import { sidCookie, startExample, startRedis, type ExampleApp, type RedisServer } from './example-app.helpers.js'
+import {
+  csrfCookie, sidCookie, startExample, startRedis, type ExampleApp, type RedisServer,
+} from './example-app.helpers.js'
 
 const LIMITS = {
   address: { windowMs: 60_000, limit: 1000 },
@@ -32,7 +34,8 @@ beforeAll(async () => {
   for (let i = 0; i < 2; i++) {
     const client = (await connectRedis(redis.url, () => {})) as RedisClientType
     clients.push(client)
-    apps.push(await startExample({ emulator, app: { redis: client, sessionStore: undefined, trustProxy: 'loopback', limits: LIMITS } }))
+    const app = { redis: client, sessionStore: undefined, trustProxy: 'loopback', limits: LIMITS }
+    apps.push(await startExample({ emulator, app }))
   }
   ;[a, b] = apps as [ExampleApp, ExampleApp]
 })
@@ -59,7 +62,7 @@ describe('sessions in Redis', () => {
 
   it('accepts on B a form whose CSRF token A issued, and signing out on B signs out on A', async () => {
     const page = await request(a.url).get('/login')
-    const csrf = ([] as string[]).concat(page.headers['set-cookie'] ?? []).find((c) => c.startsWith('csrf='))!.split(';')[0]!
+    const csrf = csrfCookie(page.headers['set-cookie'])!.split(';')[0]!
     const _csrf = /name="_csrf" value="([^"]+)"/.exec(page.text)![1]
     const signedIn = await request(b.url).post('/login').set('Cookie', csrf).type('form')
       .send({ login: 'bob@example.com', password: 'bob-demo-password', _csrf })
@@ -135,7 +138,8 @@ describe('node example-app/server.js with REDIS_URL', () => {
         expect(res.headers.getSetCookie().some((c) => c.startsWith('sid='))).toBe(false)
       }
       expect(await keys('*')).toEqual([])
-      const post = (body: object) => fetch(`${url}/api/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) })
+      const post = (body: object) => fetch(`${url}/api/login`,
+        { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) })
       expect((await post({ login: 'amy', password: 'wrong' })).status).toBe(401)
       expect((await keys('pqb-example:rl:account:*')).length).toBe(1)
       expect((await post({ login: 'amy', password: 'amy-demo-password' })).status).toBe(200)

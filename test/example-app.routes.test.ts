@@ -22,12 +22,14 @@ const JSON_BODIES = {
   facebook: { provider: 'facebook', keys: { token: 'demo-facebook-token' } },
   firebase_phone: { provider: 'firebase_phone', firebase_phone: { project_id: 'demo-firebase-project', access_token: 'demo-firebase-token' } },
 }
+const ACCEPTED_JSON = 'Send Content-Type: application/json in UTF-8, without Content-Encoding.'
 const NAMES = { login: 'Amy Login', email: 'Bob Email', facebook: 'Carol Facebook', firebase_phone: 'Dan Phone' }
 const METHODS = Object.keys(FORMS) as (keyof typeof FORMS)[]
 
 type Limit = { windowMs: number; limit: number }
 /** Sign-in limits for a test: generous, but for those given. */
-const limits = (given: { address?: number; accountAddress?: number; account?: number }): Record<'address' | 'accountAddress' | 'account', Limit> => ({
+type Counter = 'address' | 'accountAddress' | 'account'
+const limits = (given: Partial<Record<Counter, number>>): Record<Counter, Limit> => ({
   address: { windowMs: 60_000, limit: given.address ?? 1000 },
   accountAddress: { windowMs: 60_000, limit: given.accountAddress ?? 1000 },
   account: { windowMs: 60_000, limit: given.account ?? 1000 },
@@ -104,7 +106,8 @@ describe('pages', () => {
       const failed = await a.post('/login').type('form').send({ login: 'amy', password: 'wrong', _csrf })
       expect(failed.status).toBe(401)
       expect(sidCookie(failed.headers['set-cookie'])).toBeUndefined()
-      expect((await request(anonymous.url).post('/api/login').send({ login: 'amy', password: 'wrong' })).status).toBe(401)
+      const wrong = await request(anonymous.url).post('/api/login').send({ login: 'amy', password: 'wrong' })
+      expect(wrong.status).toBe(401)
       expect(await sessionCount(anonymous.store)).toBe(0)
       expect((await request(anonymous.url).post('/api/login').send(JSON_BODIES.login)).status).toBe(200)
       expect(await sessionCount(anonymous.store)).toBe(1) // a session is created at sign-in
@@ -191,12 +194,15 @@ describe('CSRF', () => {
     const noCookie = await request(example.url).post('/login').type('form').send({ ...FORMS.login, _csrf })
     expect(noCookie.status).toBe(403)
     const [nonce, expiry] = _csrf.split('.')
-    for (const forged of [`${nonce}.${expiry}.${'A'.repeat(43)}`, `${nonce}.${Number(expiry) + 3600}.${_csrf.split('.')[2]}`, 'x']) {
-      const res = await request(example.url).post('/login').set('Cookie', `csrf=${forged}`).type('form').send({ ...FORMS.login, _csrf: forged })
+    const mac = _csrf.split('.')[2]
+    for (const forged of [`${nonce}.${expiry}.${'A'.repeat(43)}`, `${nonce}.${Number(expiry) + 3600}.${mac}`, 'x']) {
+      const res = await request(example.url).post('/login').set('Cookie', `csrf=${forged}`).type('form')
+        .send({ ...FORMS.login, _csrf: forged })
       expect(res.status).toBe(403)
     }
     expect(emulator.counts()['POST /login.json']).toBe(0)
-    expect((await a.post('/login').type('form').send({ ...FORMS.login, _csrf })).status).toBe(303) // the real pair still works
+    const real = await a.post('/login').type('form').send({ ...FORMS.login, _csrf })
+    expect(real.status).toBe(303) // the real pair still works
   })
 
   it("binds the sign-out form's token to the session: an anonymous token does not sign out (403)", async () => {
@@ -204,7 +210,8 @@ describe('CSRF', () => {
     const anonymous = await csrfFrom(a)
     const signedIn = await a.post('/login').type('form').send({ ...FORMS.login, _csrf: anonymous })
     const sid = sidCookie(signedIn.headers['set-cookie'])!.split(';')[0]
-    const res = await request(example.url).post('/logout').set('Cookie', `${sid}; csrf=${anonymous}`).type('form').send({ _csrf: anonymous })
+    const res = await request(example.url).post('/logout').set('Cookie', `${sid}; csrf=${anonymous}`).type('form')
+      .send({ _csrf: anonymous })
     expect(res.status).toBe(403)
     expect((await a.get('/profile')).status).toBe(200)
     const _csrf = await csrfFrom(a, '/profile')
@@ -274,25 +281,30 @@ describe('JSON API', () => {
   it('answers 415 to anything but application/json (a cross-site form), naming what it accepts', async () => {
     const form = await request(example.url).post('/api/login').type('form').send(FORMS.login)
     expect(form.status).toBe(415)
-    expect(form.body).toEqual({ error: 'Send Content-Type: application/json in UTF-8, without Content-Encoding.' })
-    expect((await request(example.url).post('/api/login').set('Content-Type', 'text/plain').send('{}')).status).toBe(415)
-    const formLogout = await request(example.url).post('/api/logout').set('Content-Type', 'application/x-www-form-urlencoded').send('')
+    expect(form.body).toEqual({ error: ACCEPTED_JSON })
+    const text = await request(example.url).post('/api/login').set('Content-Type', 'text/plain').send('{}')
+    expect(text.status).toBe(415)
+    const formLogout = await request(example.url).post('/api/logout')
+      .set('Content-Type', 'application/x-www-form-urlencoded').send('')
     expect(formLogout.status).toBe(415)
   })
 
-  it('answers 415 naming the accepted charset and encoding when the JSON is in another charset or compressed', async () => {
+  it('answers 415 naming the accepted charset and encoding to JSON in another charset or compressed', async () => {
     const json = JSON.stringify(JSON_BODIES.login)
     const latin1 = await post('/api/login', { 'Content-Type': 'application/json; charset=latin1' }, json)
-    const gzipped = await post('/api/login', { 'Content-Type': 'application/json', 'Content-Encoding': 'gzip' }, gzipSync(json))
+    const gzipped = await post('/api/login',
+      { 'Content-Type': 'application/json', 'Content-Encoding': 'gzip' }, gzipSync(json))
     for (const res of [latin1, gzipped]) {
       expect(res.status).toBe(415)
-      expect(JSON.parse(res.text)).toEqual({ error: 'Send Content-Type: application/json in UTF-8, without Content-Encoding.' })
+      expect(JSON.parse(res.text)).toEqual({ error: ACCEPTED_JSON })
     }
     const a = agent()
     const _csrf = await csrfFrom(a)
-    const page = await a.post('/login').set('Content-Type', 'application/x-www-form-urlencoded; charset=koi8-r').send(`_csrf=${_csrf}`)
+    const page = await a.post('/login').set('Content-Type', 'application/x-www-form-urlencoded; charset=koi8-r')
+      .send(`_csrf=${_csrf}`)
     expect(page.status).toBe(415)
-    expect(page.text).toContain('Send the form as application/x-www-form-urlencoded in UTF-8 or ISO-8859-1, without Content-Encoding.')
+    expect(page.text)
+      .toContain('Send the form as application/x-www-form-urlencoded in UTF-8 or ISO-8859-1, without Content-Encoding.')
   })
 
   it.each([
@@ -383,7 +395,8 @@ describe('rate limits', () => {
   /** An app whose client address each request picks (X-Forwarded-For from a trusted loopback proxy). */
   async function limitedApp(given: Parameters<typeof limits>[0]) {
     const app = await startExample({ emulator, app: { trustProxy: 'loopback', limits: limits(given) } })
-    const login = (from: string, body: object) => request(app.url).post('/api/login').set('X-Forwarded-For', from).send(body)
+    const login = (from: string, body: object) =>
+      request(app.url).post('/api/login').set('X-Forwarded-For', from).send(body)
     return { app, login }
   }
 
@@ -399,7 +412,8 @@ describe('rate limits', () => {
       expect((await login('192.0.2.2', JSON_BODIES.login)).status).toBe(200) // another address
       const a = request.agent(app.url)
       const _csrf = await csrfFrom(a)
-      const page = await a.post('/login').set('X-Forwarded-For', '192.0.2.1').type('form').send({ ...FORMS.login, _csrf })
+      const page = await a.post('/login').set('X-Forwarded-For', '192.0.2.1').type('form')
+        .send({ ...FORMS.login, _csrf })
       expect(page.status).toBe(429)
       expect(page.text).toContain('Too many sign-in attempts')
     } finally {
@@ -470,7 +484,8 @@ describe('production settings', () => {
       expect(res.text).not.toContain('Demo mode')
       expect(res.text).not.toContain('amy-demo-password')
       const csrf = csrfCookie(res.headers['set-cookie'])!
-      expect(csrf).toMatch(/^__Host-csrf=[\w-]+\.\d+\.[\w-]+; Max-Age=\d+; Path=\/; Expires=[^;]+; HttpOnly; Secure; SameSite=Lax$/)
+      expect(csrf).toMatch(/^__Host-csrf=[\w-]+\.\d+\.[\w-]+; Max-Age=\d+; Path=\/; Expires=[^;]+; HttpOnly; Secure;/)
+      expect(csrf).toMatch(/; SameSite=Lax$/)
       const _csrf = /name="_csrf" value="([^"]+)"/.exec(res.text)![1]
       const signedIn = await request(prod.url).post('/login').set('X-Forwarded-Proto', 'https')
         .set('Cookie', csrf.split(';')[0]!).type('form').send({ ...FORMS.login, _csrf })

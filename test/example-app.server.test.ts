@@ -116,7 +116,9 @@ async function stalledClient(url: string, text: string) {
 
 async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined
-  const timeout = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`${what}: not within ${ms} ms`)), ms) })
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: not within ${ms} ms`)), ms)
+  })
   try {
     return await Promise.race([promise, timeout])
   } finally {
@@ -124,7 +126,8 @@ async function within<T>(promise: Promise<T>, ms: number, what: string): Promise
   }
 }
 
-const PARTIAL_BODY = 'POST /api/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"login":'
+const PARTIAL_BODY = 'POST /api/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n'
+  + 'Content-Length: 100\r\n\r\n{"login":'
 
 describe('slow clients', () => {
   it('answers 408 and closes the connection of a client that stalls half-way through its body', async () => {
@@ -159,7 +162,8 @@ describe('shutdown', () => {
     QB_AUTH_SECRET: emulator.application.authSecret, QB_API_ENDPOINT: emulator.url, SESSION_SECRET: 'a-test-secret',
   })
   const signIn = (url: string) => fetch(`${url}/api/login`, {
-    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ login: 'amy', password: 'amy-demo-password' }),
+    method: 'POST', headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ login: 'amy', password: 'amy-demo-password' }),
   })
   async function loginReachedQuickBlox(count: number) {
     const deadline = Date.now() + 5_000
@@ -184,7 +188,7 @@ describe('shutdown', () => {
     }
   })
 
-  it('exits 0 within 10 s with the default grace, a QuickBlox that does not answer, a stalled and an idle client', async () => {
+  it('exits 0 within 10 s (default grace) with a hung QuickBlox call, a stalled and an idle client', async () => {
     const server = await startServer(qbEnv())
     emulator.resetLog()
     emulator.failNext('POST /login.json', 'hang')

@@ -52,17 +52,21 @@ describe('scripts/system-deps.sh', () => {
     const result = runUnprivileged(script, path)
     expect(result.status).toBe(1)
     expect(result.stdout).toBe('')
-    expect(result.stderr).toBe("system-deps: the tests need redis-server; run: sudo sh -c 'apt-get update && apt-get install -y"
-      + " --no-install-recommends redis-server' (then npm test again)\n")
+    expect(result.stderr).toBe('system-deps: the tests need redis-server; run: sudo sh -c'
+      + " 'apt-get update && apt-get install -y --no-install-recommends redis-server' (then npm test again)\n")
   })
 
-  it('with a password-less sudo, installs the missing program through sudo -n apt-get, saying so in one line', async () => {
+  it('with a password-less sudo, installs the missing program (sudo -n apt-get), saying so in one line', async () => {
     const { script, path } = await sandbox(['id', 'cat', 'mktemp', 'rm', 'true', 'env'], false)
     const calls = join(path, '..', 'calls')
     await writeFile(calls, '')
     await chmod(calls, 0o666)
-    await writeFile(join(path, 'apt-get'), `#!/bin/sh\necho "apt-get $*" >> ${calls}\n[ "$1" = update ] || [ "$DEBIAN_FRONTEND" = noninteractive ] || exit 3\necho "apt-get's own output"\n`)
-    await writeFile(join(path, 'sudo'), `#!/bin/sh\n[ "$1" = -n ] || exit 1\nshift\necho "sudo -n $1" >> ${calls}\nexec "$@"\n`)
+    await writeFile(join(path, 'apt-get'), [
+      '#!/bin/sh', `echo "apt-get $*" >> ${calls}`,
+      '[ "$1" = update ] || [ "$DEBIAN_FRONTEND" = noninteractive ] || exit 3', 'echo "apt-get\'s own output"', '',
+    ].join('\n'))
+    await writeFile(join(path, 'sudo'),
+      ['#!/bin/sh', '[ "$1" = -n ] || exit 1', 'shift', `echo "sudo -n $1" >> ${calls}`, 'exec "$@"', ''].join('\n'))
     for (const program of ['apt-get', 'sudo']) await chmod(join(path, program), 0o755)
     const result = runUnprivileged(script, path)
     expect(result.stderr).toBe('')
@@ -78,6 +82,7 @@ describe('scripts/system-deps.sh', () => {
     const { script, path } = await sandbox(['id'], false)
     const result = runUnprivileged(script, path)
     expect(result.status).toBe(1)
-    expect(result.stderr).toBe('system-deps: the tests need redis-server; install them with your package manager, then run npm test again\n')
+    expect(result.stderr).toBe('system-deps: the tests need redis-server; install them with your package manager,'
+      + ' then run npm test again\n')
   })
 })

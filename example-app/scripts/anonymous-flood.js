@@ -21,7 +21,10 @@ await redis?.connect()
 await redis?.flushDb()
 
 const server = spawn(process.execPath, [fileURLToPath(new URL('../server.js', import.meta.url))], {
-  env: { PATH: process.env.PATH ?? '', PORT: '0', SESSION_SECRET: 'anonymous-flood', ...(values.redis ? { REDIS_URL: values.redis } : {}) },
+  env: {
+    PATH: process.env.PATH ?? '', PORT: '0', SESSION_SECRET: 'anonymous-flood',
+    ...(values.redis ? { REDIS_URL: values.redis } : {}),
+  },
   stdio: ['ignore', 'pipe', 'inherit'],
 })
 const url = await new Promise((resolve, reject) => {
@@ -34,7 +37,10 @@ const url = await new Promise((resolve, reject) => {
   server.once('exit', (code) => reject(new Error(`server exited with ${code}`)))
 })
 
-const rssMb = async () => Number(/^VmRSS:\s+(\d+) kB$/m.exec(await readFile(`/proc/${server.pid}/status`, 'utf8'))[1]) / 1024
+const rssMb = async () => {
+  const status = await readFile(`/proc/${server.pid}/status`, 'utf8')
+  return Number(/^VmRSS:\s+(\d+) kB$/m.exec(status)[1]) / 1024
+}
 
 async function flood(count) {
   let next = 0
@@ -57,7 +63,8 @@ const started = Date.now()
 const sessionCookies = await flood(requests)
 const after = await rssMb()
 console.log(`${requests} anonymous GET /login (${values.redis ? 'sessions in Redis' : 'in-memory session store'}):`
-  + ` RSS ${before.toFixed(1)} MB -> ${after.toFixed(1)} MB (${after - before >= 0 ? '+' : ''}${(after - before).toFixed(1)} MB)`
+  + ` RSS ${before.toFixed(1)} MB -> ${after.toFixed(1)} MB`
+  + ` (${after - before >= 0 ? '+' : ''}${(after - before).toFixed(1)} MB)`
   + ` in ${((Date.now() - started) / 1000).toFixed(1)} s; session cookies set: ${sessionCookies}`
   + (redis ? `; Redis keys: ${await redis.dbSize()}` : ''))
 
