@@ -1,39 +1,38 @@
 // The example app: Express 5, express-session, Passport and passport-quickblox.
 // createApp() builds the app without listening, so tests can drive it; server.js runs it.
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
 import express from 'express'
 import session from 'express-session'
 import passport from 'passport'
 import helmet from 'helmet'
-import { rateLimit } from 'express-rate-limit'
 import { RedisStore } from 'connect-redis'
 import { createClient } from 'redis'
 import { QuickBloxStrategy } from 'passport-quickblox'
+import { csrfProtection } from './csrf.js'
+import { DEFAULT_LIMITS, signInLimits } from './limits.js'
 import * as views from './views.js'
+
+export { DEFAULT_LIMITS }
 
 /** The strategy and its verify function: what this app keeps of a QuickBlox user, in the session. */
 export function createStrategy(quickbloxOptions) {
   return new QuickBloxStrategy(quickbloxOptions, async (user, session) => ({
     // A real app would find or create its own user record here, keyed by user.id.
     id: user.id, login: user.login, email: user.email, full_name: user.full_name, phone: user.phone,
-    facebook_id: user.facebook_id, user_tags: user.user_tags, created_at: user.created_at, last_request_at: user.last_request_at,
+    facebook_id: user.facebook_id, user_tags: user.user_tags, created_at: user.created_at,
+    last_request_at: user.last_request_at,
     qbToken: session.token, // needed to end the QuickBlox session at logout; never rendered or sent
   }))
 }
 
-/** Sessions in Redis, so several app instances recognise the same signed-in user. */
-export async function createRedisStore(url, log = console.log) {
+/** A connected Redis client, for sessions and rate-limit counters that several app instances share. */
+export async function connectRedis(url, log = console.log) {
   const client = createClient({ url, socket: { connectTimeout: 5000 } })
-  client.on('error', (err) => log(`redis: ${err.code ?? err.name}`)) // without a listener, a lost connection crashes the process
+  // Without a listener, a lost connection would crash the process.
+  client.on('error', (err) => log(`redis: ${err.code ?? err.name}`))
   await client.connect()
-  return { store: new RedisStore({ client, prefix: 'pqb-example:' }), client }
+  return client
 }
 
-const MINUTES_15 = 15 * 60_000
-export const DEFAULT_LIMITS = {
-  ip: { windowMs: MINUTES_15, limit: 50 }, // every sign-in attempt from one IP
-  account: { windowMs: MINUTES_15, limit: 5 }, // rejected credentials for one login/email/provider token
-}
 const MESSAGES = {
   429: 'Too many sign-in attempts. Please try again later.',
   502: 'QuickBlox sent an answer we could not read. Please try again in a moment.',
@@ -41,19 +40,28 @@ const MESSAGES = {
   504: 'QuickBlox did not answer in time. Please try again in a moment.',
   500: 'Something went wrong on our side.',
 }
+// What each body parser accepts, told to a client whose body it could not take (415).
+const ACCEPTED = {
+  api: 'Send Content-Type: application/json in UTF-8, without Content-Encoding.',
+  form: 'Send the form as application/x-www-form-urlencoded in UTF-8 or ISO-8859-1, without Content-Encoding.',
+}
+const BODY_LIMIT = '32kb'
 
 /**
+ * Builds the app without listening (see `listen` in http.js). One options object, so features can be added.
  * @param {object} options
  * @param {import('passport-quickblox').QuickBloxStrategy} options.strategy
- * @param {string} options.sessionSecret
- * @param {import('express-session').Store} [options.sessionStore] default: in memory (one process only)
- * @param {boolean} [options.production] secure cookies
+ * @param {string} options.sessionSecret signs session cookies and CSRF tokens, keys the rate-limit hashes
+ * @param {import('redis').RedisClientType} [options.redis] sessions and rate-limit counters in Redis, shared by
+ *   every instance
+ * @param {import('express-session').Store} [options.sessionStore] default: Redis when `redis` is given, else in memory
+ * @param {boolean} [options.production] Secure cookies, `__Host-` CSRF cookie
  * @param {boolean | number | string} [options.trustProxy] Express's `trust proxy`
  * @param {object[] | null} [options.demoUsers] listed on the login page (emulator mode only)
- * @param {{ ip: { windowMs: number, limit: number }, account: { windowMs: number, limit: number } }} [options.limits]
+ * @param {typeof DEFAULT_LIMITS} [options.limits]
  * @param {(line: string) => void} [options.log]
  */
-export function createApp({ strategy, sessionSecret, sessionStore, production = false, trustProxy = false,
+export function createApp({ strategy, sessionSecret, redis, sessionStore, production = false, trustProxy = false,
   demoUsers = null, limits = DEFAULT_LIMITS, log = console.log }) {
   const app = express()
   app.set('trust proxy', trustProxy)
@@ -63,31 +71,38 @@ export function createApp({ strategy, sessionSecret, sessionStore, production = 
   auth.deserializeUser((user, done) => done(null, user))
 
   app.use(requestLog(log), helmet(), (req, res, next) => { res.set('Cache-Control', 'no-store'); next() })
+  // A session is stored, and its cookie set, only at sign-in (saveUninitialized: false, and nothing
+  // else writes to it): anonymous visitors cost no memory and no Redis entry.
   app.use(session({
-    name: 'sid', secret: sessionSecret, store: sessionStore, resave: false, saveUninitialized: false,
+    name: 'sid', secret: sessionSecret, resave: false, saveUninitialized: false,
+    store: sessionStore ?? (redis ? new RedisStore({ client: redis, prefix: 'pqb-example:sess:' }) : undefined),
     cookie: { httpOnly: true, sameSite: 'lax', secure: production, maxAge: 8 * 3600_000 },
   }))
   app.use(auth.session())
 
+  const csrf = csrfProtection({ secret: sessionSecret, production })
   const isApi = (req) => req.originalUrl.startsWith('/api/')
-  const pageCsrf = (req) => req.user ? csrfToken(req) : '' // only signed-in pages have a form (sign out)
+  const pageCsrf = (req, res) => req.user ? csrf.token(req, res) : '' // only signed-in pages have a form (sign out)
   const sendError = (req, res, status, message) => isApi(req)
     ? res.status(status).json({ error: message })
-    : res.status(status).send(views.error({ status, message, user: req.user, csrf: pageCsrf(req) }))
-  const rateLimitOptions = { standardHeaders: 'draft-8', legacyHeaders: false, handler: (req, res) => sendError(req, res, 429, MESSAGES[429]) }
-  const perIp = rateLimit({ ...limits.ip, ...rateLimitOptions }) // sets Retry-After when it refuses
-  const perAccount = rateLimit({
-    ...limits.account, ...rateLimitOptions,
-    keyGenerator: (req) => accountKey(req.body), skip: (req) => !accountKey(req.body),
-    skipSuccessfulRequests: true, requestWasSuccessful: (req, res) => res.statusCode !== 401, // count rejected credentials only
-  })
+    : res.status(status).send(views.error({ status, message, user: req.user, csrf: pageCsrf(req, res) }))
+  const requireCsrf = (req, res, next) => csrf.verify(req) ? next()
+    : sendError(req, res, 403, 'This form has expired. Please reload the page and try again.')
+  const refuse = (req, res) => sendError(req, res, 429, MESSAGES[429])
+  const limiter = signInLimits({ secret: sessionSecret, redis, limits, refuse })
 
   // Calls Passport with a callback, so a failure can be shown on the login page or as JSON.
-  const signIn = (onSuccess, onFailure) => (req, res, next) => auth.authenticate('quickblox', (err, user, info, status) => {
-    if (err) return next(err)
-    if (!user) return onFailure(req, res, status ?? 401, info?.message ?? 'Wrong credentials')
-    req.logIn(user, (err) => err ? next(err) : onSuccess(req, res, user)) // Passport 0.7 rotates the session id here
-  })(req, res, next)
+  // Only a completed rejection of the credentials (401) counts against the account's limits.
+  const signIn = (onSuccess, onFailure) => [limiter.checkRejections, (req, res, next) =>
+    auth.authenticate('quickblox', (err, user, info, status) => {
+      if (err) return next(err)
+      if (!user) {
+        const failed = status ?? 401
+        const counted = failed === 401 ? limiter.recordRejection(req) : Promise.resolve()
+        return counted.then(() => onFailure(req, res, failed, info?.message ?? 'Wrong credentials'), next)
+      }
+      req.logIn(user, (err) => err ? next(err) : onSuccess(req, res, user)) // Passport 0.7 rotates the session id here
+    })(req, res, next)]
 
   function signOut(req, res, next) {
     const token = req.user?.qbToken
@@ -102,58 +117,69 @@ export function createApp({ strategy, sessionSecret, sessionStore, production = 
     })
   }
 
-  // Pages. Every form POST carries the synchronizer token (requireCsrf).
-  const form = express.urlencoded({ extended: true, limit: '32kb' })
-  app.get('/', (req, res) => res.send(views.home({ user: req.user, csrf: pageCsrf(req) })))
-  app.get('/login', (req, res) => res.send(views.login({ csrf: csrfToken(req), demoUsers })))
-  app.post('/login', form, perIp, requireCsrf(sendError), loginOrEmail, perAccount, signIn(
+  // Pages. Every form POST carries the CSRF token (requireCsrf).
+  const form = express.urlencoded({ extended: true, limit: BODY_LIMIT, inflate: false })
+  app.get('/', (req, res) => res.send(views.home({ user: req.user, csrf: pageCsrf(req, res) })))
+  app.get('/login', (req, res) => res.send(views.login({ csrf: csrf.token(req, res), demoUsers })))
+  app.post('/login', limiter.perAddress, form, requireCsrf, loginOrEmail, signIn(
     (req, res) => res.redirect(303, '/profile'),
-    (req, res, status, error) => res.status(status).send(views.login({ csrf: csrfToken(req), error, demoUsers, values: {
-      login: req.body.login ?? req.body.email, project_id: req.body.firebase_phone?.project_id } })),
+    (req, res, status, error) => res.status(status).send(views.login({
+      csrf: csrf.token(req, res), error, demoUsers,
+      values: { login: req.body.login ?? req.body.email, project_id: req.body.firebase_phone?.project_id },
+    })),
   ))
-  app.get('/profile', (req, res) => req.user ? res.send(views.profile({ user: req.user, csrf: csrfToken(req) })) : res.redirect('/login'))
-  app.post('/logout', form, requireCsrf(sendError), signOut, (req, res) => res.redirect(303, '/'))
+  app.get('/profile', (req, res) => req.user
+    ? res.send(views.profile({ user: req.user, csrf: csrf.token(req, res) }))
+    : res.redirect('/login'))
+  app.post('/logout', form, requireCsrf, signOut, (req, res) => res.redirect(303, '/'))
 
-  // JSON API. No CSRF token: only application/json is accepted, which a cross-site form cannot
-  // send and a cross-site fetch() can only send after a CORS preflight we never approve.
+  // JSON API. No CSRF token: a body must be application/json, which a cross-site form cannot
+  // send and a cross-site fetch() can only send after a CORS preflight we never approve. A POST
+  // without a body and without a Content-Type (a bare logout) is let through: the session cookie
+  // is SameSite=Lax, so a cross-site request does not carry it.
   const api = express.Router()
-  api.use((req, res, next) => req.method !== 'POST' || req.is('application/json') ? next() : sendError(req, res, 415, 'Send Content-Type: application/json'))
-  api.use(express.json({ limit: '32kb' }))
-  api.post('/login', perIp, perAccount, signIn(
+  api.use((req, res, next) => req.method !== 'POST' || isJsonOrBare(req)
+    ? next()
+    : sendError(req, res, 415, ACCEPTED.api))
+  api.use(express.json({ limit: BODY_LIMIT, inflate: false }))
+  api.post('/login', limiter.perAddress, signIn(
     (req, res, user) => res.json({ user: publicUser(user) }),
     (req, res, status, error) => res.status(status).json({ error }),
   ))
-  api.get('/me', (req, res) => req.user ? res.json({ user: publicUser(req.user) }) : sendError(req, res, 401, 'Not signed in'))
+  api.get('/me', (req, res) => req.user
+    ? res.json({ user: publicUser(req.user) })
+    : sendError(req, res, 401, 'Not signed in'))
   api.post('/logout', signOut, (req, res) => res.status(204).end())
   app.use('/api', api)
 
   app.use((req, res) => sendError(req, res, 404, 'Not found'))
   app.use((err, req, res, _next) => {
-    const status = [429, 502, 503, 504].includes(err.status) ? err.status // QuickBlox trouble, from the library
-      : err.expose && err.status >= 400 && err.status < 500 ? err.status : 500 // e.g. malformed JSON; else a bug or misconfiguration
+    // QuickBlox trouble, from the library; a client error such as malformed JSON; else a bug or misconfiguration.
+    const status = [429, 502, 503, 504].includes(err.status) ? err.status
+      : err.expose && err.status >= 400 && err.status < 500 ? err.status : 500
     const retryAfter = Number.isFinite(err.retryAfter) ? Math.ceil(err.retryAfter) : status === 503 ? 5 : undefined
     if (retryAfter !== undefined) res.set('Retry-After', String(retryAfter))
-    res.locals.errorCode = typeof err.code === 'string' ? err.code : err.name // logged: never the message
-    sendError(req, res, status, MESSAGES[status] ?? 'The request could not be read.')
+    res.locals.errorCode = typeof err.code === 'string' ? err.code : err.type ?? err.name // logged: never the message
+    const message = MESSAGES[status]
+      ?? (status === 415 ? ACCEPTED[isApi(req) ? 'api' : 'form']
+        : status === 413 ? `The request body is larger than ${BODY_LIMIT.replace('kb', ' KB')}.`
+          : 'The request could not be read.')
+    sendError(req, res, status, message)
   })
   return app
 }
 
+// application/json (any parameters; the parser checks the charset), or no body and no type at all.
+function isJsonOrBare(req) {
+  const type = req.headers['content-type']
+  if (type === undefined) {
+    return req.headers['transfer-encoding'] === undefined && Number(req.headers['content-length'] ?? 0) === 0
+  }
+  return type.split(';')[0].trim().toLowerCase() === 'application/json'
+}
+
 /** The user as pages and the API may show it: everything but the QuickBlox token. */
 const publicUser = ({ qbToken: _secret, ...user }) => user
-
-// Synchronizer token: random, kept in the session, echoed by every form, compared in constant time.
-function csrfToken(req) {
-  if (!req.session) return ''
-  req.session.csrfToken ??= randomBytes(32).toString('base64url')
-  return req.session.csrfToken
-}
-const requireCsrf = (sendError) => (req, res, next) => {
-  const sent = Buffer.from(typeof req.body?._csrf === 'string' ? req.body._csrf : '')
-  const kept = Buffer.from(req.session.csrfToken ?? '')
-  if (kept.length > 0 && sent.length === kept.length && timingSafeEqual(sent, kept)) return next()
-  sendError(req, res, 403, 'This form has expired. Please reload the page and try again.')
-}
 
 // The form has one "Login or email" box; QuickBlox takes them as separate fields.
 function loginOrEmail(req, _res, next) {
@@ -162,17 +188,6 @@ function loginOrEmail(req, _res, next) {
     delete req.body.login
   }
   next()
-}
-
-// The account an attempt is aimed at: normalized login or email, or the provider token.
-// Hashed, so the limiter's store never holds a token.
-function accountKey(body) {
-  const b = body ?? {}
-  const id = typeof b.login === 'string' ? `login:${b.login.trim().toLowerCase()}`
-    : typeof b.email === 'string' ? `email:${b.email.trim().toLowerCase()}`
-      : typeof b.keys?.token === 'string' ? `facebook:${b.keys.token}`
-        : typeof b.firebase_phone?.access_token === 'string' ? `firebase:${b.firebase_phone.access_token}` : ''
-  return id && createHash('sha256').update(id).digest('hex')
 }
 
 function requestLog(log) {

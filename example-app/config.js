@@ -1,5 +1,6 @@
-// Settings from the environment, checked once at start-up (see docs: "Example app").
+// Settings from the environment, checked once at start-up (see README.md beside this file).
 import { randomBytes } from 'node:crypto'
+import { DEFAULT_TIMEOUTS } from './http.js'
 
 export function loadConfig(env = process.env) {
   const production = env.NODE_ENV === 'production'
@@ -8,10 +9,20 @@ export function loadConfig(env = process.env) {
     throw new Error('Set all of QB_APP_ID, QB_AUTH_KEY and QB_AUTH_SECRET, or none of them to use the emulator')
   }
   // The emulator signs in anyone with the public demo passwords: never in production.
-  if (production && !qb.every(Boolean)) throw new Error('QB_APP_ID, QB_AUTH_KEY and QB_AUTH_SECRET are required when NODE_ENV=production')
+  if (production && !qb.every(Boolean)) {
+    throw new Error('QB_APP_ID, QB_AUTH_KEY and QB_AUTH_SECRET are required when NODE_ENV=production')
+  }
   if (production && !env.SESSION_SECRET) throw new Error('SESSION_SECRET is required when NODE_ENV=production')
   const port = Number(env.PORT ?? 3000)
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error('PORT must be a port number')
+  const ms = (name, fallback, max) => {
+    if (env[name] === undefined || env[name] === '') return fallback
+    const value = Number(env[name])
+    if (!Number.isInteger(value) || value < 1 || value > max) {
+      throw new Error(`${name} must be a whole number of milliseconds from 1 to ${max}`)
+    }
+    return value
+  }
   return {
     port,
     host: env.HOST || '127.0.0.1',
@@ -20,8 +31,17 @@ export function loadConfig(env = process.env) {
     sessionSecretGenerated: !env.SESSION_SECRET,
     trustProxy: parseTrustProxy(env.TRUST_PROXY),
     redisUrl: env.REDIS_URL || undefined,
+    timeouts: {
+      headersMs: ms('HEADERS_TIMEOUT_MS', DEFAULT_TIMEOUTS.headersMs, 30_000),
+      requestMs: ms('REQUEST_TIMEOUT_MS', DEFAULT_TIMEOUTS.requestMs, 30_000),
+      keepAliveMs: ms('KEEP_ALIVE_TIMEOUT_MS', DEFAULT_TIMEOUTS.keepAliveMs, 30_000),
+    },
+    shutdownGraceMs: ms('SHUTDOWN_GRACE_MS', 5_000, 8_000),
     quickblox: qb.every(Boolean)
-      ? { appId: env.QB_APP_ID, authKey: env.QB_AUTH_KEY, authSecret: env.QB_AUTH_SECRET, apiEndpoint: env.QB_API_ENDPOINT || undefined }
+      ? {
+        appId: env.QB_APP_ID, authKey: env.QB_AUTH_KEY, authSecret: env.QB_AUTH_SECRET,
+        apiEndpoint: env.QB_API_ENDPOINT || undefined,
+      }
       : null,
   }
 }

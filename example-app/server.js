@@ -2,7 +2,8 @@
 // QuickBlox settings are given, serves the app, and shuts everything down on SIGTERM/SIGINT.
 import { startEmulator } from 'passport-quickblox/emulator'
 import { loadConfig } from './config.js'
-import { createApp, createRedisStore, createStrategy } from './app.js'
+import { createApp, connectRedis, createStrategy } from './app.js'
+import { closeGracefully, listen } from './http.js'
 
 let config
 try {
@@ -16,31 +17,43 @@ const log = (line) => console.log(line)
 let emulator = null
 if (!config.quickblox) {
   emulator = await startEmulator() // the built-in demo application and users
-  log(`No QB_APP_ID/QB_AUTH_KEY/QB_AUTH_SECRET: started the QuickBlox emulator at ${emulator.url} with the demo users (listed on /login)`)
+  log(`No QB_APP_ID/QB_AUTH_KEY/QB_AUTH_SECRET: started the QuickBlox emulator at ${emulator.url}`
+    + ' with the demo users (listed on /login)')
 }
 const { id, authKey, authSecret } = emulator?.application ?? {}
 const strategy = createStrategy(config.quickblox ?? { appId: id, authKey, authSecret, apiEndpoint: emulator.url })
 
-if (config.sessionSecretGenerated) log('SESSION_SECRET is not set: using a random one (sessions end when the server restarts)')
-const redis = config.redisUrl ? await createRedisStore(config.redisUrl, log) : null
-if (redis) log('Sessions are stored in Redis (REDIS_URL)')
+if (config.sessionSecretGenerated) {
+  log('SESSION_SECRET is not set: using a random one (sessions end when the server restarts)')
+}
+const redis = config.redisUrl ? await connectRedis(config.redisUrl, log) : null
+if (redis) log('Sessions and rate-limit counters are stored in Redis (REDIS_URL)')
 
 const app = createApp({
-  strategy, sessionSecret: config.sessionSecret, sessionStore: redis?.store, production: config.production,
+  strategy, sessionSecret: config.sessionSecret, redis: redis ?? undefined, production: config.production,
   trustProxy: config.trustProxy, demoUsers: emulator?.users ?? null, log,
 })
-const server = app.listen(config.port, config.host, (err) => {
-  if (err) throw err
-  const { address, port } = server.address()
-  log(`passport-quickblox example listening on http://${address}:${port}`)
-})
+const server = await listen(app, { port: config.port, host: config.host, timeouts: config.timeouts })
+const { address, port } = server.address()
+log(`passport-quickblox example listening on http://${address}:${port}`)
 
+// Stop accepting, let requests in flight finish for SHUTDOWN_GRACE_MS, cancel the QuickBlox calls
+// still waiting, close what is left, exit 0. The grace plus the cleanup stay well under the 10 s
+// a process manager usually waits before SIGKILL.
 async function shutdown(signal) {
+  const started = Date.now()
   log(`${signal}: shutting down`)
-  setTimeout(() => process.exit(1), 10_000).unref() // a last resort if something hangs
-  await new Promise((resolve) => server.close(resolve)) // stops accepting, closes idle keep-alive sockets
-  await strategy.close()
-  await redis?.client.close()
-  await emulator?.close()
+  // A last resort, should a step hang: the grace (at most 8 s) and the cleanup end well before.
+  setTimeout(() => { log('shutdown did not finish within 10 s'); process.exit(1) }, 10_000).unref()
+  try {
+    await closeGracefully(server, { graceMs: config.shutdownGraceMs, cancel: () => strategy.close() })
+    await redis?.close()
+    await emulator?.close()
+    log(`shut down in ${Date.now() - started}ms`)
+    process.exit(0)
+  } catch (err) {
+    log(`shutdown failed: ${err.code ?? err.name}`)
+    process.exit(1)
+  }
 }
-for (const signal of ['SIGTERM', 'SIGINT']) process.once(signal, () => shutdown(signal))
+for (const signal of ['SIGTERM', 'SIGINT']) process.once(signal, () => void shutdown(signal))

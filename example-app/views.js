@@ -13,7 +13,8 @@ input{display:block;width:100%;padding:.4rem;box-sizing:border-box}button{margin
 .alert{background:#fde8e8;border:1px solid #b91c1c;padding:.5rem 1rem}.note{background:#eef6ff;padding:.5rem 1rem}
 header form{display:inline;border:0;padding:0;margin:0}header{display:flex;gap:1rem;align-items:baseline}</style>
 </head><body><header><a href="/">Home</a>${user
-  ? ` <a href="/profile">Profile</a> <form method="post" action="/logout">${csrfField(csrf)}<button>Sign out</button></form>`
+  ? ` <a href="/profile">Profile</a> <form method="post" action="/logout">${csrfField(csrf)}`
+    + '<button>Sign out</button></form>'
   : ' <a href="/login">Sign in</a>'}</header>
 <main><h1>${esc(title)}</h1>${body}</main></body></html>`
 
@@ -22,7 +23,8 @@ const field = (label, name, type = 'text', attrs = '') =>
   `<label>${esc(label)} <input name="${name}" type="${type}" required ${attrs}></label>`
 
 export const home = ({ user, csrf }) => layout('Home', user, csrf, user
-  ? `<p>Signed in as <strong>${esc(user.full_name || user.login || user.email)}</strong> (QuickBlox user ${esc(user.id)}).</p>`
+  ? `<p>Signed in as <strong>${esc(user.full_name || user.login || user.email)}</strong>`
+    + ` (QuickBlox user ${esc(user.id)}).</p>`
   : '<p>Nobody is signed in. <a href="/login">Sign in with QuickBlox</a>.</p>')
 
 export const login = ({ csrf, error, values = {}, demoUsers }) => layout('Sign in', null, csrf, `
@@ -32,7 +34,8 @@ ${demoUsers ? demoNote(demoUsers) : ''}
 ${field('Login or email', 'login', 'text', `autocomplete="username" value="${esc(values.login)}"`)}
 ${field('Password', 'password', 'password', 'autocomplete="current-password"')}<button>Sign in</button></form>
 <form method="post" action="/login" aria-labelledby="fb"><h2 id="fb">Facebook</h2>${csrfField(csrf)}
-<input type="hidden" name="provider" value="facebook">${field('Facebook access token', 'keys[token]', 'password', 'autocomplete="off"')}
+<input type="hidden" name="provider" value="facebook">
+${field('Facebook access token', 'keys[token]', 'password', 'autocomplete="off"')}
 <button>Sign in with Facebook</button></form>
 <form method="post" action="/login" aria-labelledby="fp"><h2 id="fp">Firebase phone</h2>${csrfField(csrf)}
 <input type="hidden" name="provider" value="firebase_phone">
@@ -43,12 +46,18 @@ ${field('Firebase ID token', 'firebase_phone[access_token]', 'password', 'autoco
 // Shown only when the app runs its own emulator: these are public demo values.
 const demoNote = (users) => `<section class="note" aria-labelledby="demo"><h2 id="demo">Demo mode</h2>
 <p>No QuickBlox settings were given, so this app talks to a local QuickBlox emulator with these demo users:</p><ul>
-${users.map((u) => `<li>${esc(u.full_name)}: ${u.password ? `<code>${esc(u.login || u.email)}</code> / <code>${esc(u.password)}</code>`
-  : u.facebook ? `Facebook token <code>${esc(u.facebook.token)}</code>`
-    : `Firebase project <code>${esc(u.firebase_phone?.project_id)}</code>, token <code>${esc(u.firebase_phone?.access_token)}</code>`}</li>`).join('')}
+${users.map((u) => `<li>${esc(u.full_name)}: ${demoCredentials(u)}</li>`).join('')}
 </ul></section>`
 
-const PROFILE_FIELDS = ['id', 'login', 'email', 'full_name', 'phone', 'facebook_id', 'user_tags', 'created_at', 'last_request_at']
+const demoCredentials = (u) => u.password
+  ? `<code>${esc(u.login || u.email)}</code> / <code>${esc(u.password)}</code>`
+  : u.facebook ? `Facebook token <code>${esc(u.facebook.token)}</code>`
+    : `Firebase project <code>${esc(u.firebase_phone?.project_id)}</code>,`
+      + ` token <code>${esc(u.firebase_phone?.access_token)}</code>`
+
+const PROFILE_FIELDS = [
+  'id', 'login', 'email', 'full_name', 'phone', 'facebook_id', 'user_tags', 'created_at', 'last_request_at',
+]
 
 export const profile = ({ user, csrf }) => layout('Profile', user, csrf, `<p>Your QuickBlox user:</p><dl>
 ${PROFILE_FIELDS.map((f) => `<dt>${f}</dt><dd>${esc(user[f] ?? '—')}</dd>`).join('')}</dl>`)

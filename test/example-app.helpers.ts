@@ -1,7 +1,10 @@
 // Shared by the example-app tests: the app on 127.0.0.1 over a real emulator, and a few readers.
+import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { existsSync } from 'node:fs'
+import { mkdtemp, rm } from 'node:fs/promises'
 import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
 import { delimiter, join } from 'node:path'
 import type { AddressInfo } from 'node:net'
 import type { Server } from 'node:http'
@@ -9,6 +12,7 @@ import session from 'express-session'
 import type { Agent } from 'supertest'
 import { startEmulator, type Emulator } from 'passport-quickblox/emulator'
 import { createApp, createStrategy } from '../example-app/app.js'
+import { listen } from '../example-app/http.js'
 
 type AppOptions = Partial<Parameters<typeof createApp>[0]>
 
@@ -34,8 +38,7 @@ export async function startExample(
     strategy, sessionSecret: 'example-app-test-secret', sessionStore: store, demoUsers: emulator.users,
     log: (line: string) => lines.push(line), ...options.app,
   })
-  const server: Server = app.listen(0, '127.0.0.1')
-  await once(server, 'listening')
+  const server: Server = await listen(app, { port: 0, host: '127.0.0.1' })
   const { port } = server.address() as AddressInfo
   return {
     url: `http://127.0.0.1:${port}`, emulator, store, lines,
@@ -61,6 +64,16 @@ export function sidCookie(setCookie: string | string[] | undefined): string | un
   return ([] as string[]).concat(setCookie ?? []).find((c) => c.startsWith('sid='))
 }
 
+/** The CSRF cookie a response set, if any (`csrf`, or `__Host-csrf` in production). */
+export function csrfCookie(setCookie: string | string[] | undefined): string | undefined {
+  return ([] as string[]).concat(setCookie ?? []).find((c) => /^(__Host-)?csrf=/.test(c))
+}
+
+/** How many sessions the store holds. */
+export async function sessionCount(store: session.Store): Promise<number> {
+  return new Promise((resolve, reject) => store.length?.((err, length) => (err ? reject(err) : resolve(length ?? 0))))
+}
+
 /** The QuickBlox tokens kept in the app's sessions (server-side only). */
 export async function tokensInStore(store: session.Store): Promise<string[]> {
   const all = await new Promise<Record<string, session.SessionData>>((resolve, reject) =>
@@ -83,13 +96,13 @@ export const LOG_LINE = /^(GET|POST|HEAD|PUT|DELETE) \/[\w/.-]* \d{3} \d+ms( [\w
 
 /**
  * The path of a system program the example-app tests need, or an error naming the install
- * command. It fails (never skips) in CI and locally alike: a skipped suite reads as green.
+ * command. It fails (never skips): a skipped suite reads as green.
  */
 export function requireProgram(name: string, paths: string[] = (process.env.PATH ?? '').split(delimiter).map((dir) => join(dir, name))): string {
   const found = paths.find((path) => existsSync(path))
   if (found) return found
-  throw new Error(`${name} is not installed, so this test cannot run. Install it with: sudo bash .ci/system-deps.sh`
-    + ` (Debian packages redis-server and chromium)${process.env.CI ? ' — CI must run that script before npm test' : ''}`)
+  throw new Error(`${name} is not installed, so this test cannot run. npm test installs it; with Jest alone,`
+    + ' run: bash scripts/system-deps.sh (Debian packages redis-server and chromium)')
 }
 
 /** A port that was free a moment ago on 127.0.0.1. */
@@ -99,4 +112,40 @@ export async function freePort(): Promise<number> {
   const { port } = server.address() as AddressInfo
   await new Promise((resolve) => server.close(resolve))
   return port
+}
+
+export interface RedisServer {
+  url: string
+  close(): Promise<void>
+}
+
+/** A real `redis-server` on a free 127.0.0.1 port, persisting nothing; fails when it is not installed. */
+export async function startRedis(): Promise<RedisServer> {
+  const program = requireProgram('redis-server')
+  const port = await freePort()
+  const dir = await mkdtemp(join(tmpdir(), 'pqb-redis-'))
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir]
+  const child = spawn(program, args, { stdio: ['ignore', 'pipe', 'pipe'] })
+  await new Promise<void>((resolve, reject) => {
+    let output = ''
+    const timer = setTimeout(() => reject(new Error(`redis-server did not start:\n${output}`)), 10_000)
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk
+      if (output.includes('Ready to accept connections')) { clearTimeout(timer); resolve() }
+    })
+    child.once('exit', (code) => {
+      clearTimeout(timer)
+      reject(new Error(`redis-server exited (${code}):\n${output}`))
+    })
+  })
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    async close() {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGTERM')
+        await once(child, 'exit')
+      }
+      await rm(dir, { recursive: true, force: true })
+    },
+  }
 }

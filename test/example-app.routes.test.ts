@@ -1,9 +1,14 @@
 // The example app's routes over real HTTP (supertest against 127.0.0.1) and a real emulator:
 // every page and API outcome, CSRF, rate limits, QuickBlox outages, logout of both sessions.
+import { once } from 'node:events'
+import { request as httpRequest, type IncomingMessage } from 'node:http'
+import { gzipSync } from 'node:zlib'
 import { describe, it, expect, beforeAll, afterAll, beforeEach } from '@jest/globals'
 import request from 'supertest'
 import { startEmulator, type Emulator } from 'passport-quickblox/emulator'
-import { startExample, csrfFrom, sidCookie, tokensInStore, sessionStatus, LOG_LINE, type ExampleApp } from './example-app.helpers.js'
+import {
+  startExample, csrfFrom, csrfCookie, sidCookie, sessionCount, tokensInStore, sessionStatus, LOG_LINE, type ExampleApp,
+} from './example-app.helpers.js'
 
 const FORMS = {
   login: { login: 'amy', password: 'amy-demo-password' },
@@ -17,8 +22,18 @@ const JSON_BODIES = {
   facebook: { provider: 'facebook', keys: { token: 'demo-facebook-token' } },
   firebase_phone: { provider: 'firebase_phone', firebase_phone: { project_id: 'demo-firebase-project', access_token: 'demo-firebase-token' } },
 }
+const ACCEPTED_JSON = 'Send Content-Type: application/json in UTF-8, without Content-Encoding.'
 const NAMES = { login: 'Amy Login', email: 'Bob Email', facebook: 'Carol Facebook', firebase_phone: 'Dan Phone' }
 const METHODS = Object.keys(FORMS) as (keyof typeof FORMS)[]
+
+type Limit = { windowMs: number; limit: number }
+/** Sign-in limits for a test: generous, but for those given. */
+type Counter = 'address' | 'accountAddress' | 'account'
+const limits = (given: Partial<Record<Counter, number>>): Record<Counter, Limit> => ({
+  address: { windowMs: 60_000, limit: given.address ?? 1000 },
+  accountAddress: { windowMs: 60_000, limit: given.accountAddress ?? 1000 },
+  account: { windowMs: 60_000, limit: given.account ?? 1000 },
+})
 
 let emulator: Emulator
 let example: ExampleApp
@@ -26,7 +41,7 @@ const responses: string[] = [] // every body the app sent in this file, checked 
 
 beforeAll(async () => {
   emulator = await startEmulator()
-  example = await startExample({ emulator, app: { limits: { ip: { windowMs: 60_000, limit: 1000 }, account: { windowMs: 60_000, limit: 1000 } } } })
+  example = await startExample({ emulator, app: { limits: limits({}) } })
 })
 afterAll(async () => {
   await example.close()
@@ -37,6 +52,15 @@ beforeEach(() => emulator.clearFaults())
 const agent = () => {
   const a = request.agent(example.url)
   return a
+}
+/** A POST with exactly these headers (no Content-Length unless given, when there is no body). */
+async function post(path: string, headers: Record<string, string>, body?: string | Buffer) {
+  const req = httpRequest(`${example.url}${path}`, { method: 'POST', headers })
+  req.end(body)
+  const [res] = (await once(req, 'response')) as [IncomingMessage]
+  let text = ''
+  for await (const chunk of res) text += chunk
+  return { status: res.statusCode, text }
 }
 async function signInWithForm(a: ReturnType<typeof agent>, form: Record<string, string>) {
   const _csrf = await csrfFrom(a)
@@ -63,10 +87,33 @@ describe('pages', () => {
     expect(res.headers['content-security-policy']).toContain("default-src 'self'")
     expect(res.headers['x-content-type-options']).toBe('nosniff')
     expect(res.headers['cache-control']).toBe('no-store')
-    const cookie = sidCookie(res.headers['set-cookie'])
+    expect(sidCookie(res.headers['set-cookie'])).toBeUndefined() // no session before sign-in
+    const cookie = csrfCookie(res.headers['set-cookie'])
     expect(cookie).toMatch(/HttpOnly/)
     expect(cookie).toMatch(/SameSite=Lax/)
+    expect(cookie).toMatch(/Path=\//)
     expect(cookie).not.toMatch(/Secure/)
+  })
+
+  it('stores no session for anonymous visitors: pages, forms and failed sign-ins', async () => {
+    const anonymous = await startExample({ emulator, app: { limits: limits({}) } })
+    try {
+      for (let i = 0; i < 50; i++) expect((await request(anonymous.url).get('/login')).status).toBe(200)
+      expect((await request(anonymous.url).get('/')).status).toBe(200)
+      expect((await request(anonymous.url).get('/profile')).status).toBe(302)
+      const a = request.agent(anonymous.url)
+      const _csrf = await csrfFrom(a)
+      const failed = await a.post('/login').type('form').send({ login: 'amy', password: 'wrong', _csrf })
+      expect(failed.status).toBe(401)
+      expect(sidCookie(failed.headers['set-cookie'])).toBeUndefined()
+      const wrong = await request(anonymous.url).post('/api/login').send({ login: 'amy', password: 'wrong' })
+      expect(wrong.status).toBe(401)
+      expect(await sessionCount(anonymous.store)).toBe(0)
+      expect((await request(anonymous.url).post('/api/login').send(JSON_BODIES.login)).status).toBe(200)
+      expect(await sessionCount(anonymous.store)).toBe(1) // a session is created at sign-in
+    } finally {
+      await anonymous.close()
+    }
   })
 
   it('redirects /profile to /login when nobody is signed in', async () => {
@@ -81,20 +128,27 @@ describe('pages', () => {
 })
 
 describe('form sign-in', () => {
-  it.each(METHODS)('signs in with %s, rotates the session id and shows the profile', async (method) => {
+  it.each(METHODS)('signs in with %s, sets the session cookie then, and shows the profile', async (method) => {
     const a = agent()
-    const before = sidCookie((await a.get('/login')).headers['set-cookie'])
     const res = await signInWithForm(a, FORMS[method])
     expect(res.status).toBe(303)
     expect(res.headers.location).toBe('/profile')
-    const after = sidCookie(res.headers['set-cookie'])
-    expect(after).toBeDefined()
-    expect(after!.split(';')[0]).not.toBe(before!.split(';')[0])
+    const cookie = sidCookie(res.headers['set-cookie'])
+    expect(cookie).toMatch(/HttpOnly/)
+    expect(cookie).toMatch(/SameSite=Lax/)
     const profile = await a.get('/profile')
     responses.push(profile.text)
     expect(profile.status).toBe(200)
     expect(profile.text).toContain(NAMES[method])
     expect((await a.get('/')).text).toContain(`Signed in as <strong>${NAMES[method]}</strong>`)
+  })
+
+  it('gives a new session id at each sign-in, never keeping one the browser brings (session fixation)', async () => {
+    const a = agent()
+    const first = sidCookie((await signInWithForm(a, FORMS.login)).headers['set-cookie'])!.split(';')[0]
+    const second = sidCookie((await signInWithForm(a, FORMS.email)).headers['set-cookie'])!.split(';')[0]
+    expect(second).not.toBe(first)
+    expect((await request(example.url).get('/api/me').set('Cookie', first!)).status).toBe(401)
   })
 
   it('shows why a sign-in failed: wrong password (401), keeping the login but not the password', async () => {
@@ -126,18 +180,43 @@ describe('CSRF', () => {
     expect(emulator.counts()['POST /login.json']).toBe(0)
   })
 
-  it('refuses a login form POST with a token from another session (403)', async () => {
+  it("refuses a login form POST with another visitor's token (403)", async () => {
     const other = await csrfFrom(agent())
     const a = agent()
     await a.get('/login')
     expect((await a.post('/login').type('form').send({ ...FORMS.login, _csrf: other })).status).toBe(403)
   })
 
-  it('refuses a sign-out form POST without the token (403): the user stays signed in', async () => {
+  it('refuses a token without its cookie, and a cookie and token that we did not sign (403)', async () => {
     const a = agent()
-    await signInWithForm(a, FORMS.login)
-    expect((await a.post('/logout').type('form').send({})).status).toBe(403)
+    const _csrf = await csrfFrom(a)
+    emulator.resetLog()
+    const noCookie = await request(example.url).post('/login').type('form').send({ ...FORMS.login, _csrf })
+    expect(noCookie.status).toBe(403)
+    const [nonce, expiry] = _csrf.split('.')
+    const mac = _csrf.split('.')[2]
+    for (const forged of [`${nonce}.${expiry}.${'A'.repeat(43)}`, `${nonce}.${Number(expiry) + 3600}.${mac}`, 'x']) {
+      const res = await request(example.url).post('/login').set('Cookie', `csrf=${forged}`).type('form')
+        .send({ ...FORMS.login, _csrf: forged })
+      expect(res.status).toBe(403)
+    }
+    expect(emulator.counts()['POST /login.json']).toBe(0)
+    const real = await a.post('/login').type('form').send({ ...FORMS.login, _csrf })
+    expect(real.status).toBe(303) // the real pair still works
+  })
+
+  it("binds the sign-out form's token to the session: an anonymous token does not sign out (403)", async () => {
+    const a = agent()
+    const anonymous = await csrfFrom(a)
+    const signedIn = await a.post('/login').type('form').send({ ...FORMS.login, _csrf: anonymous })
+    const sid = sidCookie(signedIn.headers['set-cookie'])!.split(';')[0]
+    const res = await request(example.url).post('/logout').set('Cookie', `${sid}; csrf=${anonymous}`).type('form')
+      .send({ _csrf: anonymous })
+    expect(res.status).toBe(403)
     expect((await a.get('/profile')).status).toBe(200)
+    const _csrf = await csrfFrom(a, '/profile')
+    expect(_csrf).not.toBe(anonymous)
+    expect((await a.post('/logout').type('form').send({ _csrf })).status).toBe(303)
   })
 })
 
@@ -199,12 +278,45 @@ describe('JSON API', () => {
     expect(malformed.body).toEqual({ error: 'The request could not be read.' })
   })
 
-  it('answers 415 to anything but application/json (a cross-site form), and to an empty POST', async () => {
+  it('answers 415 to anything but application/json (a cross-site form), naming what it accepts', async () => {
     const form = await request(example.url).post('/api/login').type('form').send(FORMS.login)
     expect(form.status).toBe(415)
-    expect(form.body.error).toMatch(/application\/json/)
-    expect((await request(example.url).post('/api/login').set('Content-Type', 'text/plain').send('{}')).status).toBe(415)
-    expect((await request(example.url).post('/api/logout')).status).toBe(415)
+    expect(form.body).toEqual({ error: ACCEPTED_JSON })
+    const text = await request(example.url).post('/api/login').set('Content-Type', 'text/plain').send('{}')
+    expect(text.status).toBe(415)
+    const formLogout = await request(example.url).post('/api/logout')
+      .set('Content-Type', 'application/x-www-form-urlencoded').send('')
+    expect(formLogout.status).toBe(415)
+  })
+
+  it('answers 415 naming the accepted charset and encoding to JSON in another charset or compressed', async () => {
+    const json = JSON.stringify(JSON_BODIES.login)
+    const latin1 = await post('/api/login', { 'Content-Type': 'application/json; charset=latin1' }, json)
+    const gzipped = await post('/api/login',
+      { 'Content-Type': 'application/json', 'Content-Encoding': 'gzip' }, gzipSync(json))
+    for (const res of [latin1, gzipped]) {
+      expect(res.status).toBe(415)
+      expect(JSON.parse(res.text)).toEqual({ error: ACCEPTED_JSON })
+    }
+    const a = agent()
+    const _csrf = await csrfFrom(a)
+    const page = await a.post('/login').set('Content-Type', 'application/x-www-form-urlencoded; charset=koi8-r')
+      .send(`_csrf=${_csrf}`)
+    expect(page.status).toBe(415)
+    expect(page.text)
+      .toContain('Send the form as application/x-www-form-urlencoded in UTF-8 or ISO-8859-1, without Content-Encoding.')
+  })
+
+  it.each([
+    ['an empty JSON body', { 'Content-Type': 'application/json', 'Content-Length': '0' }],
+    ['a JSON type and no body at all', { 'Content-Type': 'application/json' }],
+    ['no body and no Content-Type', {}],
+  ])('signs out with %s (204)', async (_name, headers) => {
+    const signedIn = await request(example.url).post('/api/login').send(JSON_BODIES.login)
+    const sid = sidCookie(signedIn.headers['set-cookie'])!.split(';')[0]!
+    const res = await post('/api/logout', { ...headers, Cookie: sid })
+    expect(res.status).toBe(204)
+    expect((await request(example.url).get('/api/me').set('Cookie', sid)).status).toBe(401)
   })
 
   it('refuses a non-JSON logout (415): the user stays signed in', async () => {
@@ -280,45 +392,86 @@ describe('QuickBlox trouble', () => {
 })
 
 describe('rate limits', () => {
-  it('limits sign-in attempts per IP: 429 with Retry-After (page and API)', async () => {
-    const limited = await startExample({ emulator, app: { limits: { ip: { windowMs: 60_000, limit: 2 }, account: { windowMs: 60_000, limit: 100 } } } })
+  /** An app whose client address each request picks (X-Forwarded-For from a trusted loopback proxy). */
+  async function limitedApp(given: Parameters<typeof limits>[0]) {
+    const app = await startExample({ emulator, app: { trustProxy: 'loopback', limits: limits(given) } })
+    const login = (from: string, body: object) =>
+      request(app.url).post('/api/login').set('X-Forwarded-For', from).send(body)
+    return { app, login }
+  }
+
+  it('limits sign-in attempts per address: 429 with Retry-After (page and API)', async () => {
+    const { app, login } = await limitedApp({ address: 2 })
     try {
-      const api = () => request(limited.url).post('/api/login').send({ login: 'nobody', password: 'x' })
-      expect((await api()).status).toBe(401)
-      expect((await api()).status).toBe(401)
-      const res = await api()
+      expect((await login('192.0.2.1', { login: 'nobody', password: 'x' })).status).toBe(401)
+      expect((await login('192.0.2.1', JSON_BODIES.login)).status).toBe(200)
+      const res = await login('192.0.2.1', JSON_BODIES.login)
       expect(res.status).toBe(429)
       expect(Number(res.headers['retry-after'])).toBeGreaterThan(0)
       expect(res.body.error).toMatch(/Too many sign-in attempts/)
-      const page = await signInWithForm(request.agent(limited.url), FORMS.login)
+      expect((await login('192.0.2.2', JSON_BODIES.login)).status).toBe(200) // another address
+      const a = request.agent(app.url)
+      const _csrf = await csrfFrom(a)
+      const page = await a.post('/login').set('X-Forwarded-For', '192.0.2.1').type('form')
+        .send({ ...FORMS.login, _csrf })
       expect(page.status).toBe(429)
       expect(page.text).toContain('Too many sign-in attempts')
     } finally {
-      await limited.close()
+      await app.close()
     }
   })
 
-  it('limits rejected credentials per account (login normalized), leaving other accounts alone', async () => {
-    const limited = await startExample({ emulator, app: { limits: { ip: { windowMs: 60_000, limit: 100 }, account: { windowMs: 60_000, limit: 2 } } } })
+  it('stops guessing an account from one address, while its owner signs in from another', async () => {
+    const { app, login } = await limitedApp({ accountAddress: 2 })
     try {
-      const login = (body: object) => request(limited.url).post('/api/login').send(body)
-      expect((await login({ login: 'amy', password: 'wrong-1' })).status).toBe(401)
-      expect((await login({ login: ' AMY ', password: 'wrong-2' })).status).toBe(401)
-      const blocked = await login(JSON_BODIES.login) // even the right password, for this account
+      expect((await login('192.0.2.1', { login: 'amy', password: 'wrong-1' })).status).toBe(401)
+      expect((await login('192.0.2.1', { login: ' AMY ', password: 'wrong-2' })).status).toBe(401) // login normalized
+      emulator.resetLog()
+      const blocked = await login('192.0.2.1', JSON_BODIES.login) // even the right password, from that address
       expect(blocked.status).toBe(429)
       expect(Number(blocked.headers['retry-after'])).toBeGreaterThan(0)
-      expect((await login(JSON_BODIES.email)).status).toBe(200)
+      expect(emulator.counts()['POST /login.json']).toBe(0) // refused before asking QuickBlox
+      expect((await login('192.0.2.1', JSON_BODIES.email)).status).toBe(200) // another account from that address
+      expect((await login('198.51.100.7', JSON_BODIES.login)).status).toBe(200) // the owner, elsewhere
     } finally {
-      await limited.close()
+      await app.close()
     }
   })
 
-  it('does not count successful sign-ins against the account', async () => {
-    const limited = await startExample({ emulator, app: { limits: { ip: { windowMs: 60_000, limit: 100 }, account: { windowMs: 60_000, limit: 2 } } } })
+  it('has a ceiling per account across addresses, above the per-address limit', async () => {
+    const { app, login } = await limitedApp({ accountAddress: 2, account: 3 })
     try {
-      for (let i = 0; i < 4; i++) expect((await request(limited.url).post('/api/login').send(JSON_BODIES.login)).status).toBe(200)
+      for (const from of ['192.0.2.1', '192.0.2.2', '192.0.2.3']) {
+        expect((await login(from, { login: 'amy', password: 'wrong' })).status).toBe(401)
+      }
+      expect((await login('198.51.100.7', JSON_BODIES.login)).status).toBe(429)
+      expect((await login('198.51.100.7', JSON_BODIES.email)).status).toBe(200)
     } finally {
-      await limited.close()
+      await app.close()
+    }
+  })
+
+  it('counts completed rejections only: concurrent correct sign-ins all succeed', async () => {
+    const { app, login } = await limitedApp({ accountAddress: 2, account: 2 })
+    emulator.setLatency('POST /login.json', 150) // so that the ten are in flight together
+    try {
+      const results = await Promise.all(Array.from({ length: 10 }, () => login('192.0.2.1', JSON_BODIES.login)))
+      expect(results.map((r) => r.status)).toEqual(Array(10).fill(200))
+    } finally {
+      emulator.setLatency('POST /login.json', 0)
+      await app.close()
+    }
+  })
+
+  it('does not count missing credentials (400) or QuickBlox outages (503) against the account', async () => {
+    const { app, login } = await limitedApp({ accountAddress: 1, account: 1 })
+    try {
+      expect((await login('192.0.2.1', { login: 'amy' })).status).toBe(400)
+      emulator.failNext('POST /login.json', { status: 503 })
+      expect((await login('192.0.2.1', { login: 'amy', password: 'wrong' })).status).toBe(503)
+      expect((await login('192.0.2.1', JSON_BODIES.login)).status).toBe(200)
+    } finally {
+      await app.close()
     }
   })
 })
@@ -328,9 +481,16 @@ describe('production settings', () => {
     const prod = await startExample({ emulator, app: { production: true, trustProxy: 'loopback', demoUsers: null } })
     try {
       const res = await request(prod.url).get('/login').set('X-Forwarded-Proto', 'https')
-      expect(sidCookie(res.headers['set-cookie'])).toMatch(/; Secure/)
       expect(res.text).not.toContain('Demo mode')
       expect(res.text).not.toContain('amy-demo-password')
+      const csrf = csrfCookie(res.headers['set-cookie'])!
+      expect(csrf).toMatch(/^__Host-csrf=[\w-]+\.\d+\.[\w-]+; Max-Age=\d+; Path=\/; Expires=[^;]+; HttpOnly; Secure;/)
+      expect(csrf).toMatch(/; SameSite=Lax$/)
+      const _csrf = /name="_csrf" value="([^"]+)"/.exec(res.text)![1]
+      const signedIn = await request(prod.url).post('/login').set('X-Forwarded-Proto', 'https')
+        .set('Cookie', csrf.split(';')[0]!).type('form').send({ ...FORMS.login, _csrf })
+      expect(signedIn.status).toBe(303)
+      expect(sidCookie(signedIn.headers['set-cookie'])).toMatch(/; Secure/)
     } finally {
       await prod.close()
     }

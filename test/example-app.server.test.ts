@@ -1,9 +1,11 @@
 // `node example-app/server.js` as `npm start` runs it, on the dist/ that test/global-setup.js
 // built (the app imports the package by name, which Node resolves to dist/). Checks the demo
 // mode, a real QuickBlox configuration (here: an emulator the test runs), refusal of unsafe
-// production settings, and a clean exit (code 0) on SIGTERM and SIGINT.
+// production settings, the timeouts that free slow clients' connections, and a shutdown that
+// exits 0 within 10 s even with a QuickBlox that does not answer and a client that stalls.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
+import { connect, type Socket } from 'node:net'
 import { describe, it, expect, beforeAll, afterAll, afterEach } from '@jest/globals'
 import { startEmulator, type Emulator } from 'passport-quickblox/emulator'
 
@@ -93,5 +95,118 @@ describe('node example-app/server.js', () => {
     expect(code).toBe(1)
     expect(stderr).toContain(`Cannot start: ${message}`)
     expect(stderr).not.toMatch(/\n\s+at /) // a message, not a stack trace
+  })
+})
+
+/** A raw connection to the server that sends `text` and then nothing more. */
+async function stalledClient(url: string, text: string) {
+  const { port } = new URL(url)
+  const socket = connect(Number(port), '127.0.0.1')
+  await once(socket, 'connect')
+  socket.write(text)
+  let received = ''
+  socket.on('data', (chunk: Buffer) => { received += chunk })
+  const closed = new Promise<number>((resolve) => {
+    const started = Date.now()
+    socket.once('close', () => resolve(Date.now() - started))
+  })
+  socket.on('error', () => {}) // a reset is one way for the server to close it
+  return { socket, closed, received: () => received }
+}
+
+async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: not within ${ms} ms`)), ms)
+  })
+  try {
+    return await Promise.race([promise, timeout])
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+const PARTIAL_BODY = 'POST /api/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n'
+  + 'Content-Length: 100\r\n\r\n{"login":'
+
+describe('slow clients', () => {
+  it('answers 408 and closes the connection of a client that stalls half-way through its body', async () => {
+    const server = await startServer({ REQUEST_TIMEOUT_MS: '1000', HEADERS_TIMEOUT_MS: '500' })
+    const client = await stalledClient(server.url, PARTIAL_BODY)
+    const ms = await within(client.closed, 5_000, 'connection closed')
+    expect(client.received()).toMatch(/^HTTP\/1\.1 408 /)
+    expect(ms).toBeGreaterThanOrEqual(900)
+    server.child.kill('SIGTERM')
+    expect(await exitOf(server.child)).toBe(0)
+  })
+
+  it('answers 408 and closes the connection of a client that stalls in its headers', async () => {
+    const server = await startServer({ REQUEST_TIMEOUT_MS: '2000', HEADERS_TIMEOUT_MS: '500' })
+    const client = await stalledClient(server.url, 'GET /login HTTP/1.1\r\nHost: 127.0.0.1\r\n')
+    const ms = await within(client.closed, 5_000, 'connection closed')
+    expect(client.received()).toMatch(/^HTTP\/1\.1 408 /)
+    expect(ms).toBeLessThan(2_000) // the headers timeout, not the request timeout
+  })
+
+  it('closes an idle keep-alive connection after KEEP_ALIVE_TIMEOUT_MS', async () => {
+    const server = await startServer({ KEEP_ALIVE_TIMEOUT_MS: '300' })
+    const client = await stalledClient(server.url, 'GET /login HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n')
+    await within(client.closed, 3_000, 'idle connection closed') // Node's default would keep it 5 s
+    expect(client.received()).toMatch(/^HTTP\/1\.1 200 /)
+  })
+})
+
+describe('shutdown', () => {
+  const qbEnv = () => ({
+    QB_APP_ID: String(emulator.application.id), QB_AUTH_KEY: emulator.application.authKey,
+    QB_AUTH_SECRET: emulator.application.authSecret, QB_API_ENDPOINT: emulator.url, SESSION_SECRET: 'a-test-secret',
+  })
+  const signIn = (url: string) => fetch(`${url}/api/login`, {
+    method: 'POST', headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ login: 'amy', password: 'amy-demo-password' }),
+  })
+  async function loginReachedQuickBlox(count: number) {
+    const deadline = Date.now() + 5_000
+    while ((emulator.counts()['POST /login.json'] ?? 0) < count) {
+      if (Date.now() > deadline) throw new Error('the sign-in never reached QuickBlox')
+      await new Promise((resolve) => setTimeout(resolve, 20))
+    }
+  }
+
+  it('lets a request in flight finish, then exits 0', async () => {
+    const server = await startServer({ ...qbEnv(), SHUTDOWN_GRACE_MS: '5000' })
+    emulator.resetLog()
+    emulator.setLatency('POST /login.json', 600)
+    try {
+      const login = signIn(server.url)
+      await loginReachedQuickBlox(1)
+      server.child.kill('SIGTERM')
+      expect((await login).status).toBe(200)
+      expect(await exitOf(server.child)).toBe(0)
+    } finally {
+      emulator.setLatency('POST /login.json', 0)
+    }
+  })
+
+  it('exits 0 within 10 s (default grace) with a hung QuickBlox call, a stalled and an idle client', async () => {
+    const server = await startServer(qbEnv())
+    emulator.resetLog()
+    emulator.failNext('POST /login.json', 'hang')
+    const login = signIn(server.url).then((res) => res.status, () => 'connection closed')
+    await loginReachedQuickBlox(1)
+    const stalled = await stalledClient(server.url, PARTIAL_BODY)
+    const idle: Socket = connect(Number(new URL(server.url).port), '127.0.0.1')
+    idle.on('error', () => {}) // the server may close it with a reset
+    await once(idle, 'connect')
+    const started = Date.now()
+    server.child.kill('SIGTERM')
+    expect(await exitOf(server.child)).toBe(0)
+    const ms = Date.now() - started
+    expect(ms).toBeLessThan(10_000)
+    console.log(`shutdown with a hung QuickBlox call, a stalled and an idle client: ${ms} ms`)
+    expect(server.output()).toMatch(/shut down in \d+ms/)
+    expect(await login).toBe(503) // its QuickBlox call was cancelled: "unavailable, try again"
+    await within(stalled.closed, 1_000, 'stalled client closed')
+    idle.destroy()
   })
 })
