@@ -105,9 +105,11 @@ export function readCredentials(
       if (required) throw new Rejected('Missing credentials')
       return undefined
     }
-    if (typeof value !== 'string' || value.length > CREDENTIAL_LIMITS[field] || /\p{Cc}/u.test(value)) {
-      throw new Rejected(`"${fields[field]}" must be text of at most ${CREDENTIAL_LIMITS[field]} characters`)
-    }
+    const name = `"${fields[field]}"`
+    if (typeof value !== 'string') throw new Rejected(`${name} must be text`)
+    const limit = CREDENTIAL_LIMITS[field]
+    if (value.length > limit) throw new Rejected(`${name} must be at most ${limit} characters long`)
+    if (/\p{Cc}/u.test(value)) throw new Rejected(`${name} must not contain control characters such as a line break`)
     return value
   }
   const accept = (method: LoginMethod): void => {

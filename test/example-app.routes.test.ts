@@ -278,6 +278,17 @@ describe('JSON API', () => {
     expect(malformed.body).toEqual({ error: 'The request could not be read.' })
   })
 
+  it.each([
+    [{ login: null, password: 'x' }, '"login" must be text'],
+    [{ login: ['amy'], password: 'x' }, '"login" must be text'],
+    [{ login: 'a'.repeat(256), password: 'x' }, '"login" must be at most 255 characters long'],
+    [{ login: 'amy\nadmin', password: 'x' }, '"login" must not contain control characters such as a line break'],
+  ])('answers 400 saying what is wrong with a login field: %j', async (body, error) => {
+    const res = await request(example.url).post('/api/login').send(body)
+    expect(res.status).toBe(400)
+    expect(res.body).toEqual({ error })
+  })
+
   it('answers 415 to anything but application/json (a cross-site form), naming what it accepts', async () => {
     const form = await request(example.url).post('/api/login').type('form').send(FORMS.login)
     expect(form.status).toBe(415)
