@@ -3,7 +3,7 @@
 //   await app.listen(3000)
 import 'reflect-metadata'
 import {
-  Controller, Get, Injectable, Module, Post, Req, UnauthorizedException, UseGuards,
+  Controller, Get, HttpCode, Injectable, Module, Post, Req, UnauthorizedException, UseGuards,
   type DynamicModule, type ExecutionContext, type INestApplication,
 } from '@nestjs/common'
 import { NestFactory } from '@nestjs/core'
@@ -38,6 +38,7 @@ class AuthController {
   constructor(private readonly strategy: QuickBloxAuthStrategy) {}
 
   @Post('login')
+  @HttpCode(200)
   @UseGuards(QuickBloxSessionGuard)
   login(@Req() req: Request) {
     return { user: publicUser(req.user as AppUser) }
@@ -51,6 +52,7 @@ class AuthController {
 
   // Signing out of the app signs out of QuickBlox too.
   @Post('logout')
+  @HttpCode(200)
   async logout(@Req() req: Request) {
     const user = req.user as AppUser | undefined
     if (user) await this.strategy.logout(user.qbToken)

@@ -14,6 +14,7 @@ class AuthController {
   constructor(private readonly strategy: QuickBloxAuthStrategy) {}
 
   @Post('login')
+  @HttpCode(200)
   @UseGuards(QuickBloxAuthGuard)
   login(@Req() req: { user: AppUser }) {
     const { id, login, qbToken } = req.user
