@@ -19,7 +19,7 @@ import { AMY, optionsFor, startTestEmulator } from './helpers/quickblox.js'
 describe('every error class', () => {
   it.each<[string, QuickBloxError, { code: string }, number]>([
     ['QuickBloxCredentialsError', new QuickBloxCredentialsError(), QuickBloxCredentialsError, 401],
-    ['QuickBloxCredentialsError (403)', new QuickBloxCredentialsError('Not allowed', 403), QuickBloxCredentialsError, 403],
+    ['QuickBloxCredentialsError (403)', new QuickBloxCredentialsError('No', 403), QuickBloxCredentialsError, 403],
     ['QuickBloxConfigurationError', new QuickBloxConfigurationError('refused'), QuickBloxConfigurationError, 500],
     ['QuickBloxRateLimitError', new QuickBloxRateLimitError(30), QuickBloxRateLimitError, 429],
     ['QuickBloxUnavailableError', new QuickBloxUnavailableError(), QuickBloxUnavailableError, 503],

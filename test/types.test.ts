@@ -39,7 +39,8 @@ async function project(parent: string, files: string[], extra: Record<string, un
   await run('tar', ['-xzf', tarball, '-C', modules])
   await run('mv', [join(modules, 'package'), join(modules, 'passport-quickblox')])
   await writeFile(join(dir, 'package.json'), JSON.stringify({ name: 'types-proof', private: true, type: 'module' }))
-  await writeFile(join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions: { ...COMPILER_OPTIONS, ...extra }, files }))
+  const tsconfig = { compilerOptions: { ...COMPILER_OPTIONS, ...extra }, files }
+  await writeFile(join(dir, 'tsconfig.json'), JSON.stringify(tsconfig))
   for (const file of files) await copyFile(join(fixtures, file), join(dir, file))
   return dir
 }
@@ -79,7 +80,8 @@ describe('the published types', () => {
   it('keep Express users\' req typed, and PassportStrategy(QuickBloxStrategy) type-checks in NestJS', async () => {
     const artifacts = join(root, 'test-artifacts')
     await mkdir(artifacts, { recursive: true })
-    const dir = await project(artifacts, ['express.ts', 'nest.ts'], { experimentalDecorators: true, emitDecoratorMetadata: true })
+    const decorators = { experimentalDecorators: true, emitDecoratorMetadata: true }
+    const dir = await project(artifacts, ['express.ts', 'nest.ts'], decorators)
     expect(await compile(dir)).toBe('')
   }, 120_000)
 })

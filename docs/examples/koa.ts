@@ -21,7 +21,9 @@ function memoryStore(): CreateSessionOptions['store'] {
   }
 }
 
-export function createApp(options: QuickBloxStrategyOptions, sessionKeys: string[]): { app: Koa; strategy: QuickBloxStrategy } {
+export function createApp(
+  options: QuickBloxStrategyOptions, sessionKeys: string[],
+): { app: Koa; strategy: QuickBloxStrategy } {
   const strategy = new QuickBloxStrategy(options, async (user, qbSession) =>
     ({ id: user.id, login: user.login, qbToken: qbSession.token }))
   passport.use(strategy)

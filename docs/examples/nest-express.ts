@@ -75,7 +75,9 @@ class AppModule {
 export async function createApp(options: QuickBloxStrategyOptions, sessionSecret: string): Promise<INestApplication> {
   const app = await NestFactory.create(AppModule.forRoot(options), new ExpressAdapter(), { logger: false })
   // Nest parses JSON and forms itself. The session store is in memory here: use a shared one (Redis) in production.
-  app.use(session({ secret: sessionSecret, resave: false, saveUninitialized: false, cookie: { httpOnly: true, sameSite: 'lax' } }))
+  app.use(session({
+    secret: sessionSecret, resave: false, saveUninitialized: false, cookie: { httpOnly: true, sameSite: 'lax' },
+  }))
   app.use(passport.session())
   app.enableShutdownHooks()
   return app

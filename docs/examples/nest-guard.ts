@@ -32,7 +32,9 @@ export class QuickBloxAuthStrategy extends PassportStrategy(QuickBloxStrategy) i
 
 @Injectable()
 export class QuickBloxAuthGuard extends AuthGuard('quickblox') {
-  override handleRequest<TUser>(err: unknown, user: TUser, info: unknown, context: ExecutionContext, status?: number): TUser {
+  override handleRequest<TUser>(
+    err: unknown, user: TUser, info: unknown, context: ExecutionContext, status?: number,
+  ): TUser {
     if (err instanceof QuickBloxRateLimitError && err.headers) {
       context.switchToHttp().getResponse<{ header(name: string, value: string): unknown }>()
         .header('Retry-After', err.headers['Retry-After'])
