@@ -6,7 +6,7 @@
 import { HttpException, Inject, Injectable, type ExecutionContext, type OnModuleDestroy } from '@nestjs/common'
 import { AuthGuard, PassportStrategy } from '@nestjs/passport'
 import {
-  QuickBloxRateLimitError, QuickBloxStrategy,
+  QuickBloxError, QuickBloxStrategy,
   type QuickBloxSession, type QuickBloxStrategyOptions, type QuickBloxUser,
 } from 'passport-quickblox'
 
@@ -35,9 +35,10 @@ export class QuickBloxAuthGuard extends AuthGuard('quickblox') {
   override handleRequest<TUser>(
     err: unknown, user: TUser, info: unknown, context: ExecutionContext, status?: number,
   ): TUser {
-    if (err instanceof QuickBloxRateLimitError && err.headers) {
-      context.switchToHttp().getResponse<{ header(name: string, value: string): unknown }>()
-        .header('Retry-After', err.headers['Retry-After'])
+    if (err instanceof QuickBloxError && err.headers) {
+      // Express's response and Fastify's reply both have header().
+      const response = context.switchToHttp().getResponse<{ header(name: string, value: string): unknown }>()
+      for (const [name, value] of Object.entries(err.headers)) response.header(name, value)
     }
     if (err) throw err
     if (!user) {

@@ -24,14 +24,17 @@ export class QuickBloxError extends Error {
   readonly statusCode: number
   /** Whether the message may be shown to the client: true for 4xx, false for 5xx (Koa and Nest honour it). */
   readonly expose: boolean
+  /** Headers for the answer, e.g. `Retry-After`; Express's, Koa's and Fastify's error handling send them. */
+  readonly headers: Readonly<Record<string, string>> | undefined
 
-  constructor(code: QuickBloxErrorCode, status: number, message: string) {
+  constructor(code: QuickBloxErrorCode, status: number, message: string, headers?: Record<string, string>) {
     super(message)
     this.name = new.target.name
     this.code = code
     this.status = status
     this.statusCode = status
     this.expose = status < 500
+    this.headers = headers
   }
 
   /** Only the public fields, so `JSON.stringify(err)` is safe and useful. */
@@ -60,12 +63,10 @@ export class QuickBloxConfigurationError extends QuickBloxError {
 export class QuickBloxRateLimitError extends QuickBloxError {
   static readonly code = 'QB_RATE_LIMITED'
   readonly retryAfter: number | undefined
-  /** `Retry-After` for the answer, when known: Express's and Koa's default handlers and Fastify's send it. */
-  readonly headers: { 'Retry-After': string } | undefined
   constructor(retryAfter: number | undefined) {
-    super(QuickBloxRateLimitError.code, 429, 'QuickBlox rate limit exceeded')
+    super(QuickBloxRateLimitError.code, 429, 'QuickBlox rate limit exceeded',
+      retryAfter === undefined ? undefined : { 'Retry-After': String(retryAfter) })
     this.retryAfter = retryAfter
-    this.headers = retryAfter === undefined ? undefined : { 'Retry-After': String(retryAfter) }
   }
 }
 
