@@ -89,6 +89,16 @@ export function describeFramework(variant: FrameworkVariant, extraCases: Framewo
       expect(res.headers['retry-after']).toBe('30')
     })
 
+    it('answers 502 when QuickBlox sends an unreadable reply', async () => {
+      context.emulator.failNext('POST /login.json', 'garbage')
+      expect((await post('/login').send(json)).status).toBe(502)
+    })
+
+    it('answers 504 when QuickBlox does not answer in time', async () => {
+      context.emulator.failNext('POST /login.json', 'hang')
+      expect((await post('/login').send(json)).status).toBe(504)
+    })
+
     if (variant.sessions) {
       it('keeps the user in the session for the next request', async () => {
         const agent = request.agent(context.app.url)
