@@ -48,9 +48,12 @@ export interface QuickBloxAuthenticateOptions {
   /** Keep the user in the session. Default `true`. */
   session?: boolean
   successRedirect?: string
+  successReturnToOrRedirect?: string
   successMessage?: boolean | string
+  successFlash?: boolean | string
   failureRedirect?: string
   failureMessage?: boolean | string
+  failureFlash?: boolean | string
   /** Pass a failure to the error handler as an error with `status`, instead of answering it. */
   failWithError?: boolean
   /** Put the user on `req[assignProperty]` instead of signing them in. */
