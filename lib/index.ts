@@ -8,6 +8,7 @@ export {
   QuickBloxTimeoutError,
   QuickBloxResponseError,
 } from './quickblox/errors.js'
+export type { QuickBloxErrorCode } from './quickblox/errors.js'
 export { QuickBloxStrategy } from './strategy.js'
 export type {
   QuickBloxStrategyOptions,
@@ -17,6 +18,7 @@ export type {
   VerifyFunctionWithRequest,
   VerifyCallback,
 } from './strategy.js'
+export type { StrategyRequest } from './passport.js'
 export { CREDENTIAL_LIMITS } from './credentials.js'
 export type { CredentialFields } from './credentials.js'
 export { QuickBloxClient } from './quickblox/client.js'

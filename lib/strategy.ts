@@ -1,6 +1,4 @@
-import { Strategy as PassportStrategy } from 'passport-strategy'
-import type { Request } from 'express'
-import type { AuthenticateOptions } from 'passport'
+import { Strategy, type StrategyRequest } from './passport.js'
 import { QuickBloxClient, type QuickBloxClientOptions } from './quickblox/client.js'
 import { QuickBloxCredentialsError } from './quickblox/errors.js'
 import type { LoginMethod, QuickBloxSession, QuickBloxUser } from './quickblox/types.js'
@@ -15,9 +13,12 @@ export type VerifyCallback = (err?: unknown, user?: unknown, info?: unknown) => 
  */
 export type VerifyFunction =
   (user: QuickBloxUser, session: QuickBloxSession, done: VerifyCallback) => void | PromiseLike<unknown>
-/** {@link VerifyFunction} with the request first, for `passReqToCallback: true`. */
-export type VerifyFunctionWithRequest =
-  (req: Request, user: QuickBloxUser, session: QuickBloxSession, done: VerifyCallback) => void | PromiseLike<unknown>
+/**
+ * {@link VerifyFunction} with the request first, for `passReqToCallback: true`. `Req` is your
+ * framework's request type: annotate `req` (e.g. Express's `Request`) and the strategy takes it.
+ */
+export type VerifyFunctionWithRequest<Req extends StrategyRequest = StrategyRequest> =
+  (req: Req, user: QuickBloxUser, session: QuickBloxSession, done: VerifyCallback) => void | PromiseLike<unknown>
 
 interface StrategyOptionsBase extends QuickBloxClientOptions {
   /** The name to use with `passport.authenticate()`. Default `'quickblox'`. */
@@ -37,10 +38,28 @@ interface StrategyOptionsBase extends QuickBloxClientOptions {
 export interface QuickBloxStrategyOptions extends StrategyOptionsBase { passReqToCallback?: false }
 export interface QuickBloxStrategyOptionsWithRequest extends StrategyOptionsBase { passReqToCallback: true }
 
-/** Options of `passport.authenticate('quickblox', options)`. */
-export interface QuickBloxAuthenticateOptions extends AuthenticateOptions {
+/**
+ * Options of `passport.authenticate('quickblox', options)`: ours, plus the Passport options most
+ * used with a login form (Passport reads them, not the strategy; see Passport's documentation).
+ */
+export interface QuickBloxAuthenticateOptions {
   /** The login methods this route accepts, overriding the strategy's `methods`. */
   methods?: LoginMethod[]
+  /** Keep the user in the session. Default `true`. */
+  session?: boolean
+  successRedirect?: string
+  successReturnToOrRedirect?: string
+  successMessage?: boolean | string
+  successFlash?: boolean | string
+  failureRedirect?: string
+  failureMessage?: boolean | string
+  failureFlash?: boolean | string
+  /** Pass a failure to the error handler as an error with `status`, instead of answering it. */
+  failWithError?: boolean
+  /** Put the user on `req[assignProperty]` instead of signing them in. */
+  assignProperty?: string
+  authInfo?: boolean
+  keepSessionInfo?: boolean
 }
 
 /** Content types the standard body parsers (`express.json()`, `express.urlencoded()`) read by default. */
@@ -53,11 +72,12 @@ const NO_BODY_PARSER =
  * Passport strategy that logs users in with QuickBlox: login/email + password, Facebook or
  * Firebase phone credentials from `req.body`, checked by QuickBlox's `POST /login.json`.
  */
-export class QuickBloxStrategy extends PassportStrategy {
+export class QuickBloxStrategy<Req extends StrategyRequest = StrategyRequest> extends Strategy<Req> {
   name: string
   /** The protocol client this strategy logs in with. */
   readonly client: QuickBloxClient
   // Plain properties, not #private: Passport runs authenticate() on Object.create(strategy).
+  // Typed for any request, so a strategy for Express's `Request` still is a `QuickBloxStrategy`.
   private readonly verify: VerifyFunction | VerifyFunctionWithRequest
   private readonly passReqToCallback: boolean
   private readonly fields: Readonly<Required<CredentialFields>>
@@ -65,8 +85,8 @@ export class QuickBloxStrategy extends PassportStrategy {
   private readonly allowQuery: boolean
 
   constructor(options: QuickBloxStrategyOptions, verify: VerifyFunction)
-  constructor(options: QuickBloxStrategyOptionsWithRequest, verify: VerifyFunctionWithRequest)
-  constructor(options: StrategyOptionsBase, verify: VerifyFunction | VerifyFunctionWithRequest) {
+  constructor(options: QuickBloxStrategyOptionsWithRequest, verify: VerifyFunctionWithRequest<Req>)
+  constructor(options: StrategyOptionsBase, verify: VerifyFunction | VerifyFunctionWithRequest<Req>) {
     super()
     if (typeof options !== 'object' || options === null) throw new TypeError('QuickBloxStrategy: options are required')
     if (typeof verify !== 'function') throw new TypeError('QuickBloxStrategy: a verify function is required')
@@ -82,12 +102,12 @@ export class QuickBloxStrategy extends PassportStrategy {
     this.methods = resolveMethods(methods)
     this.allowQuery = allowQuery === true
     this.passReqToCallback = passReqToCallback === true
-    this.verify = verify
+    this.verify = verify as VerifyFunction | VerifyFunctionWithRequest
     this.client = new QuickBloxClient(clientOptions)
   }
 
   /** Called by Passport: credentials → `client.login()` → `verify` → exactly one of success/fail/error. */
-  override authenticate(req: Request, options: QuickBloxAuthenticateOptions = {}): void {
+  override authenticate(req: Req, options: QuickBloxAuthenticateOptions = {}): void {
     const body: unknown = req.body
     // Express 5 leaves req.body undefined when a request has no body, or one no parser handles.
     // Only a JSON or form body left unparsed means the app forgot its body parser; any other
@@ -137,7 +157,7 @@ export class QuickBloxStrategy extends PassportStrategy {
    * Always passes `done` and honours a returned promise too (wrappers such as @nestjs/passport
    * do both), so arity never decides the style: the first answer wins, later ones are ignored.
    */
-  private callVerify(req: Request, user: QuickBloxUser, session: QuickBloxSession): void {
+  private callVerify(req: Req, user: QuickBloxUser, session: QuickBloxSession): void {
     let answered = false
     const done: VerifyCallback = (err, verified, info) => {
       if (answered) return

@@ -19,7 +19,7 @@ beforeAll(async () => {
       done(null, { id: user.id, tenant: req.get('x-tenant'), remember: req.body.remember, sameUser: session.userId === user.id })
     })
   withPromise = new QuickBloxStrategy({ ...optionsFor(emulator), passReqToCallback: true },
-    async (req, user) => (req.get('x-tenant') === 'blocked' ? false : { id: user.id, path: req.path }))
+    async (req: Request, user) => (req.get('x-tenant') === 'blocked' ? false : { id: user.id, path: req.path }))
   callbackApp = await startApp(withCallback)
   promiseApp = await startApp(withPromise)
 })

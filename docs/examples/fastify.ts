@@ -1,0 +1,48 @@
+// Fastify 5 + @fastify/passport + @fastify/secure-session + @fastify/formbody. Start it with:
+//   const { app } = await createApp({ appId: 76730, authKey: '…', authSecret: '…' }, sessionKey)
+//   await app.listen({ port: 3000 })
+// where sessionKey is 32 random bytes kept secret (e.g. Buffer.from(process.env.SESSION_KEY!, 'hex')).
+import Fastify, { type FastifyInstance } from 'fastify'
+import formbody from '@fastify/formbody'
+import secureSession from '@fastify/secure-session'
+import fastifyPassport from '@fastify/passport'
+import { QuickBloxStrategy, type QuickBloxStrategyOptions } from 'passport-quickblox'
+
+/** What the session keeps (encrypted in its cookie): the QuickBlox token, for signing out. */
+interface AppUser { id: number; login: string | null; qbToken: string }
+
+export async function createApp(
+  options: QuickBloxStrategyOptions, sessionKey: Buffer,
+): Promise<{ app: FastifyInstance; strategy: QuickBloxStrategy }> {
+  const strategy = new QuickBloxStrategy(options, async (user, qbSession) =>
+    ({ id: user.id, login: user.login, qbToken: qbSession.token }))
+  // QuickBlox errors carry `statusCode` and `headers` (`Retry-After`): Fastify's own error handler
+  // answers 429, 502, 503 and 504 with them; failed logins are answered 400 or 401.
+  const app = Fastify()
+  await app.register(formbody)
+  await app.register(secureSession, { key: sessionKey, cookie: { path: '/', httpOnly: true, sameSite: 'lax' } })
+  await app.register(fastifyPassport.initialize())
+  await app.register(fastifyPassport.secureSession())
+  fastifyPassport.use('quickblox', strategy)
+  fastifyPassport.registerUserSerializer(async (user: AppUser) => user)
+  fastifyPassport.registerUserDeserializer(async (user: AppUser) => user)
+  app.addHook('onClose', () => strategy.close())
+
+  app.post('/login', { preValidation: fastifyPassport.authenticate('quickblox') }, async (request) => {
+    const user = request.user as AppUser
+    return { user: { id: user.id, login: user.login } }
+  })
+  app.get('/me', async (request, reply) => {
+    const user = request.user as AppUser | undefined
+    if (!user) return reply.code(401).send({ user: null })
+    return { user: { id: user.id, login: user.login } }
+  })
+  // Signing out of the app signs out of QuickBlox too.
+  app.post('/logout', async (request) => {
+    const user = request.user as AppUser | undefined
+    if (user) await strategy.logout(user.qbToken)
+    await request.logout()
+    return { loggedOut: true }
+  })
+  return { app, strategy }
+}

@@ -1,0 +1,31 @@
+import type { IncomingHttpHeaders } from 'node:http'
+
+/**
+ * What the strategy reads from a request. Express's, Fastify's (through `@fastify/passport`),
+ * Koa's (through `koa-passport`) and NestJS's requests all have it.
+ */
+export interface StrategyRequest {
+  headers: IncomingHttpHeaders
+  body?: unknown
+  query?: unknown
+}
+
+/**
+ * Passport's strategy contract. Passport, `@fastify/passport` and `koa-passport` call
+ * `authenticate(req, options)` on `Object.create(strategy)` after attaching these actions, and the
+ * strategy calls exactly one of them. Declared here rather than inherited from `passport-strategy`
+ * (a base class whose only method throws, with no types of its own), so the published types
+ * compile without Passport's or Express's type packages.
+ */
+export abstract class Strategy<Req extends StrategyRequest = StrategyRequest> {
+  abstract name: string
+  abstract authenticate(req: Req, options?: object): void
+  /** Sign in `user`; `info` reaches `req.authInfo` and the custom callback. */
+  declare success: (user: unknown, info?: unknown) => void
+  /** Refuse the request, with a challenge (`{ message }`) and the HTTP status to answer with. */
+  declare fail: (challenge?: unknown, status?: number) => void
+  declare redirect: (url: string, status?: number) => void
+  declare pass: () => void
+  /** Something went wrong that is not the user's doing. */
+  declare error: (err: unknown) => void
+}

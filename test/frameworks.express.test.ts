@@ -1,0 +1,23 @@
+// Express 5 + passport + express-session: the documented app (docs/examples/express.ts).
+import { once } from 'node:events'
+import type { AddressInfo } from 'node:net'
+import { createApp } from '../docs/examples/express.js'
+import { describeFramework } from './helpers/frameworks.js'
+
+describeFramework({
+  name: 'Express + passport',
+  sessions: true,
+  async start(options) {
+    const { app, strategy } = createApp(options, 'express-test-session-secret')
+    const server = app.listen(0, '127.0.0.1')
+    await once(server, 'listening')
+    return {
+      url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      async close() {
+        server.closeAllConnections()
+        await new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve())))
+        await strategy.close()
+      },
+    }
+  },
+})
