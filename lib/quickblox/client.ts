@@ -130,22 +130,26 @@ export class QuickBloxClient {
    * The session a token belongs to (`GET /session.json` with that token): whose it is
    * (`userId`, 0 for an application session) and which application issued it. Like any use
    * of the token, it extends the token's 2-hour lifetime, and `expiresAt` says until when.
-   * An unknown, expired or destroyed token rejects with QuickBloxCredentialsError.
+   * An unknown, expired or destroyed token rejects with QuickBloxCredentialsError. `deadline`
+   * (ms since the epoch, default now + `timeout`) lets several calls share one time budget.
    */
-  async getSession(token: string): Promise<QuickBloxSession> {
+  async getSession(token: string, deadline = this.#deadline()): Promise<QuickBloxSession> {
     if (typeof token !== 'string' || !TOKEN_SHAPE.test(token)) throw new TypeError('QuickBlox: getSession(token) needs a session token')
-    const reply = await this.#send('GET', 'session.json', this.#deadline(), { token })
+    const reply = await this.#send('GET', 'session.json', deadline, { token })
     if (reply.status !== 200) throw errorFor(reply, 'token')
     const session = readSession(reply.body)
     if (!session) throw new QuickBloxResponseError('QuickBlox answered a session check without a readable session')
     return { token, expiresAt: expiry(reply), userId: session.userId, applicationId: session.applicationId }
   }
 
-  /** A user by id (`GET /users/{id}.json`), read with `token`. A token QuickBlox does not know rejects with QuickBloxCredentialsError. */
-  async getUser(id: number, token: string): Promise<QuickBloxUser> {
+  /**
+   * A user by id (`GET /users/{id}.json`), read with `token` (`deadline` as for getSession).
+   * A token QuickBlox does not know, or a user that is gone, rejects with QuickBloxCredentialsError.
+   */
+  async getUser(id: number, token: string, deadline = this.#deadline()): Promise<QuickBloxUser> {
     if (!Number.isSafeInteger(id) || id <= 0) throw new TypeError('QuickBlox: getUser(id, token) needs a positive integer id')
     if (typeof token !== 'string' || !TOKEN_SHAPE.test(token)) throw new TypeError('QuickBlox: getUser(id, token) needs a session token')
-    const reply = await this.#send('GET', `users/${id}.json`, this.#deadline(), { token })
+    const reply = await this.#send('GET', `users/${id}.json`, deadline, { token })
     if (reply.status !== 200) throw errorFor(reply, 'user')
     const user = readUser(reply.body)
     if (!user || user.id !== id) throw new QuickBloxResponseError('QuickBlox answered a user request without a readable user')
