@@ -6,7 +6,7 @@ import { QuickBloxClient, type QuickBloxTokenCheckOptions, type QuickBloxTokenCh
 import { QuickBloxCredentialsError } from './quickblox/errors.js'
 import type { QuickBloxSession, QuickBloxUser } from './quickblox/types.js'
 import { readUser } from './quickblox/validate.js'
-import type { VerifyFunction, VerifyFunctionWithRequest } from './strategy.js'
+import type { VerifyCallback, VerifyFunction, VerifyFunctionWithRequest } from './strategy.js'
 import { callVerify } from './verify.js'
 
 /**
@@ -22,7 +22,10 @@ export interface TokenCacheStore {
 }
 
 export interface TokenCacheOptions {
-  /** How long a validation is trusted, in ms. A token destroyed at QuickBlox is still accepted for up to this long. Default 60000. */
+  /**
+   * How long a validation is trusted, in ms. Default 60000. A token destroyed at QuickBlox is
+   * still accepted here for up to this long (call `forget(token)` at sign-out).
+   */
   ttlMs?: number
   /** Most tokens (and, apart, users) kept in memory; the least recently used go first. Default 10000. */
   max?: number
@@ -48,6 +51,8 @@ export interface QuickBloxTokenStrategyOptionsWithRequest extends TokenStrategyO
 /** What `GET /session.json` told about a token. An unknown token is one with no user of no application. */
 interface TokenFacts { userId: number; applicationId: number; expiresAt: number }
 const UNKNOWN: TokenFacts = { userId: 0, applicationId: 0, expiresAt: 0 }
+/** An entry read from the shared store, with the time it has left there. */
+interface Shared<T> { value: T; ttl: number }
 /** What a cache miss needs to ask QuickBlox: the token itself (never a key) and the request's time budget. */
 interface Ask { token: string; deadline: number }
 
@@ -91,7 +96,7 @@ export class QuickBloxTokenStrategy extends PassportStrategy {
     const { name, cache = {}, qbTokenHeader, passReqToCallback, appId, apiEndpoint, timeout = 10_000 } = options
     if (name !== undefined && (typeof name !== 'string' || name === '')) bad('option name must be a non-empty string')
     for (const [flag, value] of Object.entries({ qbTokenHeader, passReqToCallback })) {
-      if (value !== undefined && typeof value !== 'boolean') fail(`option ${flag} must be true or false`)
+      if (value !== undefined && typeof value !== 'boolean') bad(`option ${flag} must be true or false`)
     }
     this.client = QuickBloxClient.forTokenChecks({ appId, apiEndpoint, timeout })
     this.name = name ?? 'quickblox-token'
@@ -104,8 +109,11 @@ export class QuickBloxTokenStrategy extends PassportStrategy {
     if (typeof cache !== 'object' || cache === null) bad('option cache must be false or an object')
     const { ttlMs = 60_000, max = 10_000, negativeTtlMs = 5000, store } = cache
     const positive = (value: unknown): boolean => Number.isSafeInteger(value) && (value as number) > 0
-    if (!positive(ttlMs) || !positive(max) || !positive(negativeTtlMs)) bad('cache ttlMs, max and negativeTtlMs must be positive integers')
-    if (store !== undefined && !['get', 'set', 'delete'].every((m) => typeof (store as unknown as Record<string, unknown>)[m] === 'function')) {
+    if (!positive(ttlMs) || !positive(max) || !positive(negativeTtlMs)) {
+      bad('cache ttlMs, max and negativeTtlMs must be positive integers')
+    }
+    const methods = (store ?? {}) as Record<string, unknown>
+    if (store !== undefined && !['get', 'set', 'delete'].every((m) => typeof methods[m] === 'function')) {
       bad('cache store must have get, set and delete methods')
     }
     this.store = store
@@ -123,7 +131,8 @@ export class QuickBloxTokenStrategy extends PassportStrategy {
         const facts = await this.askSession(context)
         const refused = facts.userId <= 0 || facts.applicationId !== this.appId
         // Never trusted beyond the token's known expiry; a refused token only briefly (it may be logged in later).
-        const ttl = Math.max(1, refused ? Math.min(negativeTtlMs, ttlMs) : Math.min(ttlMs, facts.expiresAt - Date.now()))
+        const trusted = refused ? Math.min(negativeTtlMs, ttlMs) : Math.min(ttlMs, facts.expiresAt - Date.now())
+        const ttl = Math.max(1, trusted)
         entry.ttl = ttl
         await this.share(`${PREFIX}token:${key}`, facts, ttl)
         return facts
@@ -156,9 +165,11 @@ export class QuickBloxTokenStrategy extends PassportStrategy {
   }
 
   private callVerify(req: IncomingMessage, user: QuickBloxUser, session: QuickBloxSession): void {
-    callVerify(this, (done) => this.passReqToCallback
+    const invoke = (done: VerifyCallback): unknown => this.passReqToCallback
       ? (this.verify as VerifyFunctionWithRequest)(req as Parameters<VerifyFunctionWithRequest>[0], user, session, done)
-      : (this.verify as VerifyFunction)(user, session, done), () => this.fail(INVALID_TOKEN, 401), 'QuickBloxTokenStrategy')
+      : (this.verify as VerifyFunction)(user, session, done)
+    // A user the app refuses: the token is no good here, in RFC 6750's words.
+    callVerify(this, invoke, () => this.fail(INVALID_TOKEN, 401), 'QuickBloxTokenStrategy')
   }
 
   /**
@@ -173,7 +184,9 @@ export class QuickBloxTokenStrategy extends PassportStrategy {
     if (!facts || facts.userId <= 0 || facts.applicationId !== this.appId) return undefined
     let user: QuickBloxUser | undefined
     try {
-      user = this.users ? await this.users.fetch(facts.userId, { context: ask }) : await this.client.getUser(facts.userId, token, ask.deadline)
+      user = this.users
+        ? await this.users.fetch(facts.userId, { context: ask })
+        : await this.client.getUser(facts.userId, token, ask.deadline)
     } catch (error) {
       // The token died, or its user is gone, between the two calls: forget it rather than trust it again.
       if (!(error instanceof QuickBloxCredentialsError)) throw error
@@ -181,8 +194,8 @@ export class QuickBloxTokenStrategy extends PassportStrategy {
       return undefined
     }
     if (!user) return undefined
-    const session = { token, userId: facts.userId, applicationId: facts.applicationId, expiresAt: new Date(facts.expiresAt) }
-    return { user, session }
+    const { userId, applicationId, expiresAt } = facts
+    return { user, session: { token, userId, applicationId, expiresAt: new Date(expiresAt) } }
   }
 
   /** Stops trusting a token (call it at sign-out), here and in the shared store. */
@@ -223,7 +236,7 @@ export class QuickBloxTokenStrategy extends PassportStrategy {
   }
 
   /** An entry of the shared store, with the time it has left; a miss when absent, unreadable, or the store fails. */
-  private async shared<T>(key: string, read: (value: unknown) => T | undefined): Promise<{ value: T; ttl: number } | undefined> {
+  private async shared<T>(key: string, read: (value: unknown) => T | undefined): Promise<Shared<T> | undefined> {
     if (!this.store) return undefined
     try {
       const text = await this.store.get(key)

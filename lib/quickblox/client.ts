@@ -134,7 +134,7 @@ export class QuickBloxClient {
    * (ms since the epoch, default now + `timeout`) lets several calls share one time budget.
    */
   async getSession(token: string, deadline = this.#deadline()): Promise<QuickBloxSession> {
-    if (typeof token !== 'string' || !TOKEN_SHAPE.test(token)) throw new TypeError('QuickBlox: getSession(token) needs a session token')
+    if (typeof token !== 'string' || !TOKEN_SHAPE.test(token)) throw new TypeError('QuickBlox: getSession needs a session token')
     const reply = await this.#send('GET', 'session.json', deadline, { token })
     if (reply.status !== 200) throw errorFor(reply, 'token')
     const session = readSession(reply.body)
@@ -147,12 +147,12 @@ export class QuickBloxClient {
    * A token QuickBlox does not know, or a user that is gone, rejects with QuickBloxCredentialsError.
    */
   async getUser(id: number, token: string, deadline = this.#deadline()): Promise<QuickBloxUser> {
-    if (!Number.isSafeInteger(id) || id <= 0) throw new TypeError('QuickBlox: getUser(id, token) needs a positive integer id')
-    if (typeof token !== 'string' || !TOKEN_SHAPE.test(token)) throw new TypeError('QuickBlox: getUser(id, token) needs a session token')
+    if (!Number.isSafeInteger(id) || id <= 0) throw new TypeError('QuickBlox: getUser needs a positive integer id')
+    if (typeof token !== 'string' || !TOKEN_SHAPE.test(token)) throw new TypeError('QuickBlox: getUser needs a session token')
     const reply = await this.#send('GET', `users/${id}.json`, deadline, { token })
     if (reply.status !== 200) throw errorFor(reply, 'user')
     const user = readUser(reply.body)
-    if (!user || user.id !== id) throw new QuickBloxResponseError('QuickBlox answered a user request without a readable user')
+    if (!user || user.id !== id) throw new QuickBloxResponseError('QuickBlox answered a user request without the user')
     return user
   }
 
