@@ -4,7 +4,9 @@ import type { AddressInfo } from 'node:net'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
 import request from 'supertest'
 import { startEmulator, type Emulator, type EmulatorFault } from '../lib/emulator/index.js'
-import { QuickBloxTokenStrategy, type QuickBloxTokenStrategyOptions } from '../lib/index.js'
+import {
+  QuickBloxTokenStrategy, type QuickBloxTokenStrategyOptions, type VerifyFunction, type VerifyFunctionWithRequest,
+} from '../lib/index.js'
 import type { QuickBloxSession, QuickBloxUser } from '../lib/quickblox/types.js'
 import { sdkToken, startTokenApp, type TokenApp } from './helpers/token-app.js'
 
@@ -23,9 +25,14 @@ let app: TokenApp
 let amyToken: string
 let amyId: number
 
-async function start(extra: Partial<QuickBloxTokenStrategyOptions> = {}, verify?: ConstructorParameters<typeof QuickBloxTokenStrategy>[1]): Promise<TokenApp> {
-  const strategy = new QuickBloxTokenStrategy({ appId: APP.id, apiEndpoint: qb.url, timeout: TIMEOUT, cache: false, ...extra },
-    verify ?? ((user, session, done) => {
+async function start(
+  extra: Partial<QuickBloxTokenStrategyOptions> | { passReqToCallback: true } = {},
+  verify?: VerifyFunction | VerifyFunctionWithRequest,
+): Promise<TokenApp> {
+  const options = { appId: APP.id, apiEndpoint: qb.url, timeout: TIMEOUT, cache: false as const, ...extra }
+  // One helper for both verify styles: the overloads are checked where apps use them, not here.
+  const strategy = new QuickBloxTokenStrategy(options as QuickBloxTokenStrategyOptions, (verify as VerifyFunction | undefined)
+    ?? ((user, session, done) => {
       seen.push({ user, session })
       done(null, { id: user.id, login: user.login })
     }))
@@ -219,7 +226,8 @@ describe('verify', () => {
   })
 
   it('takes the request first with passReqToCallback', async () => {
-    const withReq = await start({ passReqToCallback: true }, (req, user, _session, done) => done(null, { id: user.id, path: req.url }))
+    const verify: VerifyFunctionWithRequest = (req, user, _session, done) => done(null, { id: user.id, path: req.url })
+    const withReq = await start({ passReqToCallback: true }, verify)
     expect((await me(amyToken, withReq)).body.user).toEqual({ id: amyId, path: '/api/me' })
   })
 
