@@ -27,7 +27,7 @@ let amyId: number
 
 async function start(
   extra: Partial<QuickBloxTokenStrategyOptions> | { passReqToCallback: true } = {},
-  verify?: VerifyFunction | VerifyFunctionWithRequest,
+  verify?: VerifyFunction,
 ): Promise<TokenApp> {
   const options = { appId: APP.id, apiEndpoint: qb.url, timeout: TIMEOUT, cache: false as const, ...extra }
   // One helper for both verify styles: the overloads are checked where apps use them, not here.
@@ -227,7 +227,7 @@ describe('verify', () => {
 
   it('takes the request first with passReqToCallback', async () => {
     const verify: VerifyFunctionWithRequest = (req, user, _session, done) => done(null, { id: user.id, path: req.url })
-    const withReq = await start({ passReqToCallback: true }, verify)
+    const withReq = await start({ passReqToCallback: true }, verify as unknown as VerifyFunction)
     expect((await me(amyToken, withReq)).body.user).toEqual({ id: amyId, path: '/api/me' })
   })
 
