@@ -10,6 +10,7 @@ import { RedisStore } from 'connect-redis'
 import { createClient } from 'redis'
 import { QuickBloxStrategy } from 'passport-quickblox'
 import * as views from './views.js'
+import { bearerAuth } from './token-auth.js'
 
 /** The strategy and its verify function: what this app keeps of a QuickBlox user, in the session. */
 export function createStrategy(quickbloxOptions) {
@@ -52,13 +53,15 @@ const MESSAGES = {
  * @param {object[] | null} [options.demoUsers] listed on the login page (emulator mode only)
  * @param {{ ip: { windowMs: number, limit: number }, account: { windowMs: number, limit: number } }} [options.limits]
  * @param {(line: string) => void} [options.log]
+ * @param {import('passport-quickblox').QuickBloxTokenStrategy} [options.tokenStrategy] /api/* also takes Bearer tokens
  */
 export function createApp({ strategy, sessionSecret, sessionStore, production = false, trustProxy = false,
-  demoUsers = null, limits = DEFAULT_LIMITS, log = console.log }) {
+  demoUsers = null, limits = DEFAULT_LIMITS, log = console.log, tokenStrategy }) {
   const app = express()
   app.set('trust proxy', trustProxy)
   const auth = new passport.Passport() // an instance of our own, not Passport's global one
   auth.use(strategy)
+  if (tokenStrategy) auth.use(tokenStrategy)
   auth.serializeUser((user, done) => done(null, user)) // the small object verify returned
   auth.deserializeUser((user, done) => done(null, user))
 
@@ -125,6 +128,7 @@ export function createApp({ strategy, sessionSecret, sessionStore, production = 
   ))
   api.get('/me', (req, res) => req.user ? res.json({ user: publicUser(req.user) }) : sendError(req, res, 401, 'Not signed in'))
   api.post('/logout', signOut, (req, res) => res.status(204).end())
+  if (tokenStrategy) app.use('/api', bearerAuth(auth, tokenStrategy)) // token-auth.js: no cookie, so no CSRF
   app.use('/api', api)
 
   app.use((req, res) => sendError(req, res, 404, 'Not found'))

@@ -3,6 +3,7 @@
 import { startEmulator } from 'passport-quickblox/emulator'
 import { loadConfig } from './config.js'
 import { createApp, createRedisStore, createStrategy } from './app.js'
+import { createTokenStrategy } from './token-auth.js'
 
 let config
 try {
@@ -23,11 +24,12 @@ const strategy = createStrategy(config.quickblox ?? { appId: id, authKey, authSe
 
 if (config.sessionSecretGenerated) log('SESSION_SECRET is not set: using a random one (sessions end when the server restarts)')
 const redis = config.redisUrl ? await createRedisStore(config.redisUrl, log) : null
-if (redis) log('Sessions are stored in Redis (REDIS_URL)')
+if (redis) log('Sessions and token checks are shared in Redis (REDIS_URL)')
+const tokenStrategy = createTokenStrategy(config.quickblox ?? { appId: id, apiEndpoint: emulator.url }, redis?.client)
 
 const app = createApp({
   strategy, sessionSecret: config.sessionSecret, sessionStore: redis?.store, production: config.production,
-  trustProxy: config.trustProxy, demoUsers: emulator?.users ?? null, log,
+  trustProxy: config.trustProxy, demoUsers: emulator?.users ?? null, log, tokenStrategy,
 })
 const server = app.listen(config.port, config.host, (err) => {
   if (err) throw err
@@ -40,6 +42,7 @@ async function shutdown(signal) {
   setTimeout(() => process.exit(1), 10_000).unref() // a last resort if something hangs
   await new Promise((resolve) => server.close(resolve)) // stops accepting, closes idle keep-alive sockets
   await strategy.close()
+  await tokenStrategy.close()
   await redis?.client.close()
   await emulator?.close()
 }

@@ -15,7 +15,7 @@ export function redisTokenStore(client) {
 
 /**
  * @param {{ appId: number | string, apiEndpoint?: string }} quickblox no auth key or secret needed
- * @param {import('redis').RedisClientType} [redis] shares the cache between instances when given
+ * @param {ReturnType<typeof import('redis').createClient>} [redis] shares the cache between instances when given
  */
 export function createTokenStrategy({ appId, apiEndpoint }, redis) {
   return new QuickBloxTokenStrategy({ appId, apiEndpoint, cache: redis ? { store: redisTokenStore(redis) } : {} },
