@@ -180,12 +180,16 @@ export class QuickBloxTokenStrategy extends PassportStrategy {
    */
   async check(token: string): Promise<{ user: QuickBloxUser; session: QuickBloxSession } | undefined> {
     const ask: Ask = { token, deadline: Date.now() + this.timeout }
-    const facts = this.tokens ? await this.tokens.fetch(hash(token), { context: ask }) : await this.askSession(ask)
+    const key = hash(token)
+    // A hit is answered by get() without a promise of lru-cache's; fetch() loads a miss, once for all waiting.
+    const facts = this.tokens
+      ? this.tokens.get(key) ?? await this.tokens.fetch(key, { context: ask })
+      : await this.askSession(ask)
     if (!facts || facts.userId <= 0 || facts.applicationId !== this.appId) return undefined
     let user: QuickBloxUser | undefined
     try {
       user = this.users
-        ? await this.users.fetch(facts.userId, { context: ask })
+        ? this.users.get(facts.userId) ?? await this.users.fetch(facts.userId, { context: ask })
         : await this.client.getUser(facts.userId, token, ask.deadline)
     } catch (error) {
       // The token died, or its user is gone, between the two calls: forget it rather than trust it again.
