@@ -85,16 +85,16 @@ describe('two instances sharing one Redis', () => {
   })
 
   it("a copy in B never outlives A's validation", async () => {
-    const a = await instance({ ttlMs: 600 })
-    const b = await instance({ ttlMs: 600 })
+    const a = await instance({ ttlMs: 1500 })
+    const b = await instance({ ttlMs: 1500 })
     const token = await tokenOf()
     expect((await me(a.app, token)).status).toBe(200)
-    await sleep(300)
-    expect((await me(b.app, token)).status).toBe(200) // copied from Redis with ~300 ms left
+    await sleep(700)
+    expect((await me(b.app, token)).status).toBe(200) // copied from Redis with at most 800 ms left
     qb.destroyUserSessions(qb.users[0]!.id)
-    await sleep(400)
+    await sleep(900)
+    // A copy trusted for a full ttlMs from B's read would still say 200 here.
     expect((await me(b.app, token)).status).toBe(401)
-    expect(calls()[0]).toBe(2)
   })
 
   it('a bad token refused by A costs B no call within the negative window', async () => {
