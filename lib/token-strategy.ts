@@ -118,11 +118,14 @@ export class QuickBloxTokenStrategy extends PassportStrategy {
     }
     this.store = store
     // lru-cache's fetch() loads a missing key once, however many requests wait for it (single-flight),
-    // and never keeps a load that threw: 5xx, timeouts and rate limits are not cached.
+    // and never keeps a load that threw: 5xx, timeouts and rate limits are not cached. A load whose
+    // entry is deleted (forget) or evicted (max) meanwhile still answers its waiters
+    // (ignoreFetchAbort), but is not kept.
     this.tokens = new LRUCache<string, TokenFacts, Ask>({
       max,
       ttl: ttlMs,
-      fetchMethod: async (key, _stale, { options: entry, context }) => {
+      ignoreFetchAbort: true,
+      fetchMethod: async (key, _stale, { options: entry, context, signal }) => {
         const shared = await this.shared(`${PREFIX}token:${key}`, readFacts)
         if (shared) {
           entry.ttl = shared.ttl
@@ -134,13 +137,14 @@ export class QuickBloxTokenStrategy extends PassportStrategy {
         const trusted = refused ? Math.min(negativeTtlMs, ttlMs) : Math.min(ttlMs, facts.expiresAt - Date.now())
         const ttl = Math.max(1, trusted)
         entry.ttl = ttl
-        await this.share(`${PREFIX}token:${key}`, facts, ttl)
+        if (!signal.aborted) await this.share(`${PREFIX}token:${key}`, facts, ttl)
         return facts
       },
     })
     this.users = new LRUCache<number, QuickBloxUser, Ask>({
       max,
       ttl: ttlMs,
+      ignoreFetchAbort: true,
       fetchMethod: async (id, _stale, { options: entry, context }) => {
         const shared = await this.shared(`${PREFIX}user:${this.appId}:${id}`, (value) => readUser({ user: value }))
         if (shared) {

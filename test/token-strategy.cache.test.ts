@@ -17,8 +17,10 @@ let qb: Emulator
 const apps: TokenApp[] = []
 const strategies: QuickBloxTokenStrategy[] = []
 
-async function start(cache: TokenCacheOptions | false = {}, emulator = qb): Promise<{ app: TokenApp; strategy: QuickBloxTokenStrategy }> {
-  const strategy = new QuickBloxTokenStrategy({ appId: APP.id, apiEndpoint: emulator.url, timeout: 600, cache },
+// A generous timeout: a loaded machine must not turn a slow answer into a 504 here.
+interface Started { app: TokenApp; strategy: QuickBloxTokenStrategy }
+async function start(cache: TokenCacheOptions | false = {}, emulator = qb, timeout = 5000): Promise<Started> {
+  const strategy = new QuickBloxTokenStrategy({ appId: APP.id, apiEndpoint: emulator.url, timeout, cache },
     (user, _session, done) => done(null, { id: user.id }))
   strategies.push(strategy)
   const app = await startTokenApp(strategy)
@@ -50,7 +52,7 @@ async function tokenOf(user = AMY): Promise<string> {
 }
 
 describe('single-flight', () => {
-  it('many concurrent first requests with one token make one GET /session.json and one GET /users/{id}.json', async () => {
+  it('many concurrent first requests with one token: one GET /session.json, one GET /users/{id}.json', async () => {
     const { app } = await start()
     const token = await tokenOf()
     qb.setLatency('GET /session.json', 150)
@@ -170,6 +172,29 @@ describe('max', () => {
   })
 })
 
+describe('entries that go while QuickBlox is being asked', () => {
+  it('forget(token) during a check: the waiting requests still get their answer, and nothing is kept', async () => {
+    const { app, strategy } = await start()
+    const token = await tokenOf()
+    qb.setLatency('GET /session.json', 200)
+    const pending = Promise.all([me(app, token), me(app, token)])
+    await sleep(50)
+    await strategy.forget(token)
+    expect((await pending).map((res) => res.status)).toEqual([200, 200])
+    qb.setLatency('*', 0)
+    await me(app, token)
+    expect(sessionCalls()).toBe(2)
+  })
+
+  it('evicted by max during a check: every request still gets its answer', async () => {
+    const { app } = await start({ max: 1 })
+    const tokens = [await sdkToken(qb, AMY), await sdkToken(qb, BOB), await sdkToken(qb, CAROL)]
+    qb.setLatency('GET /session.json', 150)
+    const answers = await Promise.all(tokens.flatMap((token) => [me(app, token), me(app, token)]))
+    expect(answers.map((res) => res.status)).toEqual(Array(6).fill(200))
+  })
+})
+
 describe('the negative cache', () => {
   it('a flood of one bad token costs one call per window', async () => {
     // Windows are generous: a loaded machine may take a while over 20 requests.
@@ -202,7 +227,7 @@ describe('never cached', () => {
     ['a timeout', 'hang' as const, 504],
     ['a 429', { status: 429, retryAfter: 1 } as const, 429],
   ])('%s: the next request asks QuickBlox again and succeeds', async (_name, fault, status) => {
-    const { app } = await start()
+    const { app } = await start({}, qb, 600)
     const token = await tokenOf()
     qb.failNext('GET /session.json', fault)
     expect((await me(app, token)).status).toBe(status)
