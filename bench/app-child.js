@@ -37,10 +37,12 @@ function makeStrategy(contender, { url, application, users, jwtSecret }) {
     // The token section (bench/tokens.js): `GET /me` with `Authorization: Bearer`.
     case 'quickblox-token':
     case 'quickblox-token-nocache':
-      return new QuickBloxTokenStrategy({ appId: application.id, apiEndpoint: url, ...(contender.endsWith('nocache') ? { cache: false } : {}) },
+      return new QuickBloxTokenStrategy(
+        { appId: application.id, apiEndpoint: url, ...(contender.endsWith('nocache') ? { cache: false } : {}) },
         (user, _session, done) => done(null, { id: user.id }))
     case 'passport-jwt':
-      return new JwtStrategy({ jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(), secretOrKey: jwtSecret, algorithms: ['HS256'] },
+      return new JwtStrategy(
+        { jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(), secretOrKey: jwtSecret, algorithms: ['HS256'] },
         (payload, done) => done(null, { id: Number(payload.sub) }))
     default:
       throw new Error(`unknown contender ${contender}`)

@@ -20,7 +20,9 @@ import { runLoad } from './load.js'
 import { criticalPath, callsBetween, latencyStats, CRITICAL_PATH_METHOD } from './analyze.js'
 import { boundBy, judgeGoals, consoleTable, goalLines, markdown, APP_CPU_BOUND_MS_PER_S, machineCpuBound } from './report.js'
 import { renderChart } from './chart.js'
-import { JIT_TOKEN_COUNT, TOKEN_COUNT, measureTokens, tokenConsoleTable, tokenGoalLines, tokenMarkdown } from './tokens.js'
+import {
+  JIT_TOKEN_COUNT, TOKEN_COUNT, measureTokens, tokenConsoleTable, tokenGoalLines, tokenMarkdown,
+} from './tokens.js'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 
@@ -144,7 +146,9 @@ export async function runBenchmark(argv = process.argv.slice(2)) {
   const contenders = []
   let tokens
   try {
-    const { url, ids } = await emulator.call('start', { applications: [application], users: [...users, ...tokenUsers], latencyMs: config.latencyMs })
+    const { url, ids } = await emulator.call('start', {
+      applications: [application], users: [...users, ...tokenUsers], latencyMs: config.latencyMs,
+    })
     const seeded = users.map((u, i) => ({ ...u, id: ids[i] }))
     for (const contender of CONTENDERS) {
       contenders.push(await measureContender(contender, {
@@ -152,7 +156,8 @@ export async function runBenchmark(argv = process.argv.slice(2)) {
       }))
     }
     const tokenSeeded = tokenUsers.map((u, i) => ({ ...u, id: ids[users.length + i] }))
-    tokens = await measureTokens({ emulator, quickblox: { url, application, users: tokenSeeded }, users: tokenSeeded, quick: config.quick })
+    const quickblox = { url, application, users: tokenSeeded }
+    tokens = await measureTokens({ emulator, quickblox, users: tokenSeeded, quick: config.quick })
   } finally {
     await emulator.close()
   }
@@ -194,7 +199,8 @@ export async function runBenchmark(argv = process.argv.slice(2)) {
   const quickNote = config.quick ? ' Quick mode: too few logins for the pool to reach steady state, so these are indicative only.' : ''
   console.log(`Goals (reported, not enforced).${quickNote}\n${goalLines(results)}\n`)
   console.log(`Tokens, concurrency ${tokens.concurrency}, ${tokens.tokens} tokens:\n${tokenConsoleTable(tokens)}\n`)
-  console.log(`Token goals (reported, not enforced).${config.quick ? ' Quick mode: indicative only.' : ''}\n${tokenGoalLines(tokens)}\n`)
+  const tokenNote = config.quick ? ' Quick mode: indicative only.' : ''
+  console.log(`Token goals (reported, not enforced).${tokenNote}\n${tokenGoalLines(tokens)}\n`)
   console.log(`Method: ${CRITICAL_PATH_METHOD}\n`)
   console.log(`Load average (1 min): ${results.machine.loadBefore} before, ${results.machine.loadAfter} after, on ${cpus.length} cores.`)
   console.log(`Wrote ${path.relative(process.cwd(), config.out) || '.'}/latest.json, latest.md, chart.svg in ${results.durationS.toFixed(0)} s.`)

@@ -30,7 +30,7 @@ export const TOKEN_QUICK = { requests: { a: 100, b: 40, c: 100 }, jit: 20, maxMs
 
 const cpuMs = (u) => (u.user + u.system) / 1000
 
-/** A user's session token as the QuickBlox SDK gets one: `POST /session.json` with the user's credentials, signed including them. */
+/** A user's token as the QuickBlox SDK gets one: `POST /session.json` with the user's credentials, signed too. */
 async function sdkToken(url, application, user) {
   const params = {
     application_id: application.id, auth_key: application.authKey,
@@ -50,7 +50,9 @@ async function sdkToken(url, application, user) {
 }
 
 async function tokensFor(contender, users, { url, application, jwtSecret }) {
-  if (contender.name === 'passport-jwt') return users.map((u) => jwt.sign({ sub: String(u.id) }, jwtSecret, { algorithm: 'HS256', expiresIn: '1h' }))
+  if (contender.name === 'passport-jwt') {
+    return users.map((u) => jwt.sign({ sub: String(u.id) }, jwtSecret, { algorithm: 'HS256', expiresIn: '1h' }))
+  }
   return Promise.all(users.map((u) => sdkToken(url, application, u)))
 }
 
@@ -66,11 +68,13 @@ export async function measureTokens({ emulator, quickblox, users, quick }) {
     try {
       const { url } = await app.call('start', { contender: contender.name, quickblox: { ...quickblox, jwtSecret } })
       const context = { url: quickblox.url, application: quickblox.application, jwtSecret }
-      const [jitTokens, tokens] = [await tokensFor(contender, warming, context), await tokensFor(contender, measured, context)]
-      if (config.jit > 0) await runTokenLoad({ url, tokens: jitTokens, concurrency: TOKEN_CONCURRENCY, requests: config.jit, maxMs: config.maxMs })
+      const jitTokens = await tokensFor(contender, warming, context)
+      const tokens = await tokensFor(contender, measured, context)
+      const load = { url, concurrency: TOKEN_CONCURRENCY, maxMs: config.maxMs }
+      if (config.jit > 0) await runTokenLoad({ ...load, tokens: jitTokens, requests: config.jit })
       await emulator.call('resetLog')
       const app0 = (await app.call('usage')).cpu
-      const run = await runTokenLoad({ url, tokens, concurrency: TOKEN_CONCURRENCY, requests: config.requests[contender.key], maxMs: config.maxMs })
+      const run = await runTokenLoad({ ...load, tokens, requests: config.requests[contender.key] })
       const app1 = (await app.call('usage')).cpu
       const counts = await emulator.call('counts')
       const calls = counts['GET /session.json'] + counts['GET /users/:id.json']
@@ -88,7 +92,8 @@ export async function measureTokens({ emulator, quickblox, users, quick }) {
         quickbloxCalls: calls,
         callsPer1000: ok ? (calls * 1000) / ok : null,
       }
-      console.log(`  token (${contender.key}) ${contender.name}: ${ok} requests, ${result.requestsPerSec.toFixed(0)}/s, ` +
+      console.log(`  token (${contender.key}) ${contender.name}: ${ok} requests, ` +
+        `${result.requestsPerSec.toFixed(0)}/s, ` +
         `${calls} QuickBlox calls${run.timedOut ? ' (stopped at the time limit)' : ''}`)
       contenders.push(result)
     } finally {
@@ -107,7 +112,8 @@ export function judgeTokenGoals(contenders) {
   // 1,000 requests over 10 tokens within the TTL: each token's first request makes at most two calls.
   const per1000 = a?.callsPer1000 ?? null
   return [
-    { goal: `(a) at least 1.2x (c)'s requests/s at concurrency ${TOKEN_CONCURRENCY}`, status: status(speedup === null ? null : speedup >= 1.2),
+    { goal: `(a) at least 1.2x (c)'s requests/s at concurrency ${TOKEN_CONCURRENCY}`,
+      status: status(speedup === null ? null : speedup >= 1.2),
       detail: `${fmt(speedup, 2)}x (${fmt(a?.requestsPerSec, 0)} vs ${fmt(c?.requestsPerSec, 0)} requests/s)` },
     { goal: `(a) at most 20 QuickBlox calls for 1,000 requests over ${TOKEN_COUNT} tokens within the TTL`,
       status: status(a && a.requests >= 1000 ? a.quickbloxCalls <= 20 : null),
@@ -129,7 +135,8 @@ export function tokenConsoleTable(section) {
   const header = COLUMNS.map(([name]) => name)
   const body = section.contenders.map((c) => COLUMNS.map(([, cell]) => cell(c)))
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => r[i].length)))
-  const line = (cells) => cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ')
+  const pad = (cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))
+  const line = (cells) => cells.map(pad).join('  ')
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n')
 }
 
@@ -142,7 +149,8 @@ export function tokenMarkdown(section) {
   return `
 ## Tokens: API requests with \`Authorization: Bearer\`
 
-Contenders: ${section.contenders.map((c) => `**(${c.key})** ${c.label}`).join('; ')}. Concurrency ${section.concurrency};
+Contenders: ${section.contenders.map((c) => `**(${c.key})** ${c.label}`).join('; ')}.
+Concurrency ${section.concurrency};
 the measured requests cycle over ${section.tokens} tokens of ${section.tokens} users, all new to the app when the
 measured run starts (its code paths were warmed with other tokens), so (a)'s first request per token is a miss.
 QuickBlox latency L as above, on every call.
@@ -155,7 +163,8 @@ ${section.contenders.map((c) => `| ${COLUMNS.map(([, cell]) => cell(c)).join(' |
 
 ${section.goals.map((g) => `- **${g.status}** ${g.goal}: ${g.detail}`).join('\n')}
 
-- App CPU per request is the app process's \`process.cpuUsage()\` delta over the measured run divided by the successful requests.
+- App CPU per request is the app process's \`process.cpuUsage()\` delta over the measured run, divided by the
+  successful requests.
 - QuickBlox calls are the emulator's \`GET /session.json\` and \`GET /users/{id}.json\` counts over the measured run.
 `
 }

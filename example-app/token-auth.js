@@ -22,7 +22,8 @@ export function createTokenStrategy({ appId, apiEndpoint }, redis) {
     // The same user object as a cookie sign-in gives, without a token: this one stays with the client.
     async (user) => ({
       id: user.id, login: user.login, email: user.email, full_name: user.full_name, phone: user.phone,
-      facebook_id: user.facebook_id, user_tags: user.user_tags, created_at: user.created_at, last_request_at: user.last_request_at,
+      facebook_id: user.facebook_id, user_tags: user.user_tags, created_at: user.created_at,
+      last_request_at: user.last_request_at,
     }))
 }
 
@@ -32,12 +33,15 @@ export function bearerAuth(auth, strategy) {
     if (req.headers.authorization === undefined) return next()
     auth.authenticate(strategy.name, { session: false }, (err, user, challenge, status) => {
       if (err) return next(err)
-      if (!user) return res.status(status ?? 401).set('WWW-Authenticate', challenge).json({ error: 'Invalid or missing token' })
+      if (!user) {
+        return res.status(status ?? 401).set('WWW-Authenticate', challenge).json({ error: 'Invalid or missing token' })
+      }
       req.login(user, { session: false }, (err) => {
         if (err) return next(err)
         // Signing out with a token: stop trusting it here (the client ends it at QuickBlox with its SDK).
         if (req.method !== 'POST' || req.path !== '/logout') return next()
-        strategy.forget(req.headers.authorization.slice('Bearer '.length).trim()).then(() => res.status(204).end(), next)
+        const token = req.headers.authorization.slice('Bearer '.length).trim()
+        strategy.forget(token).then(() => res.status(204).end(), next)
       })
     })(req, res, next)
   }

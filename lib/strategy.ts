@@ -135,8 +135,9 @@ export class QuickBloxStrategy extends PassportStrategy {
   }
 
   private callVerify(req: Request, user: QuickBloxUser, session: QuickBloxSession): void {
-    callVerify(this, (done) => this.passReqToCallback
+    const invoke = (done: VerifyCallback): unknown => this.passReqToCallback
       ? (this.verify as VerifyFunctionWithRequest)(req, user, session, done)
-      : (this.verify as VerifyFunction)(user, session, done), (info) => this.fail(info, 401), 'QuickBloxStrategy')
+      : (this.verify as VerifyFunction)(user, session, done)
+    callVerify(this, invoke, (info) => this.fail(info, 401), 'QuickBloxStrategy')
   }
 }

@@ -18,7 +18,8 @@ beforeAll(async () => {
 afterAll(() => qb.close())
 
 /** A session created as the SDK does: `POST /session.json` with the user's credentials, signed including them. */
-async function sdkSession(app: EmulatorApplication, user: Params, encoding: Encoding = 'form'): Promise<Record<string, unknown>> {
+type Session = Record<string, unknown>
+async function sdkSession(app: EmulatorApplication, user: Params, encoding: Encoding = 'form'): Promise<Session> {
   const answer = await call(`${qb.url}/session.json`, 'POST', { body: sessionParams(app, { user }), encoding })
   expect(answer.status).toBe(201)
   return answer.json.session
@@ -94,7 +95,8 @@ describe.each([
   ['expireUserSessions', (userId: number) => qb.expireUserSessions(userId)],
 ])('%s(userId)', (_name, end) => {
   it("ends every token of that user, and only that user's", async () => {
-    const amy = await Promise.all([app42, app43].map((app) => sdkSession(app, { login: 'amy', password: 'amy-password' })))
+    const amyLogin = { login: 'amy', password: 'amy-password' }
+    const amy = await Promise.all([app42, app43].map((app) => sdkSession(app, amyLogin)))
     const bob = await sdkSession(app42, { email: 'bob@example.com', password: 'bob-password' })
     expect(end(7)).toBeGreaterThanOrEqual(2)
     for (const session of amy) {

@@ -19,7 +19,8 @@ const apps: ExampleApp[] = []
 type RedisClient = Parameters<typeof createTokenStrategy>[1]
 
 async function example(redis?: RedisClient): Promise<ExampleApp> {
-  const tokenStrategy = createTokenStrategy({ appId: qb.application.id, apiEndpoint: qb.url }, redis) as QuickBloxTokenStrategy
+  const quickblox = { appId: qb.application.id, apiEndpoint: qb.url }
+  const tokenStrategy = createTokenStrategy(quickblox, redis) as QuickBloxTokenStrategy
   strategies.push(tokenStrategy)
   const app = await startExample({ emulator: qb, app: { tokenStrategy } })
   apps.push(app)

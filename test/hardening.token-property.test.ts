@@ -43,14 +43,16 @@ const outside = fc.constantFrom(...' ,;:"\'\\()<>@[]{}?!#$%&*^`|\t\u00e9'.split(
 /** Any value, often near the shape of a real one. */
 const anyAuthorization = fc.oneof(
   headerText,
-  fc.tuple(fc.constantFrom('Bearer ', 'bearer ', 'BEARER  ', 'Bearer', 'Basic ', 'Token ', ''), headerText).map(([a, b]) => a + b),
+  fc.tuple(fc.constantFrom('Bearer ', 'bearer ', 'BEARER  ', 'Bearer', 'Basic ', 'Token ', ''), headerText)
+    .map(([a, b]) => a + b),
   fc.tuple(fc.constantFrom('Bearer ', 'bearer '), b64token).map(([a, b]) => a + b),
   fc.constant(`Bearer ${'x'.repeat(40)}`),
 )
 
 /** Values that are not `Bearer <b64token>`: another scheme, a stray character, or too long. */
 const malformed = fc.oneof(
-  fc.tuple(fc.constantFrom('Basic ', 'Token ', 'Digest ', 'Bearer:', 'Bearer=', 'Bearerx '), b64token).map(([a, b]) => a + b),
+  fc.tuple(fc.constantFrom('Basic ', 'Token ', 'Digest ', 'Bearer:', 'Bearer=', 'Bearerx '), b64token)
+    .map(([a, b]) => a + b),
   fc.tuple(b64token, outside, b64token).map(([a, c, b]) => `Bearer ${a}${c}${b}`),
   fc.tuple(b64token, b64token).map(([a, b]) => `Bearer ${a}=${b}`),
   fc.integer({ min: 1025, max: 4000 }).map((n) => `Bearer ${'a'.repeat(n)}`),

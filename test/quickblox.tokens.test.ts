@@ -40,7 +40,8 @@ const rejection = (promise: Promise<unknown>): Promise<unknown> => promise.then(
 describe('token checks without an auth key or secret', () => {
   it('getSession(token) tells whose token it is, which application issued it, and until when', async () => {
     const session = await checker.getSession(amyToken)
-    expect(session).toEqual({ token: amyToken, userId: amyId, applicationId: qb.application.id, expiresAt: expect.any(Date) })
+    const applicationId = qb.application.id
+    expect(session).toEqual({ token: amyToken, userId: amyId, applicationId, expiresAt: expect.any(Date) })
     expect(session.expiresAt.getTime()).toBeGreaterThan(Date.now() + 119 * 60_000)
     expect(qb.requests.at(-1)).toMatchObject({ method: 'GET', path: '/session.json' })
   })
@@ -89,7 +90,11 @@ describe('token checks without an auth key or secret', () => {
   })
 
   it('refuses a malformed token or id before calling QuickBlox', async () => {
-    for (const call of [() => checker.getSession(''), () => checker.getSession('a b'), () => checker.getUser(0, amyToken), () => checker.getUser(1.5, amyToken)]) {
+    const calls = [
+      () => checker.getSession(''), () => checker.getSession('a b'),
+      () => checker.getUser(0, amyToken), () => checker.getUser(1.5, amyToken),
+    ]
+    for (const call of calls) {
       expect(await rejection(call())).toBeInstanceOf(TypeError)
     }
     expect(qb.requests).toHaveLength(0)

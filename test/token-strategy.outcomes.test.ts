@@ -31,7 +31,7 @@ async function start(
 ): Promise<TokenApp> {
   const options = { appId: APP.id, apiEndpoint: qb.url, timeout: TIMEOUT, cache: false as const, ...extra }
   // One helper for both verify styles: the overloads are checked where apps use them, not here.
-  const strategy = new QuickBloxTokenStrategy(options as QuickBloxTokenStrategyOptions, (verify as VerifyFunction | undefined)
+  const strategy = new QuickBloxTokenStrategy(options as QuickBloxTokenStrategyOptions, verify
     ?? ((user, session, done) => {
       seen.push({ user, session })
       done(null, { id: user.id, login: user.login })
@@ -116,7 +116,8 @@ describe('no usable token: 401 with the bare challenge, and no QuickBlox call', 
     expect((await request(withHeader.url).get('/api/me').set('QB-Token', amyToken)).status).toBe(200)
     // Two different tokens are ambiguous: refused before QuickBlox is asked.
     qb.resetLog()
-    const both = await request(withHeader.url).get('/api/me').set('QB-Token', amyToken).set('Authorization', 'Bearer abc')
+    const both = await request(withHeader.url).get('/api/me')
+      .set('QB-Token', amyToken).set('Authorization', 'Bearer abc')
     expect(both.status).toBe(401)
     expect(both.headers['www-authenticate']).toBe(BARE)
     expect(calls()).toBe(0)

@@ -28,7 +28,8 @@ async function instance(cache: Omit<TokenCacheOptions, 'store'> = {}): Promise<I
   client.on('error', () => {})
   await client.connect()
   clients.push(client)
-  const options = { appId: APP.id, apiEndpoint: qb.url, timeout: 1000, cache: { ...cache, store: redisTokenStore(client) } }
+  const store = redisTokenStore(client)
+  const options = { appId: APP.id, apiEndpoint: qb.url, timeout: 1000, cache: { ...cache, store } }
   const strategy = new QuickBloxTokenStrategy(options, (user, _session, done) => done(null, { id: user.id }))
   strategies.push(strategy)
   const app = await startTokenApp(strategy)

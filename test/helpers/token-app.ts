@@ -18,7 +18,10 @@ export interface TokenApp {
   close(): Promise<void>
 }
 
-export async function startTokenApp(strategy: QuickBloxTokenStrategy, options: { logErrors?: boolean } = {}): Promise<TokenApp> {
+export async function startTokenApp(
+  strategy: QuickBloxTokenStrategy,
+  options: { logErrors?: boolean } = {},
+): Promise<TokenApp> {
   const auth = new passport.Passport()
   auth.use(strategy)
   const app = express()
