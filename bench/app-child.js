@@ -5,7 +5,8 @@ import { timingSafeEqual, createHash } from 'node:crypto'
 import express from 'express'
 import passport from 'passport'
 import passportLocal from 'passport-local'
-import { QuickBloxStrategy } from 'passport-quickblox'
+import { ExtractJwt, Strategy as JwtStrategy } from 'passport-jwt'
+import { QuickBloxStrategy, QuickBloxTokenStrategy } from 'passport-quickblox'
 import { handRolledStrategy } from './hand-rolled.js'
 import { serve } from './ipc.js'
 
@@ -23,7 +24,7 @@ function localStrategy(users) {
   })
 }
 
-function makeStrategy(contender, { url, application, users }) {
+function makeStrategy(contender, { url, application, users, jwtSecret }) {
   const credentials = { appId: application.id, authKey: application.authKey, authSecret: application.authSecret }
   switch (contender) {
     case 'passport-quickblox':
@@ -33,6 +34,16 @@ function makeStrategy(contender, { url, application, users }) {
       return handRolledStrategy({ ...credentials, apiEndpoint: url })
     case 'passport-local':
       return localStrategy(users)
+    // The token section (bench/tokens.js): `GET /me` with `Authorization: Bearer`.
+    case 'quickblox-token':
+    case 'quickblox-token-nocache':
+      return new QuickBloxTokenStrategy(
+        { appId: application.id, apiEndpoint: url, ...(contender.endsWith('nocache') ? { cache: false } : {}) },
+        (user, _session, done) => done(null, { id: user.id }))
+    case 'passport-jwt':
+      return new JwtStrategy(
+        { jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(), secretOrKey: jwtSecret, algorithms: ['HS256'] },
+        (payload, done) => done(null, { id: Number(payload.sub) }))
     default:
       throw new Error(`unknown contender ${contender}`)
   }
@@ -47,6 +58,9 @@ serve({
     app.use(express.json({ limit: '4kb' }))
     app.use(authenticator.initialize())
     app.post('/login', authenticator.authenticate('login', { session: false }), (req, res) => {
+      res.json({ id: req.user.id })
+    })
+    app.get('/me', authenticator.authenticate('login', { session: false }), (req, res) => {
       res.json({ id: req.user.id })
     })
     // A QuickBlox error is a 502 for the load generator to count; no stack traces on the console.

@@ -52,3 +52,36 @@ export async function runLoad({ url, users, concurrency, logins, maxMs }) {
   agent.destroy()
   return { samples, wallMs, timedOut: issued < logins }
 }
+
+/**
+ * `GET /me` with `Authorization: Bearer <token>`: `concurrency` closed-loop workers, the i-th
+ * request using token i mod tokens.length, until `requests` are done or `maxMs` has passed.
+ */
+export async function runTokenLoad({ url, tokens, concurrency, requests, maxMs }) {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency })
+  const samples = []
+  let issued = 0
+  const started = performance.now()
+  const deadline = started + maxMs
+  const get = (token) => new Promise((resolve) => {
+    const req = http.get(`${url}/me`, { agent, headers: { authorization: `Bearer ${token}` } }, (res) => {
+      res.resume()
+      res.on('end', () => resolve(res.statusCode ?? 0))
+      res.on('error', () => resolve(0))
+    })
+    req.setTimeout(REQUEST_TIMEOUT_MS, () => req.destroy())
+    req.on('error', () => resolve(0))
+  })
+  async function worker() {
+    while (issued < requests && performance.now() < deadline) {
+      const token = tokens[issued++ % tokens.length]
+      const t0 = performance.now()
+      const status = await get(token)
+      samples.push({ latencyMs: performance.now() - t0, status })
+    }
+  }
+  await Promise.all(Array.from({ length: concurrency }, () => worker()))
+  const wallMs = performance.now() - started
+  agent.destroy()
+  return { samples, wallMs, timedOut: issued < requests }
+}

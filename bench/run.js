@@ -1,5 +1,6 @@
 // `npm run bench`: passport-quickblox against a hand-rolled QuickBlox strategy and passport-local,
-// on one machine, against the local QuickBlox emulator with an injected latency.
+// on one machine, against the local QuickBlox emulator with an injected latency; then the token
+// section (bench/tokens.js): QuickBloxTokenStrategy with and without its cache, and passport-jwt.
 //
 //   node bench/run.js [--latency 50] [--quick] [--out DIR] [--logins N] [--warmup N]
 //                     [--concurrency 1,8,32]
@@ -19,6 +20,9 @@ import { runLoad } from './load.js'
 import { criticalPath, callsBetween, latencyStats, CRITICAL_PATH_METHOD } from './analyze.js'
 import { boundBy, judgeGoals, consoleTable, goalLines, markdown, APP_CPU_BOUND_MS_PER_S, machineCpuBound } from './report.js'
 import { renderChart } from './chart.js'
+import {
+  JIT_TOKEN_COUNT, TOKEN_COUNT, measureTokens, tokenConsoleTable, tokenGoalLines, tokenMarkdown,
+} from './tokens.js'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 
@@ -131,19 +135,29 @@ export async function runBenchmark(argv = process.argv.slice(2)) {
   const users = Array.from({ length: maxConcurrency }, (_, i) => ({
     login: `bench-user-${String(i + 1).padStart(2, '0')}`, password: secret(), full_name: `Bench User ${i + 1}`,
   }))
+  // The token section's users: tokens of their own, so no login above touches them.
+  const tokenUsers = Array.from({ length: TOKEN_COUNT + JIT_TOKEN_COUNT }, (_, i) => ({
+    login: `bench-token-user-${String(i + 1).padStart(2, '0')}`, password: secret(), full_name: `Token User ${i + 1}`,
+  }))
 
   console.log(`QuickBlox emulator latency L = ${config.latencyMs} ms; concurrency ${config.levels.map((l) => l.concurrency).join(', ')}` +
     `${config.quick ? ' (quick mode)' : ''}`)
   const emulator = spawn(path.join(here, 'emulator-child.js'))
   const contenders = []
+  let tokens
   try {
-    const { url, ids } = await emulator.call('start', { applications: [application], users, latencyMs: config.latencyMs })
+    const { url, ids } = await emulator.call('start', {
+      applications: [application], users: [...users, ...tokenUsers], latencyMs: config.latencyMs,
+    })
     const seeded = users.map((u, i) => ({ ...u, id: ids[i] }))
     for (const contender of CONTENDERS) {
       contenders.push(await measureContender(contender, {
         emulator, config, users: seeded, quickblox: { url, application, users: seeded },
       }))
     }
+    const tokenSeeded = tokenUsers.map((u, i) => ({ ...u, id: ids[users.length + i] }))
+    const quickblox = { url, application, users: tokenSeeded }
+    tokens = await measureTokens({ emulator, quickblox, users: tokenSeeded, quick: config.quick })
   } finally {
     await emulator.close()
   }
@@ -159,6 +173,7 @@ export async function runBenchmark(argv = process.argv.slice(2)) {
     jitWarmup: config.jit,
     levels: config.levels,
     contenders,
+    tokens,
     method: {
       setup: 'Each contender is an Express 5 app (express.json + passport.authenticate(..., { session: false })) in its own process on 127.0.0.1; ' +
         'the load generator (node:http, keep-alive agent) runs in the benchmark process and the emulator in a third one. ' +
@@ -177,12 +192,15 @@ export async function runBenchmark(argv = process.argv.slice(2)) {
 
   await mkdir(config.out, { recursive: true })
   await writeFile(path.join(config.out, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`)
-  await writeFile(path.join(config.out, 'latest.md'), markdown(results))
+  await writeFile(path.join(config.out, 'latest.md'), markdown(results) + tokenMarkdown(tokens))
   await writeFile(path.join(config.out, 'chart.svg'), renderChart(results))
 
   console.log(`\n${consoleTable(results)}\n\n"x (b)": ratio to the hand-rolled strategy at the same concurrency.\n`)
   const quickNote = config.quick ? ' Quick mode: too few logins for the pool to reach steady state, so these are indicative only.' : ''
   console.log(`Goals (reported, not enforced).${quickNote}\n${goalLines(results)}\n`)
+  console.log(`Tokens, concurrency ${tokens.concurrency}, ${tokens.tokens} tokens:\n${tokenConsoleTable(tokens)}\n`)
+  const tokenNote = config.quick ? ' Quick mode: indicative only.' : ''
+  console.log(`Token goals (reported, not enforced).${tokenNote}\n${tokenGoalLines(tokens)}\n`)
   console.log(`Method: ${CRITICAL_PATH_METHOD}\n`)
   console.log(`Load average (1 min): ${results.machine.loadBefore} before, ${results.machine.loadAfter} after, on ${cpus.length} cores.`)
   console.log(`Wrote ${path.relative(process.cwd(), config.out) || '.'}/latest.json, latest.md, chart.svg in ${results.durationS.toFixed(0)} s.`)

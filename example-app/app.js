@@ -10,6 +10,7 @@ import { QuickBloxStrategy } from 'passport-quickblox'
 import { csrfProtection } from './csrf.js'
 import { DEFAULT_LIMITS, signInLimits } from './limits.js'
 import * as views from './views.js'
+import { bearerAuth } from './token-auth.js'
 
 export { DEFAULT_LIMITS }
 
@@ -60,13 +61,15 @@ const BODY_LIMIT = '32kb'
  * @param {object[] | null} [options.demoUsers] listed on the login page (emulator mode only)
  * @param {typeof DEFAULT_LIMITS} [options.limits]
  * @param {(line: string) => void} [options.log]
+ * @param {import('passport-quickblox').QuickBloxTokenStrategy} [options.tokenStrategy] /api/* also takes Bearer tokens
  */
 export function createApp({ strategy, sessionSecret, redis, sessionStore, production = false, trustProxy = false,
-  demoUsers = null, limits = DEFAULT_LIMITS, log = console.log }) {
+  demoUsers = null, limits = DEFAULT_LIMITS, log = console.log, tokenStrategy }) {
   const app = express()
   app.set('trust proxy', trustProxy)
   const auth = new passport.Passport() // an instance of our own, not Passport's global one
   auth.use(strategy)
+  if (tokenStrategy) auth.use(tokenStrategy)
   auth.serializeUser((user, done) => done(null, user)) // the small object verify returned
   auth.deserializeUser((user, done) => done(null, user))
 
@@ -150,6 +153,7 @@ export function createApp({ strategy, sessionSecret, redis, sessionStore, produc
     ? res.json({ user: publicUser(req.user) })
     : sendError(req, res, 401, 'Not signed in'))
   api.post('/logout', signOut, (req, res) => res.status(204).end())
+  if (tokenStrategy) app.use('/api', bearerAuth(auth, tokenStrategy)) // token-auth.js: no cookie, so no CSRF
   app.use('/api', api)
 
   app.use((req, res) => sendError(req, res, 404, 'Not found'))

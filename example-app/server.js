@@ -4,6 +4,7 @@ import { startEmulator } from 'passport-quickblox/emulator'
 import { loadConfig } from './config.js'
 import { createApp, connectRedis, createStrategy } from './app.js'
 import { closeGracefully, listen } from './http.js'
+import { createTokenStrategy } from './token-auth.js'
 
 let config
 try {
@@ -27,11 +28,12 @@ if (config.sessionSecretGenerated) {
   log('SESSION_SECRET is not set: using a random one (sessions end when the server restarts)')
 }
 const redis = config.redisUrl ? await connectRedis(config.redisUrl, log) : null
-if (redis) log('Sessions and rate-limit counters are stored in Redis (REDIS_URL)')
+if (redis) log('Sessions, rate-limit counters and token checks are shared in Redis (REDIS_URL)')
+const tokenStrategy = createTokenStrategy(config.quickblox ?? { appId: id, apiEndpoint: emulator.url }, redis)
 
 const app = createApp({
   strategy, sessionSecret: config.sessionSecret, redis: redis ?? undefined, production: config.production,
-  trustProxy: config.trustProxy, demoUsers: emulator?.users ?? null, log,
+  trustProxy: config.trustProxy, demoUsers: emulator?.users ?? null, log, tokenStrategy,
 })
 const server = await listen(app, { port: config.port, host: config.host, timeouts: config.timeouts })
 const { address, port } = server.address()
@@ -46,7 +48,8 @@ async function shutdown(signal) {
   // A last resort, should a step hang: the grace (at most 8 s) and the cleanup end well before.
   setTimeout(() => { log('shutdown did not finish within 10 s'); process.exit(1) }, 10_000).unref()
   try {
-    await closeGracefully(server, { graceMs: config.shutdownGraceMs, cancel: () => strategy.close() })
+    const cancel = async () => { await Promise.all([strategy.close(), tokenStrategy.close()]) }
+    await closeGracefully(server, { graceMs: config.shutdownGraceMs, cancel })
     await redis?.close()
     await emulator?.close()
     log(`shut down in ${Date.now() - started}ms`)

@@ -19,7 +19,14 @@ export type {
   VerifyCallback,
 } from './strategy.js'
 export type { StrategyRequest } from './passport.js'
+export { QuickBloxTokenStrategy } from './token-strategy.js'
+export type {
+  QuickBloxTokenStrategyOptions,
+  QuickBloxTokenStrategyOptionsWithRequest,
+  TokenCacheOptions,
+  TokenCacheStore,
+} from './token-strategy.js'
 export { CREDENTIAL_LIMITS } from './credentials.js'
 export type { CredentialFields } from './credentials.js'
 export { QuickBloxClient } from './quickblox/client.js'
-export type { QuickBloxClientOptions } from './quickblox/client.js'
+export type { QuickBloxClientOptions, QuickBloxTokenCheckOptions, QuickBloxTokenChecker } from './quickblox/client.js'

@@ -3,6 +3,7 @@ import { QuickBloxClient, type QuickBloxClientOptions } from './quickblox/client
 import { QuickBloxCredentialsError } from './quickblox/errors.js'
 import type { LoginMethod, QuickBloxSession, QuickBloxUser } from './quickblox/types.js'
 import { readCredentials, resolveFields, resolveMethods, type CredentialFields } from './credentials.js'
+import { callVerify } from './verify.js'
 
 /** Passport's `done`: an error, or the user to sign in (`false` to refuse), plus optional `info`. */
 export type VerifyCallback = (err?: unknown, user?: unknown, info?: unknown) => void
@@ -153,31 +154,10 @@ export class QuickBloxStrategy<Req extends StrategyRequest = StrategyRequest> ex
     return this.client.close()
   }
 
-  /**
-   * Always passes `done` and honours a returned promise too (wrappers such as @nestjs/passport
-   * do both), so arity never decides the style: the first answer wins, later ones are ignored.
-   */
   private callVerify(req: Req, user: QuickBloxUser, session: QuickBloxSession): void {
-    let answered = false
-    const done: VerifyCallback = (err, verified, info) => {
-      if (answered) return
-      answered = true
-      if (err) this.error(err as Error)
-      else if (!verified) this.fail(info, 401)
-      else this.success(verified, info)
-    }
-    try {
-      const returned = this.passReqToCallback
-        ? (this.verify as VerifyFunctionWithRequest)(req, user, session, done)
-        : (this.verify as VerifyFunction)(user, session, done)
-      if (typeof (returned as PromiseLike<unknown> | undefined)?.then === 'function') {
-        (returned as PromiseLike<unknown>).then(
-          (verified) => { if (verified !== undefined) done(null, verified) },
-          (err: unknown) => done(err || new Error('QuickBloxStrategy: verify rejected without a reason')),
-        )
-      }
-    } catch (err) {
-      done(err || new Error('QuickBloxStrategy: verify threw without a reason'))
-    }
+    const invoke = (done: VerifyCallback): unknown => this.passReqToCallback
+      ? (this.verify as VerifyFunctionWithRequest)(req, user, session, done)
+      : (this.verify as VerifyFunction)(user, session, done)
+    callVerify(this, invoke, (info) => this.fail(info, 401), 'QuickBloxStrategy')
   }
 }

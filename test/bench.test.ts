@@ -15,7 +15,11 @@ let stdout: string
 
 interface Level { concurrency: number; ok: number; errors: number; p50: number; loginsPerSec: number; criticalCalls: number | null; appCpuMsPerLogin: number | null }
 interface Contender { key: string; name: string; peakRssMb: number; levels: Level[] }
-interface Results { quick: boolean; latencyMs: number; contenders: Contender[]; goals: { goal: string; status: string }[] }
+interface TokenContender { key: string; name: string; requests: number; errors: number; requestsPerSec: number; appCpuMsPerRequest: number; quickbloxCalls: number }
+interface Results {
+  quick: boolean; latencyMs: number; contenders: Contender[]; goals: { goal: string; status: string }[]
+  tokens: { contenders: TokenContender[]; goals: { goal: string; status: string }[] }
+}
 
 beforeAll(async () => {
   out = await mkdtemp(join(tmpdir(), 'pqb-bench-'))
@@ -68,5 +72,24 @@ describe('npm run bench --quick', () => {
     const svg = await readFile(join(out, 'chart.svg'), 'utf8')
     expect(svg.startsWith('<svg')).toBe(true)
     expect(svg).toContain('(c) passport-local')
+  })
+
+  it('measures the token section: cached, uncached and passport-jwt on the same app, QuickBlox calls counted', async () => {
+    const { tokens } = JSON.parse(await readFile(join(out, 'latest.json'), 'utf8')) as Results
+    expect(tokens.contenders.map((c) => `${c.key} ${c.name}`)).toEqual(['a quickblox-token', 'b quickblox-token-nocache', 'c passport-jwt'])
+    for (const contender of tokens.contenders) {
+      expect(contender.errors).toBe(0)
+      expect(contender.requests).toBeGreaterThan(0)
+      expect(contender.requestsPerSec).toBeGreaterThan(0)
+      expect(contender.appCpuMsPerRequest).toBeGreaterThan(0)
+    }
+    const [a, b, c] = tokens.contenders as [TokenContender, TokenContender, TokenContender]
+    // Ten tokens of ten users: two calls each on the first request, then none; uncached, two per request.
+    expect(a.quickbloxCalls).toBe(20)
+    expect(b.quickbloxCalls).toBe(2 * b.requests)
+    expect(c.quickbloxCalls).toBe(0)
+    expect(tokens.goals).toHaveLength(2)
+    expect(stdout).toMatch(/Token goals \(reported, not enforced\)/)
+    expect(await readFile(join(out, 'latest.md'), 'utf8')).toMatch(/\| \(c\) passport-jwt \|/)
   })
 })

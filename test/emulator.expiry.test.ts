@@ -45,7 +45,7 @@ describe('session expiry on the emulator clock', () => {
     advance(120 * MINUTE)
     const answer = await getSession(token)
     expect(answer.status).toBe(401)
-    expect(answer.json).toEqual({ errors: ['Required session does not exist'] })
+    expect(answer.json).toEqual({ errors: { base: ['Required session does not exist'] } })
   })
 
   it('expires an upgraded (user) token the same way', async () => {

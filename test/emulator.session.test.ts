@@ -64,13 +64,13 @@ describe('GET and DELETE /session.json', () => {
     expect((await call(`${qb.url}/session.json`, 'DELETE', { token })).status).toBe(200)
     const after = await call(`${qb.url}/session.json`, 'GET', { token })
     expect(after.status).toBe(401)
-    expect(after.json).toEqual({ errors: ['Required session does not exist'] })
+    expect(after.json).toEqual({ errors: { base: ['Required session does not exist'] } })
   })
 
   it.each([['no token', undefined], ['an unknown token', 'a'.repeat(40)]])('answers 401 to %s', async (_name, token) => {
     const answer = await call(`${qb.url}/session.json`, 'GET', token ? { token } : {})
     expect(answer.status).toBe(401)
-    expect(answer.json.errors).toContain('Required session does not exist')
+    expect(answer.json).toEqual({ errors: { base: ['Required session does not exist'] } })
   })
 
   it('hands out a different token for every session', async () => {

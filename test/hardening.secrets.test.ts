@@ -9,8 +9,9 @@ import type { AddressInfo } from 'node:net'
 import { format, inspect } from 'node:util'
 import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals'
 import { startEmulator, type Emulator, type EmulatorEndpoint, type EmulatorFault } from '../lib/emulator/index.js'
-import { QuickBloxError, QuickBloxStrategy, type QuickBloxStrategyOptions } from '../lib/index.js'
+import { QuickBloxError, QuickBloxStrategy, QuickBloxTokenStrategy, type QuickBloxStrategyOptions } from '../lib/index.js'
 import { startLoginApp, type Answer, type LoginApp } from './helpers/login-app.js'
+import { sdkToken, startTokenApp, type TokenApp } from './helpers/token-app.js'
 
 const planted: string[] = []
 /** A unique value that must never be seen again. */
@@ -213,6 +214,72 @@ describe('no secret anywhere, whatever else goes wrong', () => {
     const seen = await attempt(`login=someone&password=${plant('password')}&password=${plant('password')}`, app, 'form')
     expect(seen.res.status).toBe(400)
     expectNothingSecret(seen)
+  })
+})
+
+// Tokens that clients send as `Authorization: Bearer`: the token is the secret on this path.
+describe.each([['cached', {}], ['uncached', false]] as const)('checking a Bearer token (%s): no token anywhere', (_name, cache) => {
+  let tokenApp: TokenApp
+  let tokenStrategy: QuickBloxTokenStrategy
+  beforeAll(async () => {
+    tokenStrategy = new QuickBloxTokenStrategy({ appId: APP.id, apiEndpoint: emulator.url, timeout: 1500, cache },
+      (user, session, done) => done(null, { id: user.id, expires: session.expiresAt }))
+    tokenApp = await startTokenApp(tokenStrategy, { logErrors: true })
+  })
+  afterAll(async () => {
+    await tokenApp.close()
+    await tokenStrategy.close()
+  })
+
+  /** A new user's token, got as the SDK gets it, planted. */
+  async function plantedToken(): Promise<string> {
+    const login = `user-${randomUUID()}`
+    const password = plant('password')
+    emulator.addUser({ login, password })
+    const token = await sdkToken(emulator, { login, password }, APP)
+    planted.push(token)
+    return token
+  }
+
+  async function attemptToken(authorization: string): Promise<Seen> {
+    const output = captureOutput()
+    const errorsBefore = tokenApp.errors.length
+    try {
+      const res = await fetch(`${tokenApp.url}/api/me`, { headers: { authorization } })
+      const text = await res.text()
+      await new Promise((resolve) => setTimeout(resolve, 20))
+      const answer: Answer = { status: res.status, headers: Object.fromEntries(res.headers), text, json: undefined, ms: 0 }
+      return { res: answer, error: tokenApp.errors[errorsBefore], lines: output.lines }
+    } finally {
+      output.restore()
+    }
+  }
+
+  it('after a successful check', async () => {
+    const seen = await attemptToken(`Bearer ${await plantedToken()}`)
+    expect(seen.res.status).toBe(200)
+    expectNothingSecret(seen)
+  })
+
+  for (const endpoint of ['GET /session.json', 'GET /users/:id.json'] as EmulatorEndpoint[]) {
+    it.each(FAULTS)(`when ${endpoint} %s`, async (_name, fault, times) => {
+      emulator.failNext(endpoint, fault, times)
+      const seen = await attemptToken(`Bearer ${await plantedToken()}`)
+      emulator.clearFaults()
+      expect([200, 401].includes(seen.res.status) || seen.error !== undefined).toBe(true)
+      expectNothingSecret(seen)
+    })
+  }
+
+  it('when the token is unknown, destroyed, or malformed', async () => {
+    const destroyed = await plantedToken()
+    await fetch(`${emulator.url}/session.json`, { method: 'DELETE', headers: { 'QB-Token': destroyed } })
+    const unknown = plant('unknowntoken')
+    for (const authorization of [`Bearer ${destroyed}`, `Bearer ${unknown}`, `Bearer ${plant('bad')}"`, `Basic ${plant('basic')}`]) {
+      const seen = await attemptToken(authorization)
+      expect(seen.res.status).toBe(401)
+      expectNothingSecret(seen)
+    }
   })
 })
 

@@ -65,6 +65,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     },
     counts: () => ({ ...handler.counts }),
     resetLog: () => handler.resetLog(),
+    destroyUserSessions: (userId) => store.endUserSessions(userId, 'destroy'),
+    expireUserSessions: (userId) => store.endUserSessions(userId, 'expire'),
     addUser: (seed) => {
       const copy: unknown = structuredClone(seed)
       if (!isUserSeed(copy)) throw new TypeError(USER_SEED_ERROR)

@@ -135,7 +135,8 @@ export class EmulatorServer {
   private answer(endpoint: EmulatorEndpoint, params: Params, token: string | undefined, path: string): Reply {
     if (endpoint === 'POST /session.json') return this.createSession(params)
     const session = this.store.useSession(token)
-    if (!session) throw new Reply(401, NO_SESSION)
+    // The token-check endpoints word it as a whole-request error; the others as a bare list.
+    if (!session) throw new Reply(401, endpoint.startsWith('GET ') ? base(NO_SESSION.errors[0]!) : NO_SESSION)
     const ok = (status: number, body: unknown): Reply => new Reply(status, body, { 'QB-Token-ExpirationDate': expirationHeader(this.store.expiresAt(session)) })
     switch (endpoint) {
       case 'GET /session.json':

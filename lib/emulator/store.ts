@@ -136,6 +136,21 @@ export class Store {
     this.sessions.delete(token)
   }
 
+  /**
+   * Ends every session of one user, as a sign-out elsewhere (`'destroy'`) or two idle hours
+   * (`'expire'`) would. Returns how many there were.
+   */
+  endUserSessions(userId: number, how: 'destroy' | 'expire'): number {
+    let ended = 0
+    for (const session of this.sessions.values()) {
+      if (session.userId !== userId) continue
+      ended++
+      if (how === 'destroy') this.sessions.delete(session.token)
+      else session.lastUsedAt = this.now() - SESSION_TTL_MS
+    }
+    return ended
+  }
+
   expiresAt(session: Session): number {
     return session.lastUsedAt + SESSION_TTL_MS
   }

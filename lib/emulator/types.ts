@@ -135,6 +135,10 @@ export interface Emulator {
   counts(): Record<EmulatorEndpoint, number>
   /** Clears `requests` and `counts()`. */
   resetLog(): void
+  /** Destroys every session token of a user (as `DELETE /session.json` would); returns how many. */
+  destroyUserSessions(userId: number): number
+  /** Expires every session token of a user (as two idle hours would); returns how many. */
+  expireUserSessions(userId: number): number
   /** Adds a user while running; returns it with its id. Throws a `TypeError` on a malformed seed. */
   addUser(seed: EmulatorUserSeed): EmulatorUser
 }

@@ -12,7 +12,7 @@ import {
 import { type Reply, Transport } from './http.js'
 import { SessionPool, type SessionPoolOptions } from './pool.js'
 import { type SignatureAlgorithm, sign } from './signature.js'
-import type { LoginCredentials, LoginResult, QuickBloxSession } from './types.js'
+import type { LoginCredentials, LoginResult, QuickBloxSession, QuickBloxUser } from './types.js'
 import { readErrors, readSession, readUser } from './validate.js'
 
 export interface QuickBloxClientOptions {
@@ -31,6 +31,15 @@ export interface QuickBloxClientOptions {
   /** Prefetched application sessions (see `SessionPool`); `false` creates one per login. On by default. */
   pool?: false | SessionPoolOptions
 }
+
+/** What a client made with `QuickBloxClient.forTokenChecks()` needs: no auth key or secret. */
+export type QuickBloxTokenCheckOptions = Pick<QuickBloxClientOptions, 'appId' | 'apiEndpoint' | 'timeout'>
+/** A client that can only check tokens others created (see `QuickBloxClient.forTokenChecks()`). */
+export type QuickBloxTokenChecker = Pick<QuickBloxClient, 'getSession' | 'getUser' | 'close'>
+/** Passed by forTokenChecks() alone: the constructor then needs no auth key or secret. */
+const TOKEN_CHECKS_ONLY = Symbol('token checks only')
+/** A session token as QuickBlox hands them out: printable ASCII, bounded. */
+const TOKEN_SHAPE = /^[\x21-\x7e]{1,1024}$/
 
 /** Session creation is retried this many times on 5xx, refused or reset connections. */
 const SESSION_RETRIES = 2
@@ -52,8 +61,9 @@ export class QuickBloxClient {
   /** Aborted by close(): ends retry waits, and refuses new requests. */
   readonly #closing = new AbortController()
 
-  constructor(options: QuickBloxClientOptions) {
+  constructor(options: QuickBloxClientOptions, mode?: typeof TOKEN_CHECKS_ONLY) {
     if (typeof options !== 'object' || options === null) throw new TypeError('QuickBlox: options are required')
+    const keyless = mode === TOKEN_CHECKS_ONLY
     const { appId, authKey, authSecret, apiEndpoint = 'https://api.quickblox.com', timeout = 10_000, signatureAlgorithm = 'sha1', pool } = options
     // Messages name the option, never its value: some of these are secrets.
     const check = (ok: boolean, message: string): void => {
@@ -61,8 +71,8 @@ export class QuickBloxClient {
     }
     this.#appId = Number(appId)
     check((typeof appId === 'number' || typeof appId === 'string') && Number.isSafeInteger(this.#appId) && this.#appId > 0, 'appId must be a positive integer')
-    check(typeof authKey === 'string' && authKey !== '', 'authKey must be a non-empty string')
-    check(typeof authSecret === 'string' && authSecret !== '', 'authSecret must be a non-empty string')
+    check(keyless || (typeof authKey === 'string' && authKey !== ''), 'authKey must be a non-empty string')
+    check(keyless || (typeof authSecret === 'string' && authSecret !== ''), 'authSecret must be a non-empty string')
     check(signatureAlgorithm === 'sha1' || signatureAlgorithm === 'sha256', "signatureAlgorithm must be 'sha1' or 'sha256'")
     // Node's timers hold at most 2^31 - 1 ms; a longer one would fire at once.
     check(typeof timeout === 'number' && timeout > 0 && timeout <= 2 ** 31 - 1, 'timeout must be a number of milliseconds from 1 to 2147483647')
@@ -73,7 +83,7 @@ export class QuickBloxClient {
     this.#algorithm = signatureAlgorithm
     this.#timeout = timeout
     this.#transport = new Transport(apiEndpoint.replace(/\/+$/, ''))
-    this.#pool = pool === false ? undefined : new SessionPool(() => this.#createSession(this.#deadline()), pool)
+    this.#pool = pool === false || keyless ? undefined : new SessionPool(() => this.#createSession(this.#deadline()), pool)
   }
 
   /**
@@ -97,12 +107,53 @@ export class QuickBloxClient {
   /** Ends a session (`DELETE /session.json`). A token QuickBlox no longer knows counts as logged out. */
   async logout(token: string): Promise<void> {
     // A missing or mangled token is the caller's bug: say so, rather than "logging out" nothing.
-    if (typeof token !== 'string' || !/^[\x21-\x7e]{1,1024}$/.test(token)) {
+    if (typeof token !== 'string' || !TOKEN_SHAPE.test(token)) {
       throw new TypeError('QuickBlox: logout(token) needs the session token that verify received (session.token)')
     }
     const reply = await this.#send('DELETE', 'session.json', this.#deadline(), { token })
     if (reply.status === 401 || (reply.status >= 200 && reply.status < 300)) return
     throw errorFor(reply, 'logout')
+  }
+
+  /**
+   * A client for checking tokens that others (a mobile or browser SDK) created: `getSession()`
+   * and `getUser()` send the token itself, so no auth key or secret is needed, and none is
+   * held. The type leaves out what would need them (`login()`, sessions of our own).
+   */
+  static forTokenChecks(options: QuickBloxTokenCheckOptions): QuickBloxTokenChecker {
+    if (typeof options !== 'object' || options === null) throw new TypeError('QuickBlox: options are required')
+    const { appId, apiEndpoint, timeout } = options
+    return new QuickBloxClient({ appId, apiEndpoint, timeout, authKey: '', authSecret: '' }, TOKEN_CHECKS_ONLY)
+  }
+
+  /**
+   * The session a token belongs to (`GET /session.json` with that token): whose it is
+   * (`userId`, 0 for an application session) and which application issued it. Like any use
+   * of the token, it extends the token's 2-hour lifetime, and `expiresAt` says until when.
+   * An unknown, expired or destroyed token rejects with QuickBloxCredentialsError. `deadline`
+   * (ms since the epoch, default now + `timeout`) lets several calls share one time budget.
+   */
+  async getSession(token: string, deadline = this.#deadline()): Promise<QuickBloxSession> {
+    if (typeof token !== 'string' || !TOKEN_SHAPE.test(token)) throw new TypeError('QuickBlox: getSession needs a session token')
+    const reply = await this.#send('GET', 'session.json', deadline, { token })
+    if (reply.status !== 200) throw errorFor(reply, 'token')
+    const session = readSession(reply.body)
+    if (!session) throw new QuickBloxResponseError('QuickBlox answered a session check without a readable session')
+    return { token, expiresAt: expiry(reply), userId: session.userId, applicationId: session.applicationId }
+  }
+
+  /**
+   * A user by id (`GET /users/{id}.json`), read with `token` (`deadline` as for getSession).
+   * A token QuickBlox does not know, or a user that is gone, rejects with QuickBloxCredentialsError.
+   */
+  async getUser(id: number, token: string, deadline = this.#deadline()): Promise<QuickBloxUser> {
+    if (!Number.isSafeInteger(id) || id <= 0) throw new TypeError('QuickBlox: getUser needs a positive integer id')
+    if (typeof token !== 'string' || !TOKEN_SHAPE.test(token)) throw new TypeError('QuickBlox: getUser needs a session token')
+    const reply = await this.#send('GET', `users/${id}.json`, deadline, { token })
+    if (reply.status !== 200) throw errorFor(reply, 'user')
+    const user = readUser(reply.body)
+    if (!user || user.id !== id) throw new QuickBloxResponseError('QuickBlox answered a user request without the user')
+    return user
   }
 
   /** Creates an application session (read-only rights; one login can upgrade it). */
@@ -170,6 +221,7 @@ export class QuickBloxClient {
   }
 
   #postSession(deadline: number): Promise<Reply> {
+    if (this.#authKey === '') throw new QuickBloxConfigurationError('This QuickBlox client checks tokens only: it has no authKey/authSecret')
     const params: Record<string, unknown> = {
       application_id: this.#appId,
       auth_key: this.#authKey,
@@ -182,7 +234,7 @@ export class QuickBloxClient {
   }
 
   /** Every request goes through here: one deadline, and each attempt gets what is left of it. */
-  async #send(method: 'POST' | 'DELETE', path: string, deadline: number, options: { token?: string; json?: Record<string, unknown> }): Promise<Reply> {
+  async #send(method: 'GET' | 'POST' | 'DELETE', path: string, deadline: number, options: { token?: string; json?: Record<string, unknown> }): Promise<Reply> {
     if (this.#closing.signal.aborted) throw new QuickBloxUnavailableError('The QuickBlox client is closed')
     const timeoutMs = deadline - Date.now()
     if (timeoutMs <= 0) throw new QuickBloxTimeoutError(this.#timeout)
@@ -205,7 +257,7 @@ function loginBody(credentials: LoginCredentials): Record<string, unknown> {
 }
 
 /** Maps a reply QuickBlox did not mean as success to one of our errors: the one place that does. */
-function errorFor(reply: Reply, step: 'session' | 'login' | 'logout'): QuickBloxError {
+function errorFor(reply: Reply, step: 'session' | 'login' | 'logout' | 'token' | 'user'): QuickBloxError {
   const { status } = reply
   if (status === 429) return new QuickBloxRateLimitError(retryAfter(header(reply, 'retry-after')))
   if (status >= 500) return new QuickBloxUnavailableError(`QuickBlox answered ${status}`)
@@ -214,6 +266,11 @@ function errorFor(reply: Reply, step: 'session' | 'login' | 'logout'): QuickBlox
     if (mentions(reply, 'timestamp')) return new QuickBloxConfigurationError(`QuickBlox refused the session timestamp: check this server's clock (${reasons})`)
     return new QuickBloxConfigurationError(`QuickBlox refused the application credentials (appId/authKey/authSecret): ${reasons}`)
   }
+  // A token QuickBlox does not know (any more), or whose user is gone: the client's token is invalid.
+  if ((step === 'token' || step === 'user') && status === 401) {
+    return new QuickBloxCredentialsError('QuickBlox does not know this session token (unknown, expired or destroyed)')
+  }
+  if (step === 'user' && status === 404) return new QuickBloxCredentialsError('QuickBlox has no user for this session token')
   if (step === 'login' && status === 401) return new QuickBloxCredentialsError()
   if (step === 'login' && status === 403) return new QuickBloxCredentialsError('QuickBlox does not allow this login', 403)
   if (step === 'login' && (status === 400 || status === 422)) {

@@ -46,7 +46,7 @@ export class Transport {
     })
   }
 
-  async send(method: 'POST' | 'DELETE', path: string, options: SendOptions): Promise<Reply> {
+  async send(method: 'GET' | 'POST' | 'DELETE', path: string, options: SendOptions): Promise<Reply> {
     const request = this.#got(path, {
       method,
       json: options.json,

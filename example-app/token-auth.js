@@ -1,0 +1,48 @@
+// API requests from mobile and browser clients of the QuickBlox SDK: `Authorization: Bearer
+// <QuickBlox session token>` on /api/*, checked by QuickBloxTokenStrategy. No cookie, so no
+// CSRF token: a browser never attaches this header on its own. Requests without the header
+// go on to the cookie session as before.
+import { QuickBloxTokenStrategy } from 'passport-quickblox'
+
+/** The strategy's shared cache store (`cache.store`) over a node-redis client, so all instances share validations. */
+export function redisTokenStore(client) {
+  return {
+    get: (key) => client.get(key),
+    set: (key, value, ttlMs) => client.set(key, value, { expiration: { type: 'PX', value: ttlMs } }),
+    delete: (key) => client.del(key),
+  }
+}
+
+/**
+ * @param {{ appId: number | string, apiEndpoint?: string }} quickblox no auth key or secret needed
+ * @param {ReturnType<typeof import('redis').createClient>} [redis] shares the cache between instances when given
+ */
+export function createTokenStrategy({ appId, apiEndpoint }, redis) {
+  return new QuickBloxTokenStrategy({ appId, apiEndpoint, cache: redis ? { store: redisTokenStore(redis) } : {} },
+    // The same user object as a cookie sign-in gives, without a token: this one stays with the client.
+    async (user) => ({
+      id: user.id, login: user.login, email: user.email, full_name: user.full_name, phone: user.phone,
+      facebook_id: user.facebook_id, user_tags: user.user_tags, created_at: user.created_at,
+      last_request_at: user.last_request_at,
+    }))
+}
+
+/** Mounted on /api before the API's routes: signs in Bearer requests for this request only (no session). */
+export function bearerAuth(auth, strategy) {
+  return (req, res, next) => {
+    if (req.headers.authorization === undefined) return next()
+    auth.authenticate(strategy.name, { session: false }, (err, user, challenge, status) => {
+      if (err) return next(err)
+      if (!user) {
+        return res.status(status ?? 401).set('WWW-Authenticate', challenge).json({ error: 'Invalid or missing token' })
+      }
+      req.login(user, { session: false }, (err) => {
+        if (err) return next(err)
+        // Signing out with a token: stop trusting it here (the client ends it at QuickBlox with its SDK).
+        if (req.method !== 'POST' || req.path !== '/logout') return next()
+        const token = req.headers.authorization.slice('Bearer '.length).trim()
+        strategy.forget(token).then(() => res.status(204).end(), next)
+      })
+    })(req, res, next)
+  }
+}

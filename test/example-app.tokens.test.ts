@@ -1,0 +1,113 @@
+// The example app's /api/* with `Authorization: Bearer <QuickBlox token>`, as a mobile client of
+// the QuickBlox SDK calls it: over real HTTP, with the demo emulator, and two instances sharing
+// token checks through a real Redis.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import request from 'supertest'
+import { createClient } from 'redis'
+import { startEmulator, type Emulator } from 'passport-quickblox/emulator'
+import type { QuickBloxTokenStrategy } from '../lib/index.js'
+import { createTokenStrategy } from '../example-app/token-auth.js'
+import { startExample, type ExampleApp } from './example-app.helpers.js'
+import { sdkToken } from './helpers/token-app.js'
+import { startRedis, type RedisServer } from './helpers/redis.js'
+
+const AMY = { login: 'amy', password: 'amy-demo-password' }
+let qb: Emulator
+const strategies: QuickBloxTokenStrategy[] = []
+const apps: ExampleApp[] = []
+
+type RedisClient = Parameters<typeof createTokenStrategy>[1]
+
+async function example(redis?: RedisClient): Promise<ExampleApp> {
+  const quickblox = { appId: qb.application.id, apiEndpoint: qb.url }
+  const tokenStrategy = createTokenStrategy(quickblox, redis) as QuickBloxTokenStrategy
+  strategies.push(tokenStrategy)
+  const app = await startExample({ emulator: qb, app: { tokenStrategy } })
+  apps.push(app)
+  return app
+}
+const sessionCalls = (): number => qb.counts()['GET /session.json']
+
+beforeAll(async () => {
+  qb = await startEmulator()
+})
+afterAll(async () => {
+  await Promise.all(apps.map((a) => a.close()))
+  await Promise.all(strategies.map((s) => s.close()))
+  await qb.close()
+})
+
+describe('the example API with a Bearer token', () => {
+  let app: ExampleApp
+  beforeAll(async () => {
+    app = await example()
+  })
+
+  it('GET /api/me answers the user of a token the SDK got, with no cookie and no CSRF token', async () => {
+    const token = await sdkToken(qb, AMY)
+    const res = await request(app.url).get('/api/me').set('Authorization', `Bearer ${token}`)
+    expect(res.status).toBe(200)
+    expect(res.body.user).toMatchObject({ id: 100001, login: 'amy', full_name: 'Amy Login' })
+    expect(JSON.stringify(res.body)).not.toContain(token)
+    expect(res.headers['set-cookie']).toBeUndefined()
+  })
+
+  it('a refused token: 401 JSON with the invalid_token challenge', async () => {
+    const res = await request(app.url).get('/api/me').set('Authorization', `Bearer ${'0'.repeat(40)}`)
+    expect(res.status).toBe(401)
+    expect(res.headers['www-authenticate']).toBe('Bearer realm="QuickBlox", error="invalid_token"')
+    expect(res.body).toEqual({ error: 'Invalid or missing token' })
+  })
+
+  it('without the header, /api/me is the cookie session as before', async () => {
+    const res = await request(app.url).get('/api/me')
+    expect(res.status).toBe(401)
+    expect(res.body).toEqual({ error: 'Not signed in' })
+  })
+
+  it('POST /api/logout with the token forgets it: the next request asks QuickBlox again', async () => {
+    const token = await sdkToken(qb, AMY)
+    await request(app.url).get('/api/me').set('Authorization', `Bearer ${token}`)
+    qb.resetLog()
+    expect((await request(app.url).get('/api/me').set('Authorization', `Bearer ${token}`)).status).toBe(200)
+    expect(sessionCalls()).toBe(0)
+    expect((await request(app.url).post('/api/logout').set('Authorization', `Bearer ${token}`)).status).toBe(204)
+    await request(app.url).get('/api/me').set('Authorization', `Bearer ${token}`)
+    expect(sessionCalls()).toBe(1)
+  })
+
+  it('QuickBlox unavailable: 503 JSON with Retry-After', async () => {
+    qb.failNext('GET /session.json', { status: 503 })
+    const res = await request(app.url).get('/api/me').set('Authorization', `Bearer ${await sdkToken(qb, AMY)}`)
+    expect(res.status).toBe(503)
+    expect(res.headers['retry-after']).toBeDefined()
+    expect(res.body.error).toMatch(/unavailable/)
+  })
+})
+
+describe('two example instances sharing token checks in Redis', () => {
+  let redis: RedisServer
+  const clients: NonNullable<RedisClient>[] = []
+  beforeAll(async () => {
+    redis = await startRedis()
+  })
+  afterAll(async () => {
+    for (const client of clients) await client.close()
+    await redis.stop()
+  })
+
+  it('a token checked by one instance costs the other no QuickBlox call', async () => {
+    for (let i = 0; i < 2; i++) {
+      const client = createClient({ url: redis.url })
+      await client.connect()
+      clients.push(client as NonNullable<RedisClient>)
+    }
+    const one = await example(clients[0])
+    const two = await example(clients[1])
+    const token = await sdkToken(qb, AMY)
+    qb.resetLog()
+    expect((await request(one.url).get('/api/me').set('Authorization', `Bearer ${token}`)).status).toBe(200)
+    expect((await request(two.url).get('/api/me').set('Authorization', `Bearer ${token}`)).status).toBe(200)
+    expect(sessionCalls()).toBe(1)
+  })
+})

@@ -1,0 +1,47 @@
+// A real redis-server for one test file, on a free port of 127.0.0.1, in a temporary directory.
+// Fails (never skips) when redis-server is not installed.
+import { spawn, type ChildProcess } from 'node:child_process'
+import { once } from 'node:events'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { freePort, requireProgram } from '../example-app.helpers.js'
+
+export interface RedisServer {
+  url: string
+  stop(): Promise<void>
+}
+
+export async function startRedis(): Promise<RedisServer> {
+  const program = requireProgram('redis-server')
+  const port = await freePort()
+  const dir = await mkdtemp(join(tmpdir(), 'pqb-redis-'))
+  const redis: ChildProcess = spawn(program,
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir],
+    { stdio: ['ignore', 'pipe', 'pipe'] })
+  await new Promise<void>((resolve, reject) => {
+    let output = ''
+    const timer = setTimeout(() => reject(new Error(`redis-server did not start:\n${output}`)), 10_000)
+    redis.stdout!.on('data', (chunk: Buffer) => {
+      output += chunk
+      if (output.includes('Ready to accept connections')) {
+        clearTimeout(timer)
+        resolve()
+      }
+    })
+    redis.once('exit', (code) => {
+      clearTimeout(timer)
+      reject(new Error(`redis-server exited (${code}):\n${output}`))
+    })
+  })
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    async stop() {
+      if (redis.exitCode === null) {
+        redis.kill('SIGTERM')
+        await once(redis, 'exit')
+      }
+      await rm(dir, { recursive: true, force: true })
+    },
+  }
+}

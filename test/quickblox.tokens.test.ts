@@ -1,0 +1,117 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals'
+import { type Emulator } from 'passport-quickblox/emulator'
+import { QuickBloxClient, type QuickBloxTokenChecker } from '../lib/quickblox/client.js'
+import {
+  QuickBloxConfigurationError,
+  QuickBloxCredentialsError,
+  QuickBloxRateLimitError,
+  QuickBloxResponseError,
+  QuickBloxTimeoutError,
+  QuickBloxUnavailableError,
+} from '../lib/quickblox/errors.js'
+import { AMY, clientFor, startTestEmulator } from './helpers/quickblox.js'
+
+let qb: Emulator
+let checker: QuickBloxTokenChecker
+let amyToken: string
+let amyId: number
+const TIMEOUT = 800
+
+beforeAll(async () => {
+  qb = await startTestEmulator()
+  checker = QuickBloxClient.forTokenChecks({ appId: qb.application.id, apiEndpoint: qb.url, timeout: TIMEOUT })
+  const login = clientFor(qb, { pool: false })
+  const { session, user } = await login.login({ login: AMY.login, password: AMY.password })
+  await login.close()
+  amyToken = session.token
+  amyId = user.id
+})
+afterEach(() => {
+  qb.clearFaults()
+  qb.resetLog()
+})
+afterAll(async () => {
+  await checker.close()
+  await qb.close()
+})
+
+const rejection = (promise: Promise<unknown>): Promise<unknown> => promise.then(() => undefined, (e: unknown) => e)
+
+describe('token checks without an auth key or secret', () => {
+  it('getSession(token) tells whose token it is, which application issued it, and until when', async () => {
+    const session = await checker.getSession(amyToken)
+    const applicationId = qb.application.id
+    expect(session).toEqual({ token: amyToken, userId: amyId, applicationId, expiresAt: expect.any(Date) })
+    expect(session.expiresAt.getTime()).toBeGreaterThan(Date.now() + 119 * 60_000)
+    expect(qb.requests.at(-1)).toMatchObject({ method: 'GET', path: '/session.json' })
+  })
+
+  it('getUser(id, token) reads the user with that token', async () => {
+    const user = await checker.getUser(amyId, amyToken)
+    expect(user).toMatchObject({ id: amyId, login: AMY.login, full_name: AMY.full_name })
+    expect(qb.counts()['GET /users/:id.json']).toBe(1)
+  })
+
+  it('an unknown, expired or destroyed token rejects with QuickBloxCredentialsError (401)', async () => {
+    const error = await rejection(checker.getSession('0'.repeat(40)))
+    expect(error).toBeInstanceOf(QuickBloxCredentialsError)
+    expect(error).toMatchObject({ status: 401 })
+    expect(await rejection(checker.getUser(amyId, '0'.repeat(40)))).toBeInstanceOf(QuickBloxCredentialsError)
+  })
+
+  it('a user that is gone rejects with QuickBloxCredentialsError', async () => {
+    expect(await rejection(checker.getUser(999_999, amyToken))).toBeInstanceOf(QuickBloxCredentialsError)
+  })
+
+  it.each([
+    ['5xx', { status: 500 }, QuickBloxUnavailableError],
+    ['a reset connection', 'reset', QuickBloxUnavailableError],
+    ['an HTML page', 'garbage', QuickBloxResponseError],
+    ['a reply of the wrong shape', 'wrong-shape', QuickBloxResponseError],
+  ] as const)('maps %s through the same errors as login', async (_name, fault, type) => {
+    qb.failNext('GET /session.json', fault)
+    expect(await rejection(checker.getSession(amyToken))).toBeInstanceOf(type)
+    qb.failNext('GET /users/:id.json', fault)
+    expect(await rejection(checker.getUser(amyId, amyToken))).toBeInstanceOf(type)
+  })
+
+  it('429 carries retryAfter', async () => {
+    qb.failNext('GET /session.json', { status: 429, retryAfter: 7 })
+    const error = await rejection(checker.getSession(amyToken))
+    expect(error).toBeInstanceOf(QuickBloxRateLimitError)
+    expect(error).toMatchObject({ status: 429, retryAfter: 7 })
+  })
+
+  it('a hung check ends with QuickBloxTimeoutError within the timeout', async () => {
+    qb.failNext('GET /session.json', 'hang')
+    const started = Date.now()
+    expect(await rejection(checker.getSession(amyToken))).toBeInstanceOf(QuickBloxTimeoutError)
+    expect(Date.now() - started).toBeLessThan(TIMEOUT + 1500)
+  })
+
+  it('refuses a malformed token or id before calling QuickBlox', async () => {
+    const calls = [
+      () => checker.getSession(''), () => checker.getSession('a b'),
+      () => checker.getUser(0, amyToken), () => checker.getUser(1.5, amyToken),
+    ]
+    for (const call of calls) {
+      expect(await rejection(call())).toBeInstanceOf(TypeError)
+    }
+    expect(qb.requests).toHaveLength(0)
+  })
+
+  it('cannot create sessions: it holds no auth key or secret', async () => {
+    const client = checker as unknown as QuickBloxClient
+    expect(await rejection(client.createApplicationSession())).toBeInstanceOf(QuickBloxConfigurationError)
+    expect(qb.requests).toHaveLength(0)
+  })
+
+  it('a full client checks tokens too', async () => {
+    const client = clientFor(qb, { pool: false })
+    try {
+      expect((await client.getSession(amyToken)).userId).toBe(amyId)
+    } finally {
+      await client.close()
+    }
+  })
+})

@@ -1,0 +1,257 @@
+// The cache of QuickBloxTokenStrategy, counted at the emulator: single-flight, TTL, max (LRU),
+// the negative cache, users by id, forget(), revocation after the TTL, and what is never cached.
+import { setTimeout as sleep } from 'node:timers/promises'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals'
+import request from 'supertest'
+import { startEmulator, type Emulator } from '../lib/emulator/index.js'
+import { QuickBloxTokenStrategy, type TokenCacheOptions } from '../lib/index.js'
+import { sdkToken, startTokenApp, type TokenApp } from './helpers/token-app.js'
+
+const APP = { id: 7070, authKey: 'cache-test-key', authSecret: 'cache-test-secret' }
+const AMY = { login: 'amy', password: 'amy-password-1' }
+const BOB = { login: 'bob', password: 'bob-password-1' }
+const CAROL = { login: 'carol', password: 'carol-password-1' }
+const INVALID = 'Bearer realm="QuickBlox", error="invalid_token"'
+
+let qb: Emulator
+const apps: TokenApp[] = []
+const strategies: QuickBloxTokenStrategy[] = []
+
+// A generous timeout: a loaded machine must not turn a slow answer into a 504 here.
+interface Started { app: TokenApp; strategy: QuickBloxTokenStrategy }
+async function start(cache: TokenCacheOptions | false = {}, emulator = qb, timeout = 5000): Promise<Started> {
+  const strategy = new QuickBloxTokenStrategy({ appId: APP.id, apiEndpoint: emulator.url, timeout, cache },
+    (user, _session, done) => done(null, { id: user.id }))
+  strategies.push(strategy)
+  const app = await startTokenApp(strategy)
+  apps.push(app)
+  return { app, strategy }
+}
+
+beforeAll(async () => {
+  qb = await startEmulator({ applications: [APP], users: [AMY, BOB, CAROL] })
+})
+afterEach(() => {
+  qb.clearFaults()
+  qb.setLatency('*', 0)
+})
+afterAll(async () => {
+  await Promise.all(apps.map((a) => a.close()))
+  await Promise.all(strategies.map((s) => s.close()))
+  await qb.close()
+})
+
+const me = (app: TokenApp, token: string) => request(app.url).get('/api/me').set('Authorization', `Bearer ${token}`)
+const sessionCalls = (emulator = qb): number => emulator.counts()['GET /session.json']
+const userCalls = (emulator = qb): number => emulator.counts()['GET /users/:id.json']
+/** A fresh user token, and the log cleared so counts start at 0. */
+async function tokenOf(user = AMY): Promise<string> {
+  const token = await sdkToken(qb, user)
+  qb.resetLog()
+  return token
+}
+
+describe('single-flight', () => {
+  it('many concurrent first requests with one token: one GET /session.json, one GET /users/{id}.json', async () => {
+    const { app } = await start()
+    const token = await tokenOf()
+    qb.setLatency('GET /session.json', 150)
+    const answers = await Promise.all(Array.from({ length: 25 }, () => me(app, token)))
+    expect(answers.map((res) => res.status)).toEqual(Array(25).fill(200))
+    expect(sessionCalls()).toBe(1)
+    expect(userCalls()).toBe(1)
+  })
+
+  it('concurrent requests with an unknown token make one call', async () => {
+    const { app } = await start()
+    qb.resetLog()
+    qb.setLatency('GET /session.json', 150)
+    const answers = await Promise.all(Array.from({ length: 10 }, () => me(app, 'f'.repeat(40))))
+    expect(answers.every((res) => res.status === 401)).toBe(true)
+    expect(sessionCalls()).toBe(1)
+  })
+})
+
+describe('hits', () => {
+  it('a token seen before costs no call within the TTL', async () => {
+    const { app } = await start()
+    const token = await tokenOf()
+    for (let i = 0; i < 5; i++) expect((await me(app, token)).status).toBe(200)
+    expect([sessionCalls(), userCalls()]).toEqual([1, 1])
+  })
+
+  it('a new token of a user already seen costs one call (GET /session.json): users are cached by id', async () => {
+    const { app } = await start()
+    const first = await tokenOf(BOB)
+    expect((await me(app, first)).status).toBe(200)
+    const second = await tokenOf(BOB)
+    expect((await me(app, second)).status).toBe(200)
+    expect([sessionCalls(), userCalls()]).toEqual([1, 0])
+  })
+
+  it('cache: false asks QuickBlox on every request (two calls each)', async () => {
+    const { app } = await start(false)
+    const token = await tokenOf()
+    for (let i = 0; i < 3; i++) expect((await me(app, token)).status).toBe(200)
+    expect([sessionCalls(), userCalls()]).toEqual([3, 3])
+  })
+})
+
+describe('TTL and revocation', () => {
+  it('asks QuickBlox again once ttlMs has passed', async () => {
+    const { app } = await start({ ttlMs: 1000 })
+    const token = await tokenOf()
+    await me(app, token)
+    await me(app, token)
+    expect(sessionCalls()).toBe(1)
+    await sleep(1100)
+    expect((await me(app, token)).status).toBe(200)
+    expect([sessionCalls(), userCalls()]).toEqual([2, 2])
+  })
+
+  it('a token destroyed at QuickBlox is accepted until ttlMs has passed, then refused', async () => {
+    const { app } = await start({ ttlMs: 1000 })
+    const token = await tokenOf()
+    expect((await me(app, token)).status).toBe(200)
+    qb.destroyUserSessions(qb.users[0]!.id)
+    // The documented trade-off: the cache still trusts it...
+    expect((await me(app, token)).status).toBe(200)
+    await sleep(1100)
+    // ...but no longer than ttlMs.
+    const res = await me(app, token)
+    expect(res.status).toBe(401)
+    expect(res.headers['www-authenticate']).toBe(INVALID)
+  })
+
+  it("no entry outlives the token's known expiry", async () => {
+    // An emulator whose clock runs 2 h minus 2 s behind ours: QuickBlox's QB-Token-ExpirationDate
+    // ("2 h after the last use", to the second) is then 1 to 2 s away, well before the 60 s TTL.
+    const offset = 2 * 3600_000 - 2000
+    const old = await startEmulator({ applications: [APP], users: [AMY], now: () => Date.now() - offset })
+    try {
+      const { app } = await start({ ttlMs: 60_000 }, old)
+      const token = await sdkToken(old, AMY, APP, Math.floor((Date.now() - offset) / 1000))
+      // The check itself renews the token at QuickBlox: its expiry header says "2 h from now" on the
+      // emulator's clock, 1 to 2 s from now on ours.
+      expect((await me(app, token)).status).toBe(200)
+      expect((await me(app, token)).status).toBe(200)
+      expect(sessionCalls(old)).toBe(1)
+      await sleep(2100)
+      expect((await me(app, token)).status).toBe(200)
+      expect(sessionCalls(old)).toBe(2)
+    } finally {
+      await old.close()
+    }
+  })
+
+  it('forget(token) stops trusting it at once (sign-out)', async () => {
+    const { app, strategy } = await start()
+    const token = await tokenOf()
+    expect((await me(app, token)).status).toBe(200)
+    await fetch(`${qb.url}/session.json`, { method: 'DELETE', headers: { 'QB-Token': token } })
+    await strategy.forget(token)
+    expect((await me(app, token)).status).toBe(401)
+    expect(sessionCalls()).toBe(2)
+  })
+})
+
+describe('max', () => {
+  it('keeps at most max tokens, evicting the least recently used', async () => {
+    const { app } = await start({ max: 2 })
+    const [a, b, c] = [await sdkToken(qb, AMY), await sdkToken(qb, BOB), await sdkToken(qb, CAROL)]
+    qb.resetLog()
+    await me(app, a)
+    await me(app, b)
+    await me(app, a) // a is now the most recently used
+    await me(app, c) // evicts b
+    expect(sessionCalls()).toBe(3)
+    await me(app, a)
+    expect(sessionCalls()).toBe(3)
+    await me(app, b)
+    expect(sessionCalls()).toBe(4)
+  })
+})
+
+describe('entries that go while QuickBlox is being asked', () => {
+  it('forget(token) during a check: the waiting requests still get their answer, and nothing is kept', async () => {
+    const { app, strategy } = await start()
+    const token = await tokenOf()
+    qb.setLatency('GET /session.json', 200)
+    const pending = Promise.all([me(app, token), me(app, token)])
+    await sleep(50)
+    await strategy.forget(token)
+    expect((await pending).map((res) => res.status)).toEqual([200, 200])
+    qb.setLatency('*', 0)
+    await me(app, token)
+    expect(sessionCalls()).toBe(2)
+  })
+
+  it('evicted by max during a check: every request still gets its answer', async () => {
+    const { app } = await start({ max: 1 })
+    const tokens = [await sdkToken(qb, AMY), await sdkToken(qb, BOB), await sdkToken(qb, CAROL)]
+    qb.setLatency('GET /session.json', 150)
+    const answers = await Promise.all(tokens.flatMap((token) => [me(app, token), me(app, token)]))
+    expect(answers.map((res) => res.status)).toEqual(Array(6).fill(200))
+  })
+})
+
+describe('the negative cache', () => {
+  it('a flood of one bad token costs one call per window', async () => {
+    // Windows are generous: a loaded machine may take a while over 20 requests.
+    const { app } = await start({ negativeTtlMs: 1500 })
+    qb.resetLog()
+    for (let i = 0; i < 20; i++) expect((await me(app, 'e'.repeat(40))).status).toBe(401)
+    expect(sessionCalls()).toBe(1)
+    await sleep(1600)
+    expect((await me(app, 'e'.repeat(40))).status).toBe(401)
+    expect(sessionCalls()).toBe(2)
+  })
+
+  it('an application token is refused only briefly: once logged in, it counts', async () => {
+    const { app } = await start({ negativeTtlMs: 200 })
+    const token = await sdkToken(qb)
+    expect((await me(app, token)).status).toBe(401)
+    // POST /login.json upgrades this very token into Amy's session.
+    const login = await fetch(`${qb.url}/login.json`, {
+      method: 'POST', headers: { 'QB-Token': token, 'Content-Type': 'application/json' }, body: JSON.stringify(AMY),
+    })
+    expect(login.status).toBe(202)
+    await sleep(300)
+    expect((await me(app, token)).status).toBe(200)
+  })
+})
+
+describe('never cached', () => {
+  it.each([
+    ['a 5xx', { status: 500 } as const, 503],
+    ['a timeout', 'hang' as const, 504],
+    ['a 429', { status: 429, retryAfter: 1 } as const, 429],
+  ])('%s: the next request asks QuickBlox again and succeeds', async (_name, fault, status) => {
+    const { app } = await start({}, qb, 600)
+    const token = await tokenOf()
+    qb.failNext('GET /session.json', fault)
+    expect((await me(app, token)).status).toBe(status)
+    expect((await me(app, token)).status).toBe(200)
+    expect(sessionCalls()).toBe(2)
+  })
+
+  it('a failed user read: the next request reads the user again', async () => {
+    const { app } = await start()
+    const token = await tokenOf(CAROL)
+    qb.failNext('GET /users/:id.json', { status: 503 })
+    expect((await me(app, token)).status).toBe(503)
+    expect((await me(app, token)).status).toBe(200)
+    expect(userCalls()).toBe(2)
+  })
+})
+
+describe('keys', () => {
+  it('are SHA-256 of the token, never the token', async () => {
+    const { strategy, app } = await start()
+    const token = await tokenOf()
+    await me(app, token)
+    const keys = [...(strategy as unknown as { tokens: Map<string, unknown> }).tokens.keys()]
+    expect(keys).toEqual([expect.stringMatching(/^[0-9a-f]{64}$/)])
+    expect(keys[0]).not.toContain(token)
+  })
+})

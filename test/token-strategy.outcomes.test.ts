@@ -1,0 +1,264 @@
+// Every outcome of QuickBloxTokenStrategy, over real HTTP: an Express API, Passport, the emulator.
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
+import request from 'supertest'
+import { startEmulator, type Emulator, type EmulatorFault } from '../lib/emulator/index.js'
+import {
+  QuickBloxTokenStrategy, type QuickBloxTokenStrategyOptions, type VerifyFunction, type VerifyFunctionWithRequest,
+} from '../lib/index.js'
+import type { QuickBloxSession, QuickBloxUser } from '../lib/quickblox/types.js'
+import { sdkToken, startTokenApp, type TokenApp } from './helpers/token-app.js'
+
+const APP = { id: 6060, authKey: 'token-test-key', authSecret: 'token-test-secret' }
+const OTHER_APP = { id: 6061, authKey: 'other-key', authSecret: 'other-secret' }
+const AMY = { login: 'amy', password: 'amy-password-1', full_name: 'Amy Pond' }
+const BARE = 'Bearer realm="QuickBlox"'
+const INVALID = 'Bearer realm="QuickBlox", error="invalid_token"'
+const TIMEOUT = 600
+
+let qb: Emulator
+const apps: TokenApp[] = []
+const strategies: QuickBloxTokenStrategy[] = []
+const seen: { user: QuickBloxUser; session: QuickBloxSession }[] = []
+let app: TokenApp
+let amyToken: string
+let amyId: number
+
+async function start(
+  extra: Partial<QuickBloxTokenStrategyOptions> | { passReqToCallback: true } = {},
+  verify?: VerifyFunction,
+): Promise<TokenApp> {
+  const options = { appId: APP.id, apiEndpoint: qb.url, timeout: TIMEOUT, cache: false as const, ...extra }
+  // One helper for both verify styles: the overloads are checked where apps use them, not here.
+  const strategy = new QuickBloxTokenStrategy(options as QuickBloxTokenStrategyOptions, verify
+    ?? ((user, session, done) => {
+      seen.push({ user, session })
+      done(null, { id: user.id, login: user.login })
+    }))
+  strategies.push(strategy)
+  const started = await startTokenApp(strategy)
+  apps.push(started)
+  return started
+}
+
+beforeAll(async () => {
+  qb = await startEmulator({ applications: [APP, OTHER_APP], users: [AMY] })
+  amyId = qb.users[0]!.id
+  app = await start()
+})
+beforeEach(async () => {
+  amyToken = await sdkToken(qb, { login: AMY.login, password: AMY.password })
+  qb.resetLog()
+})
+afterEach(() => qb.clearFaults())
+afterAll(async () => {
+  await Promise.all(apps.map((a) => a.close()))
+  await Promise.all(strategies.map((s) => s.close()))
+  await qb.close()
+})
+
+const me = (token: string, target = app) => request(target.url).get('/api/me').set('Authorization', `Bearer ${token}`)
+const calls = (): number => qb.counts()['GET /session.json'] + qb.counts()['GET /users/:id.json']
+
+describe('a live user token of this application', () => {
+  it('signs the user in, and verify gets the user and { token, userId, applicationId, expiresAt }', async () => {
+    const res = await me(amyToken)
+    expect(res.status).toBe(200)
+    expect(res.body.user).toEqual({ id: amyId, login: 'amy' })
+    const { user, session } = seen.at(-1)!
+    expect(user).toMatchObject({ id: amyId, login: 'amy', full_name: 'Amy Pond' })
+    expect(session).toEqual({ token: amyToken, userId: amyId, applicationId: APP.id, expiresAt: expect.any(Date) })
+    expect(session.expiresAt.getTime()).toBeGreaterThan(Date.now() + 119 * 60_000)
+    expect(qb.counts()).toMatchObject({ 'GET /session.json': 1, 'GET /users/:id.json': 1 })
+  })
+
+  it('accepts the scheme in any case (RFC 7235)', async () => {
+    expect((await request(app.url).get('/api/me').set('Authorization', `bearer ${amyToken}`)).status).toBe(200)
+  })
+})
+
+describe('no usable token: 401 with the bare challenge, and no QuickBlox call', () => {
+  it('without an Authorization header', async () => {
+    const res = await request(app.url).get('/api/me')
+    expect(res.status).toBe(401)
+    expect(res.headers['www-authenticate']).toBe(BARE)
+  })
+
+  it.each([
+    ['another scheme', () => `Basic ${Buffer.from('amy:pw').toString('base64')}`],
+    ['Bearer without a token', () => 'Bearer'],
+    ['Bearer and a space', () => 'Bearer '],
+    ['two tokens', () => `Bearer ${amyToken} ${amyToken}`],
+    ['a token with a comma', () => `Bearer ${amyToken},x`],
+    ['a token too long', () => `Bearer ${'a'.repeat(1025)}`],
+    ['a token with a quote', () => `Bearer ${amyToken}"`],
+  ])('with %s', async (_name, header) => {
+    const res = await request(app.url).get('/api/me').set('Authorization', header())
+    expect(res.status).toBe(401)
+    expect(res.headers['www-authenticate']).toBe(BARE)
+    expect(calls()).toBe(0)
+  })
+
+  it('never reads the token from the query string or the body', async () => {
+    const query = await request(app.url).get(`/api/me?access_token=${amyToken}`)
+    const body = await request(app.url).post('/api/me').send({ access_token: amyToken, token: amyToken })
+    for (const res of [query, body]) {
+      expect(res.status).toBe(401)
+      expect(res.headers['www-authenticate']).toBe(BARE)
+    }
+    expect(calls()).toBe(0)
+  })
+
+  it("ignores QuickBlox's QB-Token header unless qbTokenHeader is set", async () => {
+    expect((await request(app.url).get('/api/me').set('QB-Token', amyToken)).status).toBe(401)
+    const withHeader = await start({ qbTokenHeader: true })
+    expect((await request(withHeader.url).get('/api/me').set('QB-Token', amyToken)).status).toBe(200)
+    // Two different tokens are ambiguous: refused before QuickBlox is asked.
+    qb.resetLog()
+    const both = await request(withHeader.url).get('/api/me')
+      .set('QB-Token', amyToken).set('Authorization', 'Bearer abc')
+    expect(both.status).toBe(401)
+    expect(both.headers['www-authenticate']).toBe(BARE)
+    expect(calls()).toBe(0)
+  })
+})
+
+describe('a token QuickBlox does not accept for this application: 401 invalid_token', () => {
+  const expectInvalid = (res: request.Response): void => {
+    expect(res.status).toBe(401)
+    expect(res.headers['www-authenticate']).toBe(INVALID)
+  }
+
+  it('an unknown token', async () => {
+    expectInvalid(await me('0123456789abcdef0123456789abcdef01234567'))
+    expect(qb.counts()['GET /session.json']).toBe(1)
+  })
+
+  it('a token destroyed at QuickBlox (signed out)', async () => {
+    await fetch(`${qb.url}/session.json`, { method: 'DELETE', headers: { 'QB-Token': amyToken } })
+    expectInvalid(await me(amyToken))
+  })
+
+  it('a token destroyed by the emulator control', async () => {
+    expect(qb.destroyUserSessions(amyId)).toBeGreaterThan(0)
+    expectInvalid(await me(amyToken))
+  })
+
+  it('an expired token (2 h idle)', async () => {
+    qb.expireUserSessions(amyId)
+    expectInvalid(await me(amyToken))
+  })
+
+  it('an application session token (no user)', async () => {
+    expectInvalid(await me(await sdkToken(qb)))
+    expect(qb.counts()['GET /users/:id.json']).toBe(0)
+  })
+
+  it("another application's user token", async () => {
+    expectInvalid(await me(await sdkToken(qb, { login: AMY.login, password: AMY.password }, OTHER_APP)))
+    expect(qb.counts()['GET /users/:id.json']).toBe(0)
+  })
+
+  it('a token that dies between the session check and the user read', async () => {
+    qb.failNext('GET /users/:id.json', 'expire-session')
+    expectInvalid(await me(amyToken))
+  })
+
+  it('a user the app refuses in verify (false)', async () => {
+    const refusing = await start({}, (_user, _session, done) => done(null, false))
+    expectInvalid(await me(amyToken, refusing))
+  })
+})
+
+describe('QuickBlox cannot tell: an error with the status of the login strategy', () => {
+  const FAULTS: [string, EmulatorFault, number][] = [
+    ['answers 500', { status: 500 }, 503],
+    ['answers 503', { status: 503 }, 503],
+    ['resets the connection', 'reset', 503],
+    ['answers an HTML page', 'garbage', 502],
+    ['cuts its reply half way', 'truncated', 502],
+    ['answers JSON of the wrong shape', 'wrong-shape', 502],
+  ]
+  for (const endpoint of ['GET /session.json', 'GET /users/:id.json'] as const) {
+    it.each(FAULTS)(`${endpoint} %s`, async (_name, fault, status) => {
+      qb.failNext(endpoint, fault)
+      const res = await me(amyToken)
+      expect(res.status).toBe(status)
+      expect(res.headers['www-authenticate']).toBeUndefined()
+    })
+  }
+
+  it('rate-limited: 429 with retryAfter', async () => {
+    qb.failNext('GET /session.json', { status: 429, retryAfter: 11 })
+    const res = await me(amyToken)
+    expect(res.status).toBe(429)
+    expect(res.headers['retry-after']).toBe('11')
+    expect(app.errors.at(-1)).toMatchObject({ code: 'QB_RATE_LIMITED', retryAfter: 11 })
+  })
+
+  it('QuickBlox hangs: 504 within the timeout, both calls together', async () => {
+    // A slow session check leaves the user read only what is left of the one timeout.
+    const timeout = 1500
+    const slow = await start({ timeout })
+    qb.setLatency('GET /session.json', timeout * 0.9)
+    qb.failNext('GET /users/:id.json', 'hang')
+    const started = Date.now()
+    const res = await me(amyToken, slow)
+    qb.setLatency('*', 0)
+    expect(res.status).toBe(504)
+    expect(Date.now() - started).toBeLessThan(timeout + 900)
+  })
+
+  it('QuickBlox unreachable: 503', async () => {
+    const server = createServer()
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    const { port } = server.address() as AddressInfo
+    await new Promise<void>((resolve) => server.close(() => resolve()))
+    const unreachable = await start({ apiEndpoint: `http://127.0.0.1:${port}` })
+    expect((await me(amyToken, unreachable)).status).toBe(503)
+  })
+})
+
+describe('verify', () => {
+  it('may return a promise of the user', async () => {
+    const promised = await start({}, async (user) => ({ promised: user.id }))
+    expect((await me(amyToken, promised)).body.user).toEqual({ promised: amyId })
+  })
+
+  it('takes the request first with passReqToCallback', async () => {
+    const verify: VerifyFunctionWithRequest = (req, user, _session, done) => done(null, { id: user.id, path: req.url })
+    const withReq = await start({ passReqToCallback: true }, verify as unknown as VerifyFunction)
+    expect((await me(amyToken, withReq)).body.user).toEqual({ id: amyId, path: '/api/me' })
+  })
+
+  it("an error in verify is the app's error (500)", async () => {
+    const failing = await start({}, () => { throw new Error('database down') })
+    expect((await me(amyToken, failing)).status).toBe(500)
+  })
+})
+
+describe('options', () => {
+  it("is named 'quickblox-token' unless told otherwise", () => {
+    const verify = (): void => {}
+    expect(new QuickBloxTokenStrategy({ appId: 1 }, verify).name).toBe('quickblox-token')
+    expect(new QuickBloxTokenStrategy({ appId: 1, name: 'mobile' }, verify).name).toBe('mobile')
+  })
+
+  it.each([
+    ['no options', undefined],
+    ['a bad appId', { appId: 'x' }],
+    ['a bad timeout', { appId: 1, timeout: -1 }],
+    ['a bad cache', { appId: 1, cache: 'yes' }],
+    ['a bad ttlMs', { appId: 1, cache: { ttlMs: 0 } }],
+    ['a bad store', { appId: 1, cache: { store: {} } }],
+    ['a bad qbTokenHeader', { appId: 1, qbTokenHeader: 'yes' }],
+    ['an empty name', { appId: 1, name: '' }],
+  ])('refuses %s', (_name, options) => {
+    expect(() => new QuickBloxTokenStrategy(options as QuickBloxTokenStrategyOptions, () => {})).toThrow(TypeError)
+  })
+
+  it('needs a verify function', () => {
+    expect(() => new QuickBloxTokenStrategy({ appId: 1 }, undefined as never)).toThrow(TypeError)
+  })
+})
