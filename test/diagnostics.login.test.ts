@@ -3,7 +3,7 @@
 // it, and the fields by its end for each outcome.
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
 import type { Emulator } from '../lib/emulator/index.js'
-import { QuickBloxStrategy, QuickBloxTimeoutError, QuickBloxUnavailableError } from '../lib/index.js'
+import { QuickBloxStrategy, QuickBloxTimeoutError, QuickBloxUnavailableError, type VerifyFunction } from '../lib/index.js'
 import { recordDiagnostics, type Recorder } from './helpers/diagnostics.js'
 import { startLoginApp, type LoginApp } from './helpers/login-app.js'
 import { AMY, FACEBOOK_USER, FIREBASE_USER, optionsFor, startTestEmulator } from './helpers/quickblox.js'
@@ -15,7 +15,7 @@ let refusingApp: LoginApp
 let failingApp: LoginApp
 let recorder: Recorder
 
-async function appWith(verify: ConstructorParameters<typeof QuickBloxStrategy>[1]): Promise<LoginApp> {
+async function appWith(verify: VerifyFunction): Promise<LoginApp> {
   const strategy = new QuickBloxStrategy(optionsFor(emulator, { timeout: 1500 }), verify)
   strategies.push(strategy)
   return startLoginApp(strategy)

@@ -28,7 +28,6 @@ export interface Recorder {
 }
 
 const TRACING: Exclude<ChannelName, 'pool'>[] = ['login', 'token', 'request']
-const EVENTS: TracingEvent[] = ['start', 'end', 'asyncStart', 'asyncEnd', 'error']
 
 export function recordDiagnostics(): Recorder {
   const events: Recorded[] = []
@@ -40,7 +39,8 @@ export function recordDiagnostics(): Recorder {
     })
   }
   const handlers = TRACING.map((channel) => {
-    const handler = Object.fromEntries(EVENTS.map((event) => [event, (message: unknown) => record(channel, event, message)]))
+    const on = (event: TracingEvent) => (message: unknown): void => record(channel, event, message)
+    const handler = { start: on('start'), end: on('end'), asyncStart: on('asyncStart'), asyncEnd: on('asyncEnd'), error: on('error') }
     tracingChannel(CHANNELS[channel]).subscribe(handler)
     return [channel, handler] as const
   })
