@@ -12,6 +12,12 @@ export function loadConfig(env = process.env) {
   if (production && !env.SESSION_SECRET) throw new Error('SESSION_SECRET is required when NODE_ENV=production')
   const port = Number(env.PORT ?? 3000)
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error('PORT must be a port number')
+  // Prometheus metrics: only when METRICS_PORT is set, on a listener of their own (see metrics.js).
+  const metricsPort = env.METRICS_PORT ? Number(env.METRICS_PORT) : undefined
+  if (metricsPort !== undefined && !(Number.isInteger(metricsPort) && metricsPort >= 0 && metricsPort <= 65535)) {
+    throw new Error('METRICS_PORT must be a port number')
+  }
+  if (metricsPort && metricsPort === port) throw new Error('METRICS_PORT must differ from PORT: metrics are never on the public port')
   return {
     port,
     host: env.HOST || '127.0.0.1',
@@ -20,6 +26,7 @@ export function loadConfig(env = process.env) {
     sessionSecretGenerated: !env.SESSION_SECRET,
     trustProxy: parseTrustProxy(env.TRUST_PROXY),
     redisUrl: env.REDIS_URL || undefined,
+    metrics: metricsPort === undefined ? null : { port: metricsPort, host: env.METRICS_HOST || '127.0.0.1' },
     quickblox: qb.every(Boolean)
       ? { appId: env.QB_APP_ID, authKey: env.QB_AUTH_KEY, authSecret: env.QB_AUTH_SECRET, apiEndpoint: env.QB_API_ENDPOINT || undefined }
       : null,

@@ -3,6 +3,7 @@
 import { startEmulator } from 'passport-quickblox/emulator'
 import { loadConfig } from './config.js'
 import { createApp, createRedisStore, createStrategy } from './app.js'
+import { createMetrics, startMetricsServer } from './metrics.js'
 
 let config
 try {
@@ -12,6 +13,9 @@ try {
   process.exit(1)
 }
 const log = (line) => console.log(line)
+
+const metrics = config.metrics ? await startMetricsServer(createMetrics(), config.metrics) : null
+if (metrics) log(`Prometheus metrics on ${metrics.url}`)
 
 let emulator = null
 if (!config.quickblox) {
@@ -40,6 +44,7 @@ async function shutdown(signal) {
   setTimeout(() => process.exit(1), 10_000).unref() // a last resort if something hangs
   await new Promise((resolve) => server.close(resolve)) // stops accepting, closes idle keep-alive sockets
   await strategy.close()
+  await metrics?.close()
   await redis?.client.close()
   await emulator?.close()
 }
