@@ -1,6 +1,7 @@
 // Prometheus metrics (prom-client) from passport-quickblox's diagnostics channels, served on a
 // listener of their own (METRICS_PORT, 127.0.0.1 by default): never on the app's public port.
 import http from 'node:http'
+import { performance } from 'node:perf_hooks'
 import { subscribe, tracingChannel, unsubscribe } from 'node:diagnostics_channel'
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
 import { CHANNELS } from 'passport-quickblox'
