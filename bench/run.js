@@ -30,7 +30,8 @@ export const CONTENDERS = [
   { key: 'c', name: 'passport-local', label: 'in-memory user, no network: Passport\'s own floor' },
 ]
 const SUBSCRIBED = {
-  key: 'd', name: 'passport-quickblox+subscriber', label: '(a) with a subscriber on every diagnostics channel (bench/subscriber.js)',
+  key: 'd', name: 'passport-quickblox+subscriber',
+  label: '(a) with a subscriber on every diagnostics channel (bench/subscriber.js)',
 }
 
 // `jit`: logins at concurrency 8 when a contender's app starts, so that the first level does not

@@ -16,7 +16,8 @@ export function subscribeAll() {
     asyncEnd: (ctx) => count(`login ${ctx.method} ${ctx.outcome} ${ctx.pooled ? 'pooled' : 'fresh'}`),
   })
   tracingChannel(CHANNELS.token).subscribe({
-    start: noop, end: noop, asyncStart: noop, error: noop, asyncEnd: (ctx) => count(`token ${ctx.cache} ${ctx.outcome}`),
+    start: noop, end: noop, asyncStart: noop, error: noop,
+    asyncEnd: (ctx) => count(`token ${ctx.cache} ${ctx.outcome}`),
   })
   tracingChannel(CHANNELS.request).subscribe({
     start: (ctx) => started.set(ctx, performance.now()),

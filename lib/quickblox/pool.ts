@@ -117,7 +117,8 @@ export class SessionPool {
         },
         (error: unknown) => {
           this.#creating--
-          publishPool(() => this.#message('refill-failed', { code: error instanceof QuickBloxError ? error.code : 'UNKNOWN' }))
+          const code = error instanceof QuickBloxError ? error.code : 'UNKNOWN'
+          publishPool(() => this.#message('refill-failed', { code }))
           this.#backOff()
         },
       )
