@@ -122,7 +122,7 @@ interface Outcomes {
  */
 export function traceLogin<S extends Outcomes>(strategy: S, method: LoginMethod, run: (strategy: S) => void): void {
   if (!loginChannel.hasSubscribers) return run(strategy)
-  trace(loginChannel, strategy, { method, calls: 0, pooled: false }, run)
+  trace<S, LoginContext>(loginChannel, strategy, { method, calls: 0, pooled: false }, run)
 }
 
 /**
@@ -132,11 +132,16 @@ export function traceLogin<S extends Outcomes>(strategy: S, method: LoginMethod,
  */
 export function traceTokenCheck<S extends Outcomes>(strategy: S, run: (strategy: S) => void): void {
   if (!tokenChannel.hasSubscribers) return run(strategy)
-  trace(tokenChannel, strategy, { calls: 0 }, run)
+  trace<S, TokenContext>(tokenChannel, strategy, { calls: 0 }, run)
+}
+
+/** The part of a tracing channel `trace()` uses. */
+interface Traceable<C> {
+  tracePromise(fn: () => Promise<void>, context: C): Promise<void>
 }
 
 function trace<S extends Outcomes, C extends LoginContext | TokenContext>(
-  tracing: typeof loginChannel | typeof tokenChannel, strategy: S, context: C, run: (strategy: S) => void,
+  tracing: Traceable<C>, strategy: S, context: C, run: (strategy: S) => void,
 ): void {
   const traced = (): Promise<void> => new Promise((resolve, reject) => {
     // Passport's own way: a per-request object whose outcome actions are the request's.
@@ -148,7 +153,8 @@ function trace<S extends Outcomes, C extends LoginContext | TokenContext>(
     }
     observed.fail = (challenge, status) => {
       context.outcome = 'fail'
-      context.status = status ?? 401
+      // Passport's fail(status) form too; Passport answers 401 when no status is given.
+      context.status = typeof challenge === 'number' ? challenge : status ?? 401
       resolve()
       strategy.fail(challenge, status)
     }
@@ -166,12 +172,11 @@ function trace<S extends Outcomes, C extends LoginContext | TokenContext>(
     }
     current.run(context, () => run(observed))
   })
-  ;(tracing as TracingChannelOf<C>).tracePromise(traced, context).catch(() => {})
+  // The rejection is the error event's; the strategy reports the error to Passport itself.
+  tracing.tracePromise(traced, context).catch(() => {})
 }
 
-type TracingChannelOf<C extends object> = ReturnType<typeof tracingChannel<unknown, C>>
-
-/** Inside `traceLogin`: the code of the error behind a `fail` (e.g. rejected credentials). */
+/** Inside a trace: the code of the error behind a `fail` (e.g. rejected credentials). */
 export function noteFailure(error: QuickBloxError): void {
   const context = current.getStore()
   if (context) context.code = error.code
