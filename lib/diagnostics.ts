@@ -201,12 +201,17 @@ export function noteCache(cache: TokenCache): void {
 }
 
 /** Traces one HTTP request to QuickBlox; `send` resolves with the reply's status. */
-export async function traceRequest<R extends { status: number }>(
+export function traceRequest<R extends { status: number }>(
   method: string, path: string, attempt: number, send: () => Promise<R>,
 ): Promise<R> {
   const context = current.getStore()
   if (context) context.calls++
-  if (!requestChannel.hasSubscribers) return send()
+  return requestChannel.hasSubscribers ? tracedRequest(method, path, attempt, send) : send()
+}
+
+async function tracedRequest<R extends { status: number }>(
+  method: string, path: string, attempt: number, send: () => Promise<R>,
+): Promise<R> {
   const request: RequestContext = { method, path: pathTemplate(path), attempt }
   let reply: R | undefined
   // The traced function keeps the reply to itself: it holds tokens and users.
