@@ -3,7 +3,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
 import { pathTemplate } from '../lib/diagnostics.js'
 import type { Emulator } from '../lib/emulator/index.js'
-import { QuickBloxStrategy } from '../lib/index.js'
+import { QuickBloxStrategy, type VerifyFunction } from '../lib/index.js'
 import { Transport } from '../lib/quickblox/http.js'
 import { recordDiagnostics, type Recorded, type Recorder } from './helpers/diagnostics.js'
 import { startLoginApp, type LoginApp } from './helpers/login-app.js'
@@ -91,7 +91,8 @@ describe('the session pool channel', () => {
   let strategy: QuickBloxStrategy
   let app: LoginApp
   beforeEach(async () => {
-    strategy = new QuickBloxStrategy({ ...optionsFor(emulator), pool: {} }, (user, _session, done) => done(null, { id: user.id }))
+    const verify: VerifyFunction = (user, _session, done) => done(null, { id: user.id })
+    strategy = new QuickBloxStrategy({ ...optionsFor(emulator), pool: {} }, verify)
     app = await startLoginApp(strategy)
   })
   afterEach(async () => {
@@ -109,7 +110,8 @@ describe('the session pool channel', () => {
     const pool = recorder.of('pool').map((e) => e.fields)
     expect(pool[0]).toEqual({ event: 'take', hit: false, size: 0, creating: 0 })
     expect(pool.filter((m) => m.event === 'take').map((m) => m.hit)).toEqual([false, true])
-    expect(loginEnds().map(({ calls, pooled }) => ({ calls, pooled }))).toEqual([{ calls: 2, pooled: false }, { calls: 1, pooled: true }])
+    expect(loginEnds().map(({ calls, pooled }) => ({ calls, pooled })))
+      .toEqual([{ calls: 2, pooled: false }, { calls: 1, pooled: true }])
     // The refills' session requests are on the request channel, but not counted as a login's calls.
     const sessions = recorder.of('request', 'asyncEnd').filter((e) => e.fields.path === '/session.json')
     expect(sessions.length).toBeGreaterThanOrEqual(2)
@@ -121,9 +123,11 @@ describe('the session pool channel', () => {
     emulator.failNext('POST /session.json', { status: 500 }, 20)
     expect((await app.postJson(amy)).status).toBe(200)
     const failed = await waitFor((e) => e.channel === 'pool' && e.fields.event === 'refill-failed')
-    expect(failed.fields).toEqual({ event: 'refill-failed', code: 'QB_UNAVAILABLE', size: expect.any(Number), creating: expect.any(Number) })
+    expect(failed.fields)
+      .toEqual({ event: 'refill-failed', code: 'QB_UNAVAILABLE', size: expect.any(Number), creating: expect.any(Number) })
     // The refill's three tries were attempts 1, 2 and 3 of one request.
-    const attempts = recorder.of('request', 'asyncEnd').filter((e) => e.fields.status === 500).map((e) => e.fields.attempt)
+    const attempts = recorder.of('request', 'asyncEnd').filter((e) => e.fields.status === 500)
+      .map((e) => e.fields.attempt)
     expect(attempts.slice(0, 3)).toEqual([1, 2, 3])
   })
 

@@ -30,7 +30,9 @@ beforeEach(() => {
 afterEach(() => recorder.stop())
 
 /** Passport's per-request strategy object: records which outcome was called, once. */
-function passportRequest(): { strategy: { success(u: unknown): void; fail(c?: unknown, s?: number): void; error(e: Error): void }; outcome: Promise<string> } {
+interface PassportActions { success(u: unknown): void; fail(c?: unknown, s?: number): void; error(e: Error): void }
+
+function passportRequest(): { strategy: PassportActions; outcome: Promise<string> } {
   let settle: (outcome: string) => void = () => {}
   const outcome = new Promise<string>((resolve) => (settle = resolve))
   return {
@@ -86,7 +88,8 @@ describe('passport-quickblox:token', () => {
     const { token, userId } = await client.createApplicationSession()
     recorder.events.length = 0
     expect(await check(token, undefined).outcome).toBe(`success {"id":${userId}}`)
-    expect(recorder.sequence(['start', 'asyncEnd'])).toEqual(['token:start', 'request:start', 'request:asyncEnd', 'token:asyncEnd'])
+    expect(recorder.sequence(['start', 'asyncEnd']))
+      .toEqual(['token:start', 'request:start', 'request:asyncEnd', 'token:asyncEnd'])
     expect(end()).toEqual({ cache: 'miss', outcome: 'success', calls: 1, userId, result: undefined })
     expect(recorder.events.map((e) => e.rendered).join('\n')).not.toContain(token)
   })
@@ -103,7 +106,8 @@ describe('passport-quickblox:token', () => {
 
   it('a token QuickBlox does not know: fail 401 with the error code', async () => {
     expect(await check('0'.repeat(40), undefined).outcome).toBe('fail 401')
-    expect(end()).toEqual({ cache: 'miss', outcome: 'fail', status: 401, code: 'QB_INVALID_CREDENTIALS', calls: 1, result: undefined })
+    expect(end())
+      .toEqual({ cache: 'miss', outcome: 'fail', status: 401, code: 'QB_INVALID_CREDENTIALS', calls: 1, result: undefined })
   })
 
   it('QuickBlox down: error, with our error on the error event', async () => {

@@ -90,7 +90,8 @@ describe('METRICS_PORT', () => {
   it('is off by default, on 127.0.0.1 when set, and never the public port', () => {
     expect(loadConfig({}).metrics).toBeNull()
     expect(loadConfig({ METRICS_PORT: '9464' }).metrics).toEqual({ port: 9464, host: '127.0.0.1' })
-    expect(loadConfig({ METRICS_PORT: '9464', METRICS_HOST: '10.0.0.5' }).metrics).toEqual({ port: 9464, host: '10.0.0.5' })
+    expect(loadConfig({ METRICS_PORT: '9464', METRICS_HOST: '10.0.0.5' }).metrics)
+      .toEqual({ port: 9464, host: '10.0.0.5' })
     expect(() => loadConfig({ METRICS_PORT: '3000' })).toThrow('METRICS_PORT must differ from PORT')
     expect(() => loadConfig({ METRICS_PORT: '8080', PORT: '8080' })).toThrow('METRICS_PORT must differ from PORT')
     expect(() => loadConfig({ METRICS_PORT: 'nine' })).toThrow('METRICS_PORT must be a port number')
@@ -111,14 +112,17 @@ describe('node example-app/server.js with METRICS_PORT', () => {
     child.stdout!.on('data', (chunk: Buffer) => { output += chunk })
     child.stderr!.on('data', (chunk: Buffer) => { output += chunk })
     const deadline = Date.now() + 15_000
-    while (!/listening on http:\/\/127\.0\.0\.1:\d+/.test(output) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20))
+    while (!/listening on http:\/\/127\.0\.0\.1:\d+/.test(output) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 20))
+    }
     const app = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1]
     const scrapeUrl = /Prometheus metrics on (http:\/\/127\.0\.0\.1:\d+\/metrics)/.exec(output)?.[1]
     expect({ app, scrapeUrl, output }).toEqual({ app: expect.any(String), scrapeUrl: expect.any(String), output })
     expect(new URL(scrapeUrl!).port).not.toBe(new URL(app!).port)
 
     const res = await fetch(`${app}/api/login`, {
-      method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ login: 'amy', password: 'amy-demo-password' }),
+      method: 'POST', headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ login: 'amy', password: 'amy-demo-password' }),
     })
     expect(res.status).toBe(200)
     await new Promise((resolve) => setTimeout(resolve, 50))

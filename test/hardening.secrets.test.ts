@@ -254,14 +254,14 @@ describe('the scan itself', () => {
   // Runs after every login above: the whole run's diagnostics, background pool refills included.
   it('saw every kind of diagnostics event during the run, and none holds anything secret', () => {
     const seen = new Set(diagnostics.events.map((e) => `${e.channel}:${e.event}`))
-    for (const kind of ['login:start', 'login:asyncEnd', 'login:error', 'request:start', 'request:asyncEnd', 'request:error', 'pool:publish']) {
-      expect(seen).toContain(kind)
-    }
+    const kinds = ['login:start', 'login:asyncEnd', 'login:error', 'request:start', 'request:asyncEnd', 'request:error', 'pool:publish']
+    for (const kind of kinds) expect(seen).toContain(kind)
     const outcomes = new Set(diagnostics.of('login', 'asyncEnd').map((e) => e.fields.outcome))
     expect([...outcomes].sort()).toEqual(['error', 'fail', 'success'])
     expect(diagnostics.of('pool').map((e) => e.fields.event)).toContain('refill')
     // As published, and as the contexts are now (they are filled in as a trace goes on).
-    const now = [...new Set(diagnostics.events.map((e) => e.context))].map((c) => inspect(c, { depth: Infinity, showHidden: true }))
+    const now = [...new Set(diagnostics.events.map((e) => e.context))]
+      .map((c) => inspect(c, { depth: Infinity, showHidden: true }))
     expectNothingPublished([...diagnostics.events.map((e) => e.rendered), ...now])
   })
 

@@ -40,7 +40,9 @@ export function recordDiagnostics(): Recorder {
   }
   const handlers = TRACING.map((channel) => {
     const on = (event: TracingEvent) => (message: unknown): void => record(channel, event, message)
-    const handler = { start: on('start'), end: on('end'), asyncStart: on('asyncStart'), asyncEnd: on('asyncEnd'), error: on('error') }
+    const handler = {
+      start: on('start'), end: on('end'), asyncStart: on('asyncStart'), asyncEnd: on('asyncEnd'), error: on('error'),
+    }
     tracingChannel(CHANNELS[channel]).subscribe(handler)
     return [channel, handler] as const
   })
@@ -49,7 +51,8 @@ export function recordDiagnostics(): Recorder {
   return {
     events,
     of: (channel, event) => events.filter((e) => e.channel === channel && (event === undefined || e.event === event)),
-    sequence: (only) => events.filter((e) => only === undefined || only.includes(e.event)).map((e) => `${e.channel}:${e.event}`),
+    sequence: (only) => events.filter((e) => only === undefined || only.includes(e.event))
+      .map((e) => `${e.channel}:${e.event}`),
     stop() {
       for (const [channel, handler] of handlers) tracingChannel(CHANNELS[channel]).unsubscribe(handler)
       unsubscribe(CHANNELS.pool, onPool)
