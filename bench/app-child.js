@@ -9,9 +9,11 @@ import { ExtractJwt, Strategy as JwtStrategy } from 'passport-jwt'
 import { QuickBloxStrategy, QuickBloxTokenStrategy } from 'passport-quickblox'
 import { handRolledStrategy } from './hand-rolled.js'
 import { serve } from './ipc.js'
+import { subscribeAll } from './subscriber.js'
 
 let server
 let strategy
+let observed = () => undefined
 
 /** Contender (c): Passport's own floor, an in-memory user list and no network at all. */
 function localStrategy(users) {
@@ -27,6 +29,9 @@ function localStrategy(users) {
 function makeStrategy(contender, { url, application, users, jwtSecret }) {
   const credentials = { appId: application.id, authKey: application.authKey, authSecret: application.authSecret }
   switch (contender) {
+    case 'passport-quickblox+subscriber':
+      observed = subscribeAll()
+    // falls through: the same strategy, observed
     case 'passport-quickblox':
       // Defaults throughout, the session pool included.
       return new QuickBloxStrategy({ ...credentials, apiEndpoint: url }, (user, _session, done) => done(null, user))
@@ -72,7 +77,7 @@ serve({
     return { url: `http://127.0.0.1:${server.address().port}` }
   },
   usage() {
-    return { cpu: process.cpuUsage(), maxRssKb: process.resourceUsage().maxRSS }
+    return { cpu: process.cpuUsage(), maxRssKb: process.resourceUsage().maxRSS, observed: observed() }
   },
   async close() {
     server?.closeAllConnections()

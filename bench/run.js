@@ -3,7 +3,9 @@
 // section (bench/tokens.js): QuickBloxTokenStrategy with and without its cache, and passport-jwt.
 //
 //   node bench/run.js [--latency 50] [--quick] [--out DIR] [--logins N] [--warmup N]
-//                     [--concurrency 1,8,32]
+//                     [--concurrency 1,8,32] [--subscriber]
+//
+// --subscriber adds contender (d): (a) with a subscriber on every diagnostics channel.
 //
 // Three kinds of process: this one (the load generator), the emulator (bench/emulator-child.js)
 // and one Express app per contender (bench/app-child.js), all on 127.0.0.1. Every loop is
@@ -31,6 +33,10 @@ export const CONTENDERS = [
   { key: 'b', name: 'hand-rolled', label: 'passport-custom: create a session, then log in, per request (bench/hand-rolled.js)' },
   { key: 'c', name: 'passport-local', label: 'in-memory user, no network: Passport\'s own floor' },
 ]
+const SUBSCRIBED = {
+  key: 'd', name: 'passport-quickblox+subscriber',
+  label: '(a) with a subscriber on every diagnostics channel (bench/subscriber.js)',
+}
 
 // `jit`: logins at concurrency 8 when a contender's app starts, so that the first level does not
 // pay for compiling the code paths; `warmup`: logins at each level's own concurrency before it
@@ -44,6 +50,7 @@ function options(argv) {
     options: {
       latency: { type: 'string' }, quick: { type: 'boolean', default: false }, out: { type: 'string' },
       logins: { type: 'string' }, warmup: { type: 'string' }, concurrency: { type: 'string' },
+      subscriber: { type: 'boolean', default: false },
     },
   })
   const base = values.quick ? QUICK : FULL
@@ -55,6 +62,7 @@ function options(argv) {
   const concurrency = values.concurrency === undefined ? [1, 8, 32] : values.concurrency.split(',').map((c) => int(c, 'concurrency', 1, 64))
   return {
     quick: values.quick,
+    contenders: values.subscriber ? [...CONTENDERS, SUBSCRIBED] : CONTENDERS,
     latencyMs: values.latency === undefined ? base.latencyMs : int(values.latency, 'latency', 0, 10_000),
     // Quick runs write beside the committed results, in a git-ignored folder.
     out: path.resolve(values.out ?? path.join(here, 'results', values.quick ? 'tmp' : '')),
@@ -118,7 +126,8 @@ async function measureContender(contender, { emulator, quickblox, config, users 
       console.log(`  (${contender.key}) ${contender.name} c=${concurrency}: ${ok.length} logins, p50 ${result.p50?.toFixed(1)} ms, ` +
         `${result.loginsPerSec.toFixed(1)}/s, ${result.bound}${run.timedOut ? ' (stopped at the time limit)' : ''}`)
     }
-    const { maxRssKb } = await app.call('usage')
+    const { maxRssKb, observed } = await app.call('usage')
+    if (observed) console.log(`  (${contender.key}) the subscriber saw: ${JSON.stringify(observed.counts)}`)
     return { ...contender, peakRssMb: maxRssKb / 1024, levels }
   } finally {
     await app.close()
@@ -150,7 +159,7 @@ export async function runBenchmark(argv = process.argv.slice(2)) {
       applications: [application], users: [...users, ...tokenUsers], latencyMs: config.latencyMs,
     })
     const seeded = users.map((u, i) => ({ ...u, id: ids[i] }))
-    for (const contender of CONTENDERS) {
+    for (const contender of config.contenders) {
       contenders.push(await measureContender(contender, {
         emulator, config, users: seeded, quickblox: { url, application, users: seeded },
       }))

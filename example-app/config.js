@@ -23,6 +23,12 @@ export function loadConfig(env = process.env) {
     }
     return value
   }
+  // Prometheus metrics: only when METRICS_PORT is set, on a listener of their own (see metrics.js).
+  const metricsPort = env.METRICS_PORT ? Number(env.METRICS_PORT) : undefined
+  if (metricsPort !== undefined && !(Number.isInteger(metricsPort) && metricsPort >= 0 && metricsPort <= 65535)) {
+    throw new Error('METRICS_PORT must be a port number')
+  }
+  if (metricsPort && metricsPort === port) throw new Error('METRICS_PORT must differ from PORT: metrics are never on the public port')
   return {
     port,
     host: env.HOST || '127.0.0.1',
@@ -37,6 +43,7 @@ export function loadConfig(env = process.env) {
       keepAliveMs: ms('KEEP_ALIVE_TIMEOUT_MS', DEFAULT_TIMEOUTS.keepAliveMs, 30_000),
     },
     shutdownGraceMs: ms('SHUTDOWN_GRACE_MS', 5_000, 8_000),
+    metrics: metricsPort === undefined ? null : { port: metricsPort, host: env.METRICS_HOST || '127.0.0.1' },
     quickblox: qb.every(Boolean)
       ? {
         appId: env.QB_APP_ID, authKey: env.QB_AUTH_KEY, authSecret: env.QB_AUTH_SECRET,

@@ -5,6 +5,7 @@ import { loadConfig } from './config.js'
 import { createApp, connectRedis, createStrategy } from './app.js'
 import { closeGracefully, listen } from './http.js'
 import { createTokenStrategy } from './token-auth.js'
+import { createMetrics, startMetricsServer } from './metrics.js'
 
 let config
 try {
@@ -14,6 +15,9 @@ try {
   process.exit(1)
 }
 const log = (line) => console.log(line)
+
+const metrics = config.metrics ? await startMetricsServer(createMetrics(), config.metrics) : null
+if (metrics) log(`Prometheus metrics on ${metrics.url}`)
 
 let emulator = null
 if (!config.quickblox) {
@@ -50,6 +54,7 @@ async function shutdown(signal) {
   try {
     const cancel = async () => { await Promise.all([strategy.close(), tokenStrategy.close()]) }
     await closeGracefully(server, { graceMs: config.shutdownGraceMs, cancel })
+    await metrics?.close()
     await redis?.close()
     await emulator?.close()
     log(`shut down in ${Date.now() - started}ms`)

@@ -1,9 +1,10 @@
 import { Strategy, type StrategyRequest } from './passport.js'
 import { QuickBloxClient, type QuickBloxClientOptions } from './quickblox/client.js'
 import { QuickBloxCredentialsError } from './quickblox/errors.js'
-import type { LoginMethod, QuickBloxSession, QuickBloxUser } from './quickblox/types.js'
+import type { LoginCredentials, LoginMethod, QuickBloxSession, QuickBloxUser } from './quickblox/types.js'
 import { readCredentials, resolveFields, resolveMethods, type CredentialFields } from './credentials.js'
 import { callVerify } from './verify.js'
+import { noteFailure, noteUser, traceLogin } from './diagnostics.js'
 
 /** Passport's `done`: an error, or the user to sign in (`false` to refuse), plus optional `info`. */
 export type VerifyCallback = (err?: unknown, user?: unknown, info?: unknown) => void
@@ -61,6 +62,11 @@ export interface QuickBloxAuthenticateOptions {
   assignProperty?: string
   authInfo?: boolean
   keepSessionInfo?: boolean
+}
+
+function methodOf(credentials: LoginCredentials): LoginMethod {
+  if ('provider' in credentials) return credentials.provider
+  return 'login' in credentials ? 'login' : 'email'
 }
 
 /** Content types the standard body parsers (`express.json()`, `express.urlencoded()`) read by default. */
@@ -125,12 +131,19 @@ export class QuickBloxStrategy<Req extends StrategyRequest = StrategyRequest> ex
       return this.error(err as Error)
     }
     if ('message' in read) return this.fail({ message: read.message }, 400)
-    this.client.login(read.credentials).then(
-      ({ user, session }) => this.callVerify(req, user, session),
-      (err: unknown) => err instanceof QuickBloxCredentialsError
-        ? this.fail({ message: err.message }, err.status)
-        : this.error(err as Error),
-    )
+    const { credentials } = read
+    // The `passport-quickblox:login` trace: from here to success/fail/error (see diagnostics.ts).
+    traceLogin(this, methodOf(credentials), (self) => self.client.login(credentials).then(
+      ({ user, session }) => {
+        noteUser(user.id)
+        self.callVerify(req, user, session)
+      },
+      (err: unknown) => {
+        if (!(err instanceof QuickBloxCredentialsError)) return self.error(err as Error)
+        noteFailure(err)
+        self.fail({ message: err.message }, err.status)
+      },
+    ))
   }
 
   /** A route's `methods` narrow the strategy's: they never accept what the strategy refuses. */

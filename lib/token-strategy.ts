@@ -7,6 +7,7 @@ import type { QuickBloxSession, QuickBloxUser } from './quickblox/types.js'
 import { readUser } from './quickblox/validate.js'
 import type { VerifyCallback, VerifyFunction, VerifyFunctionWithRequest } from './strategy.js'
 import { callVerify } from './verify.js'
+import { noteCache, noteUser, traceTokenCheck } from './diagnostics.js'
 
 /**
  * Where several instances of the strategy share their validations (e.g. Redis). Values are
@@ -161,10 +162,12 @@ export class QuickBloxTokenStrategy<Req extends StrategyRequest = StrategyReques
   override authenticate(req: Req): void {
     const token = this.readToken(req)
     if (token === undefined) return this.fail(CHALLENGE, 401)
-    this.check(token).then(
-      (found) => (found ? this.callVerify(req, found.user, found.session) : this.fail(INVALID_TOKEN, 401)),
-      (err: unknown) => this.error(err as Error),
-    )
+    traceTokenCheck(this, (self) => {
+      self.check(token).then(
+        (found) => (found ? self.callVerify(req, found.user, found.session) : self.fail(INVALID_TOKEN, 401)),
+        (err: unknown) => self.error(err as Error),
+      )
+    })
   }
 
   private callVerify(req: Req, user: QuickBloxUser, session: QuickBloxSession): void {
@@ -185,10 +188,11 @@ export class QuickBloxTokenStrategy<Req extends StrategyRequest = StrategyReques
     const ask: Ask = { token, deadline: Date.now() + this.timeout }
     const key = hash(token)
     // A hit is answered by get() without a promise of lru-cache's; fetch() loads a miss, once for all waiting.
-    const facts = this.tokens
-      ? this.tokens.get(key) ?? await this.tokens.fetch(key, { context: ask })
-      : await this.askSession(ask)
-    if (!facts || facts.userId <= 0 || facts.applicationId !== this.appId) return undefined
+    const cached = this.tokens?.get(key)
+    const facts = cached ?? (this.tokens ? await this.tokens.fetch(key, { context: ask }) : await this.askSession(ask))
+    const refused = !facts || facts.userId <= 0 || facts.applicationId !== this.appId
+    noteCache(cached === undefined ? 'miss' : refused ? 'negative' : 'hit')
+    if (refused) return undefined
     let user: QuickBloxUser | undefined
     try {
       user = this.users
@@ -201,6 +205,7 @@ export class QuickBloxTokenStrategy<Req extends StrategyRequest = StrategyReques
       return undefined
     }
     if (!user) return undefined
+    noteUser(user.id)
     const { userId, applicationId, expiresAt } = facts
     return { user, session: { token, userId, applicationId, expiresAt: new Date(expiresAt) } }
   }

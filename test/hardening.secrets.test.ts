@@ -2,14 +2,19 @@
 // Firebase tokens, every session token a login produced): after every fault kind, none of them
 // is in the error (message, stack, inspect, JSON), the HTTP answer, or any line written to the
 // console, stdout or stderr while the request ran. The app logs each error with console.error,
-// as many apps do, so the log lines are real renderings of our errors.
+// as many apps do, so the log lines are real renderings of our errors. A subscriber on every
+// diagnostics channel listens during the whole run: no context holds any of those secrets (not
+// even 8 characters of one), the auth key, a user's login or email.
 import { randomUUID } from 'node:crypto'
+import { tracingChannel } from 'node:diagnostics_channel'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { format, inspect } from 'node:util'
 import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals'
 import { startEmulator, type Emulator, type EmulatorEndpoint, type EmulatorFault } from '../lib/emulator/index.js'
 import { QuickBloxError, QuickBloxStrategy, QuickBloxTokenStrategy, type QuickBloxStrategyOptions } from '../lib/index.js'
+import { CHANNELS } from '../lib/diagnostics.js'
+import { recordDiagnostics, type Recorder } from './helpers/diagnostics.js'
 import { startLoginApp, type Answer, type LoginApp } from './helpers/login-app.js'
 import { sdkToken, startTokenApp, type TokenApp } from './helpers/token-app.js'
 
@@ -22,14 +27,20 @@ function plant(kind: string): string {
 }
 // The emulator's session tokens are 40 hex characters, like QuickBlox's own.
 const SESSION_TOKEN = /[0-9a-f]{40}/
+/** Not secret, but not for diagnostics either: logins, emails, the auth key. */
+const identities: string[] = []
+/** Session tokens seen by verify: diagnostics must not hold even a part of one. */
+const tokens: string[] = []
 
 const AUTH_SECRET = plant('authsecret')
 const APP = { id: 5151, authKey: 'hardening-auth-key', authSecret: AUTH_SECRET }
+identities.push(APP.authKey)
 
 let emulator: Emulator
 const strategies: QuickBloxStrategy[] = []
 const apps: LoginApp[] = []
 let app: LoginApp
+let diagnostics: Recorder
 
 function options(extra: Partial<QuickBloxStrategyOptions> = {}): QuickBloxStrategyOptions {
   return { appId: APP.id, authKey: APP.authKey, authSecret: AUTH_SECRET, apiEndpoint: emulator.url, pool: false, timeout: 1500, ...extra }
@@ -39,6 +50,7 @@ async function startStrategyApp(extra: Partial<QuickBloxStrategyOptions> = {}): 
   const strategy = new QuickBloxStrategy(options(extra), (user, session, done) => {
     // The user's session token: kept server-side by the app, never to be seen anywhere else.
     planted.push(session.token)
+    tokens.push(session.token)
     done(null, { id: user.id })
   })
   strategies.push(strategy)
@@ -48,6 +60,7 @@ async function startStrategyApp(extra: Partial<QuickBloxStrategyOptions> = {}): 
 }
 
 beforeAll(async () => {
+  diagnostics = recordDiagnostics()
   emulator = await startEmulator({ applications: [APP], users: [], log: (line) => console.log(`[emulator] ${line}`) })
   app = await startStrategyApp()
 })
@@ -55,6 +68,7 @@ afterAll(async () => {
   await Promise.all(apps.map((a) => a.close()))
   await Promise.all(strategies.map((s) => s.close()))
   await emulator.close()
+  diagnostics.stop()
 })
 afterEach(() => emulator.clearFaults())
 
@@ -78,6 +92,7 @@ type Method = 'login' | 'email' | 'facebook' | 'firebase_phone'
 /** A new user with planted secrets, and the body that logs them in. */
 function newUser(method: Method): object {
   const name = `user-${randomUUID()}`
+  identities.push(name, `${name}@example.com`)
   switch (method) {
     case 'login': {
       const password = plant('password')
@@ -102,23 +117,42 @@ function newUser(method: Method): object {
   }
 }
 
-interface Seen { res: Answer; error: unknown; lines: string[] }
+interface Seen { res: Answer; error: unknown; lines: string[]; published: string[] }
 
 /** Sends `body` through `target`, capturing the answer, the error the app handled, and all output. */
 async function attempt(body: string | object, target: LoginApp = app, type: 'json' | 'form' = 'json'): Promise<Seen> {
   const output = captureOutput()
   const errorsBefore = target.errors.length
+  const eventsBefore = diagnostics.events.length
   try {
     const res = await target.post(typeof body === 'string' ? body : JSON.stringify(body), type)
     // Let late lines (the emulator's, on socket close) land while still captured.
     await new Promise((resolve) => setTimeout(resolve, 20))
-    return { res, error: target.errors[errorsBefore], lines: output.lines }
+    const published = diagnostics.events.slice(eventsBefore).map((e) => e.rendered)
+    return { res, error: target.errors[errorsBefore], lines: output.lines, published }
   } finally {
     output.restore()
   }
 }
 
-function expectNothingSecret({ res, error, lines }: Seen): void {
+/** Every 8-character piece of a secret's random part (a session token, or what follows `kind-`). */
+function pieces(secret: string): string[] {
+  const random = secret.replace(/^[a-z-]+-(?=[0-9a-f]{8}-)/, '')
+  return Array.from({ length: Math.max(1, random.length - 7) }, (_, i) => random.slice(i, i + 8))
+}
+
+/** Diagnostics contexts: no secret or a part of one, no token, login, email or auth key. */
+function expectNothingPublished(published: string[]): void {
+  const text = published.join('\n')
+  expect(text).not.toMatch(SESSION_TOKEN)
+  for (const identity of identities) expect(text).not.toContain(identity)
+  for (const secret of [...planted, ...tokens]) {
+    for (const piece of pieces(secret)) if (text.includes(piece)) throw new Error(`a diagnostics context holds a piece of a secret: ${piece}`)
+  }
+}
+
+function expectNothingSecret({ res, error, lines, published }: Seen): void {
+  expectNothingPublished(published)
   const texts = [res.text, JSON.stringify(res.headers), ...lines]
   if (error !== undefined) {
     expect(error).toBeInstanceOf(QuickBloxError)
@@ -244,12 +278,14 @@ describe.each([['cached', {}], ['uncached', false]] as const)('checking a Bearer
   async function attemptToken(authorization: string): Promise<Seen> {
     const output = captureOutput()
     const errorsBefore = tokenApp.errors.length
+    const eventsBefore = diagnostics.events.length
     try {
       const res = await fetch(`${tokenApp.url}/api/me`, { headers: { authorization } })
       const text = await res.text()
       await new Promise((resolve) => setTimeout(resolve, 20))
       const answer: Answer = { status: res.status, headers: Object.fromEntries(res.headers), text, json: undefined, ms: 0 }
-      return { res: answer, error: tokenApp.errors[errorsBefore], lines: output.lines }
+      const published = diagnostics.events.slice(eventsBefore).map((e) => e.rendered)
+      return { res: answer, error: tokenApp.errors[errorsBefore], lines: output.lines, published }
     } finally {
       output.restore()
     }
@@ -284,6 +320,33 @@ describe.each([['cached', {}], ['uncached', false]] as const)('checking a Bearer
 })
 
 describe('the scan itself', () => {
+  // Runs after every login above: the whole run's diagnostics, background pool refills included.
+  it('saw every kind of diagnostics event during the run, and none holds anything secret', () => {
+    const seen = new Set(diagnostics.events.map((e) => `${e.channel}:${e.event}`))
+    const kinds = [
+      'login:start', 'login:asyncEnd', 'login:error', 'token:start', 'token:asyncEnd', 'token:error',
+      'request:start', 'request:asyncEnd', 'request:error', 'pool:publish',
+    ]
+    for (const kind of kinds) expect(seen).toContain(kind)
+    const outcomes = new Set(diagnostics.of('login', 'asyncEnd').map((e) => e.fields.outcome))
+    expect([...outcomes].sort()).toEqual(['error', 'fail', 'success'])
+    const tokenOutcomes = new Set(diagnostics.of('token', 'asyncEnd').map((e) => e.fields.outcome))
+    expect([...tokenOutcomes].sort()).toEqual(['error', 'fail', 'success'])
+    expect(diagnostics.of('pool').map((e) => e.fields.event)).toContain('refill')
+    // As published, and as the contexts are now (they are filled in as a trace goes on).
+    const now = [...new Set(diagnostics.events.map((e) => e.context))]
+      .map((c) => inspect(c, { depth: Infinity, showHidden: true }))
+    expectNothingPublished([...diagnostics.events.map((e) => e.rendered), ...now])
+  })
+
+  it('would see a part of a secret in a published context', () => {
+    const before = diagnostics.events.length
+    tracingChannel(CHANNELS.login).start.publish({ method: 'login', code: pieces(planted[0]!)[3] })
+    const published = diagnostics.events.splice(before).map((e) => e.rendered)
+    expect(published).toHaveLength(1)
+    expect(() => expectNothingPublished(published)).toThrow('a piece of a secret')
+  })
+
   it('would see a secret written to the console, stdout or stderr', () => {
     for (const write of [(s: string) => console.warn(s), (s: string) => process.stdout.write(s), (s: string) => process.stderr.write(`${s}\n`)]) {
       const secret = plant('leak')
@@ -294,7 +357,7 @@ describe('the scan itself', () => {
         output.restore()
       }
       const res: Answer = { status: 200, headers: {}, text: '', json: undefined, ms: 0 }
-      expect(() => expectNothingSecret({ res, error: undefined, lines: output.lines })).toThrow()
+      expect(() => expectNothingSecret({ res, error: undefined, lines: output.lines, published: [] })).toThrow()
     }
   })
 })

@@ -3,6 +3,7 @@ import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
 import request from 'supertest'
+import type { Request } from 'express'
 import { startEmulator, type Emulator, type EmulatorFault } from '../lib/emulator/index.js'
 import {
   QuickBloxTokenStrategy, type QuickBloxTokenStrategyOptions, type VerifyFunction, type VerifyFunctionWithRequest,
@@ -227,7 +228,8 @@ describe('verify', () => {
   })
 
   it('takes the request first with passReqToCallback', async () => {
-    const verify: VerifyFunctionWithRequest = (req, user, _session, done) => done(null, { id: user.id, path: req.url })
+    const verify: VerifyFunctionWithRequest<Request> = (req, user, _session, done) =>
+      done(null, { id: user.id, path: req.originalUrl })
     const withReq = await start({ passReqToCallback: true }, verify as unknown as VerifyFunction)
     expect((await me(amyToken, withReq)).body.user).toEqual({ id: amyId, path: '/api/me' })
   })

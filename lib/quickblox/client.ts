@@ -1,5 +1,6 @@
 import { randomInt } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { notePooled } from '../diagnostics.js'
 import {
   QuickBloxConfigurationError,
   QuickBloxCredentialsError,
@@ -95,11 +96,12 @@ export class QuickBloxClient {
   async login(credentials: LoginCredentials): Promise<LoginResult> {
     const deadline = this.#deadline()
     const pooled = this.#pool?.take()
+    notePooled(pooled !== undefined)
     const first = await this.#login(pooled ?? (await this.#createSession(deadline)), credentials, deadline)
     if (first) return first
     // The application session expired or QuickBlox forgot it; pooled siblings may share its fate.
     this.#pool?.clear()
-    const second = await this.#login(await this.#createSession(deadline), credentials, deadline)
+    const second = await this.#login(await this.#createSession(deadline), credentials, deadline, 2)
     if (second) return second
     throw new QuickBloxUnavailableError('QuickBlox did not accept a fresh application session')
   }
@@ -173,8 +175,8 @@ export class QuickBloxClient {
   }
 
   /** `undefined` when QuickBlox says the application session does not exist (any more). */
-  async #login(session: QuickBloxSession, credentials: LoginCredentials, deadline: number): Promise<LoginResult | undefined> {
-    const reply = await this.#send('POST', 'login.json', deadline, { token: session.token, json: loginBody(credentials) })
+  async #login(session: QuickBloxSession, credentials: LoginCredentials, deadline: number, attempt = 1): Promise<LoginResult | undefined> {
+    const reply = await this.#send('POST', 'login.json', deadline, { token: session.token, json: loginBody(credentials), attempt })
     if (reply.status === 401 && mentions(reply, 'session does not exist')) return undefined
     if (reply.status !== 202) throw errorFor(reply, 'login')
     const user = readUser(reply.body)
@@ -188,9 +190,10 @@ export class QuickBloxClient {
    * on 5xx, refused or reset connections, with jittered exponential backoff, within the deadline.
    */
   async #createSession(deadline: number): Promise<QuickBloxSession> {
+    const attempts = { made: 0 }
     for (let retry = 0; ; retry++) {
       try {
-        return await this.#requestSession(deadline)
+        return await this.#requestSession(deadline, attempts)
       } catch (error) {
         const delay = BACKOFF_MS * 2 ** retry * (0.5 + Math.random() / 2)
         const retryable = error instanceof QuickBloxUnavailableError && retry < SESSION_RETRIES
@@ -203,15 +206,15 @@ export class QuickBloxClient {
     }
   }
 
-  async #requestSession(deadline: number): Promise<QuickBloxSession> {
-    let reply = await this.#postSession(deadline)
+  async #requestSession(deadline: number, attempts: { made: number }): Promise<QuickBloxSession> {
+    let reply = await this.#postSession(deadline, attempts)
     // QuickBlox refuses timestamps far from its own clock. If ours is off, its `Date` header
     // tells by how much: retry once with that offset, and keep it for later sessions.
     if (reply.status === 422 && mentions(reply, 'timestamp')) {
       const serverNow = Date.parse(header(reply, 'date') ?? '')
       if (Number.isFinite(serverNow)) {
         this.#clockOffsetMs = serverNow - Date.now()
-        reply = await this.#postSession(deadline)
+        reply = await this.#postSession(deadline, attempts)
       }
     }
     if (reply.status !== 201) throw errorFor(reply, 'session')
@@ -220,8 +223,11 @@ export class QuickBloxClient {
     return { token: session.token, expiresAt: expiry(reply), userId: session.userId, applicationId: session.applicationId }
   }
 
-  #postSession(deadline: number): Promise<Reply> {
-    if (this.#authKey === '') throw new QuickBloxConfigurationError('This QuickBlox client checks tokens only: it has no authKey/authSecret')
+  /** `attempts` counts this session's requests, retries included (for diagnostics). */
+  #postSession(deadline: number, attempts: { made: number }): Promise<Reply> {
+    if (this.#authKey === '') {
+      throw new QuickBloxConfigurationError('This QuickBlox client checks tokens only: it has no authKey/authSecret')
+    }
     const params: Record<string, unknown> = {
       application_id: this.#appId,
       auth_key: this.#authKey,
@@ -230,11 +236,16 @@ export class QuickBloxClient {
       nonce: randomInt(1, 2 ** 31),
     }
     params.signature = sign(params, this.#authSecret, this.#algorithm)
-    return this.#send('POST', 'session.json', deadline, { json: params })
+    return this.#send('POST', 'session.json', deadline, { json: params, attempt: ++attempts.made })
   }
 
   /** Every request goes through here: one deadline, and each attempt gets what is left of it. */
-  async #send(method: 'GET' | 'POST' | 'DELETE', path: string, deadline: number, options: { token?: string; json?: Record<string, unknown> }): Promise<Reply> {
+  async #send(
+    method: 'GET' | 'POST' | 'DELETE',
+    path: string,
+    deadline: number,
+    options: { token?: string; json?: Record<string, unknown>; attempt?: number },
+  ): Promise<Reply> {
     if (this.#closing.signal.aborted) throw new QuickBloxUnavailableError('The QuickBlox client is closed')
     const timeoutMs = deadline - Date.now()
     if (timeoutMs <= 0) throw new QuickBloxTimeoutError(this.#timeout)

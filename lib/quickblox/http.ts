@@ -1,6 +1,7 @@
 import http from 'node:http'
 import https from 'node:https'
 import got, { type Got, ReadError, RequestError, TimeoutError } from 'got'
+import { traceRequest } from '../diagnostics.js'
 import { QuickBloxResponseError, QuickBloxTimeoutError, QuickBloxUnavailableError } from './errors.js'
 
 /** QuickBlox's replies are small JSON documents; anything bigger is not one of them. */
@@ -20,6 +21,8 @@ export interface SendOptions {
   timeoutMs: number
   /** The client's `timeout`, named in a timeout error. */
   reportedTimeoutMs: number
+  /** 1 for a request's first try, 2, 3 for its retries (for diagnostics). Default 1. */
+  attempt?: number
 }
 
 /**
@@ -46,7 +49,11 @@ export class Transport {
     })
   }
 
-  async send(method: 'GET' | 'POST' | 'DELETE', path: string, options: SendOptions): Promise<Reply> {
+  send(method: 'GET' | 'POST' | 'DELETE', path: string, options: SendOptions): Promise<Reply> {
+    return traceRequest(method, path, options.attempt ?? 1, () => this.#send(method, path, options))
+  }
+
+  async #send(method: 'GET' | 'POST' | 'DELETE', path: string, options: SendOptions): Promise<Reply> {
     const request = this.#got(path, {
       method,
       json: options.json,

@@ -1,3 +1,6 @@
+import { AsyncResource } from 'node:async_hooks'
+import { publishPool, type PoolMessage } from '../diagnostics.js'
+import { QuickBloxError } from './errors.js'
 import type { QuickBloxSession } from './types.js'
 
 export interface SessionPoolOptions {
@@ -38,6 +41,14 @@ export class SessionPool {
   #retryTimer: NodeJS.Timeout | undefined
   #fillScheduled = false
   #closed = false
+  /**
+   * Refills run in the async context the pool was made in, not in that of the login whose
+   * `take()` started them: they are not that login's work (nor its trace's children).
+   */
+  readonly #scheduleFill = AsyncResource.bind(() => {
+    this.#fillScheduled = false
+    this.#fill()
+  })
 
   constructor(create: () => Promise<QuickBloxSession>, options: SessionPoolOptions = {}) {
     this.#create = create
@@ -58,17 +69,16 @@ export class SessionPool {
     // sending a session request costs CPU that would otherwise delay that login.
     if (!this.#fillScheduled) {
       this.#fillScheduled = true
-      setImmediate(() => {
-        this.#fillScheduled = false
-        this.#fill()
-      }).unref()
+      setImmediate(this.#scheduleFill).unref()
     }
+    publishPool(() => this.#message('take', { hit: entry !== undefined }))
     return entry?.session
   }
 
   /** Drops every ready session, e.g. after QuickBlox said one of them no longer exists. */
   clear(): void {
     this.#ready.length = 0
+    publishPool(() => this.#message('clear'))
   }
 
   /** Number of sessions ready now (for tests and metrics). */
@@ -80,6 +90,11 @@ export class SessionPool {
     this.#closed = true
     this.#ready.length = 0
     clearTimeout(this.#retryTimer)
+    publishPool(() => this.#message('close'))
+  }
+
+  #message(event: PoolMessage['event'], extra?: Partial<PoolMessage>): PoolMessage {
+    return { event, size: this.#ready.length, creating: this.#creating, ...extra }
   }
 
   #target(): number {
@@ -96,10 +111,14 @@ export class SessionPool {
         (session) => {
           this.#creating--
           this.#failures = 0
-          if (!this.#closed) this.#ready.push({ session, createdAt: Date.now() })
+          if (this.#closed) return
+          this.#ready.push({ session, createdAt: Date.now() })
+          publishPool(() => this.#message('refill'))
         },
-        () => {
+        (error: unknown) => {
           this.#creating--
+          const code = error instanceof QuickBloxError ? error.code : 'UNKNOWN'
+          publishPool(() => this.#message('refill-failed', { code }))
           this.#backOff()
         },
       )

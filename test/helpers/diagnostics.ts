@@ -1,0 +1,61 @@
+// Subscribes to every diagnostics channel of the package and records what is published, in order.
+import { subscribe, tracingChannel, unsubscribe } from 'node:diagnostics_channel'
+import { inspect } from 'node:util'
+import { CHANNELS } from '../../lib/diagnostics.js'
+
+export type TracingEvent = 'start' | 'end' | 'asyncStart' | 'asyncEnd' | 'error'
+export type ChannelName = 'login' | 'token' | 'request' | 'pool'
+
+export interface Recorded {
+  channel: ChannelName
+  /** The tracing event, or `publish` on the plain pool channel. */
+  event: TracingEvent | 'publish'
+  /** A shallow copy of the context as it was at this event. */
+  fields: Record<string, unknown>
+  /** The live context object (the same object across one trace's events). */
+  context: object
+  /** The message rendered at this event, every level and hidden property included. */
+  rendered: string
+}
+
+export interface Recorder {
+  events: Recorded[]
+  /** Events of one channel and kind. */
+  of(channel: ChannelName, event?: Recorded['event']): Recorded[]
+  /** `channel:event` of every event, in order, optionally only of the given events. */
+  sequence(events?: Recorded['event'][]): string[]
+  stop(): void
+}
+
+const TRACING: Exclude<ChannelName, 'pool'>[] = ['login', 'token', 'request']
+
+export function recordDiagnostics(): Recorder {
+  const events: Recorded[] = []
+  const record = (channel: ChannelName, event: Recorded['event'], message: unknown): void => {
+    const context = message as object
+    events.push({
+      channel, event, context, fields: { ...context },
+      rendered: `${inspect(message, { depth: Infinity, showHidden: true })}\n${JSON.stringify(message)}`,
+    })
+  }
+  const handlers = TRACING.map((channel) => {
+    const on = (event: TracingEvent) => (message: unknown): void => record(channel, event, message)
+    const handler = {
+      start: on('start'), end: on('end'), asyncStart: on('asyncStart'), asyncEnd: on('asyncEnd'), error: on('error'),
+    }
+    tracingChannel(CHANNELS[channel]).subscribe(handler)
+    return [channel, handler] as const
+  })
+  const onPool = (message: unknown): void => record('pool', 'publish', message)
+  subscribe(CHANNELS.pool, onPool)
+  return {
+    events,
+    of: (channel, event) => events.filter((e) => e.channel === channel && (event === undefined || e.event === event)),
+    sequence: (only) => events.filter((e) => only === undefined || only.includes(e.event))
+      .map((e) => `${e.channel}:${e.event}`),
+    stop() {
+      for (const [channel, handler] of handlers) tracingChannel(CHANNELS[channel]).unsubscribe(handler)
+      unsubscribe(CHANNELS.pool, onPool)
+    },
+  }
+}
