@@ -43,4 +43,4 @@ async function shutdown(signal) {
   await redis?.client.close()
   await emulator?.close()
 }
-for (const signal of ['SIGTERM', 'SIGINT']) process.once(signal, () => shutdown(signal))
+for (const signal of ['SIGTERM', 'SIGINT']) process.once(signal, () => void shutdown(signal))

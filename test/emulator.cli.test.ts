@@ -29,8 +29,8 @@ interface Run { child: ChildProcess; output: () => string; exit: Promise<number 
 function run(args: string[]): Run {
   const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
   let output = ''
-  child.stdout!.on('data', (chunk: Buffer) => { output += chunk })
-  child.stderr!.on('data', (chunk: Buffer) => { output += chunk })
+  child.stdout.on('data', (chunk: Buffer) => { output += chunk.toString() })
+  child.stderr.on('data', (chunk: Buffer) => { output += chunk.toString() })
   const exit = new Promise<number | null>((done) => child.on('exit', (code) => done(code)))
   return { child, output: () => output, exit }
 }

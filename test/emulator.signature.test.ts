@@ -51,7 +51,7 @@ describe('signature check', () => {
 
   it('accepts upper-case hex', async () => {
     const params = sessionParams(qb.application, {}, { timestamp: nowS })
-    expect((await post({ ...params, signature: String(params.signature).toUpperCase() })).status).toBe(201)
+    expect((await post({ ...params, signature: (params.signature as string).toUpperCase() })).status).toBe(201)
   })
 
   it.each([

@@ -64,7 +64,7 @@ export function sidCookie(setCookie: string | string[] | undefined): string | un
 /** The QuickBlox tokens kept in the app's sessions (server-side only). */
 export async function tokensInStore(store: session.Store): Promise<string[]> {
   const all = await new Promise<Record<string, session.SessionData>>((resolve, reject) =>
-    store.all?.((err, sessions) => (err ? reject(err) : resolve((sessions ?? {}) as Record<string, session.SessionData>))))
+    store.all?.((err: Error | null, sessions) => (err ? reject(err) : resolve((sessions ?? {}) as Record<string, session.SessionData>))))
   return Object.values(all).flatMap((s) => {
     const user = (s as { passport?: { user?: { qbToken?: unknown } } }).passport?.user
     return typeof user?.qbToken === 'string' ? [user.qbToken] : []

@@ -33,7 +33,7 @@ beforeAll(async () => {
     let output = ''
     const timer = setTimeout(() => reject(new Error(`redis-server did not start:\n${output}`)), 10_000)
     redis!.stdout!.on('data', (chunk: Buffer) => {
-      output += chunk
+      output += chunk.toString()
       if (output.includes('Ready to accept connections')) { clearTimeout(timer); resolve() }
     })
     redis!.once('exit', (code) => { clearTimeout(timer); reject(new Error(`redis-server exited (${code}):\n${output}`)) })

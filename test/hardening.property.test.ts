@@ -37,6 +37,7 @@ function toForm(value: unknown, prefix = ''): string[] {
     return Object.entries(value).flatMap(([key, item]) => toForm(item, prefix ? `${prefix}[${key}]` : key))
   }
   if (value === undefined || prefix === '') return []
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- only scalars are left: objects recursed above
   return [`${encode(prefix)}=${encode(String(value))}`]
 }
 const form = (value: unknown): string => toForm(value).join('&')
@@ -183,7 +184,7 @@ describe('no body ever causes a 5xx', () => {
       fc.array(fc.tuple(fc.constantFrom('login', 'password', '__proto__[login]', 'constructor[prototype][password]', 'keys[token]', 'provider', 'a[]'), fc.string({ maxLength: 20 }))).map((pairs) =>
         pairs.map(([k, v]) => `${encode(k)}=${encode(v)}`).join('&')))
     await fc.assert(fc.asyncProperty(raw, fc.constantFrom('json', 'form'), async (body, type) => {
-      const res = await app.post(body, type as 'json' | 'form')
+      const res = await app.post(body, type)
       expect(res.status).toBeLessThan(500)
     }), RUNS)
   }, PROPERTY_TIMEOUT)

@@ -67,7 +67,7 @@ function captureOutput(): { lines: string[]; restore(): void } {
     spies.push(jest.spyOn(stream, 'write').mockImplementation(((chunk: unknown) => {
       lines.push(String(chunk))
       return true
-    }) as typeof stream.write))
+    })))
   }
   return { lines, restore: () => spies.forEach((spy) => spy.mockRestore()) }
 }

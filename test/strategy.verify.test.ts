@@ -102,7 +102,7 @@ describe('wrappers that call done and return a promise (@nestjs/passport style)'
       } catch (err) {
         done(err, null)
       }
-    }) as VerifyFunction
+    })
 
   it('has exactly one outcome, success, when validate returns a user', async () => {
     const { res, outcomes } = await loginWith(wrap(async (user) => ({ id: (user as { id: number }).id, via: 'nest' })))

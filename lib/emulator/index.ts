@@ -30,7 +30,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const handler = new EmulatorServer(store, log, maxLogEntries)
   for (const [endpoint, ms] of Object.entries(options.latency ?? {})) handler.latency.set(endpoint as never, ms)
 
-  const server = createServer(handler.handle)
+  // `handle` answers every error itself, so its promise never rejects.
+  const server = createServer((req, res) => void handler.handle(req, res))
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
     server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve())
@@ -88,7 +89,7 @@ async function loadData(options: EmulatorOptions): Promise<EmulatorData> {
       throw new SyntaxError(`${options.dataFile}: not valid JSON`)
     }
     if (typeof parsed !== 'object' || parsed === null) throw new TypeError(`${options.dataFile}: expected { applications, users }`)
-    file = parsed as Partial<EmulatorData>
+    file = parsed
   }
   const given = options.applications ?? file.applications
   const data = structuredClone({

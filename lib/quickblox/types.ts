@@ -43,8 +43,11 @@ export type LoginCredentials =
   | { provider: 'facebook'; keys: { token: string; secret?: string } }
   | { provider: 'firebase_phone'; firebase_phone: { project_id: string; access_token: string } }
 
+/** The login methods, in QuickBlox's words: `login`/`email` with a password, or a provider. */
+export const LOGIN_METHODS = ['login', 'email', 'facebook', 'firebase_phone'] as const
+
 /** The login methods a route can accept. */
-export type LoginMethod = 'login' | 'email' | 'facebook' | 'firebase_phone'
+export type LoginMethod = (typeof LOGIN_METHODS)[number]
 
 /** The result of a successful login. */
 export interface LoginResult {
