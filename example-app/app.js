@@ -30,7 +30,7 @@ export async function createRedisStore(url, log = console.log) {
 }
 
 const MINUTES_15 = 15 * 60_000
-export const DEFAULT_LIMITS = {
+const DEFAULT_LIMITS = {
   ip: { windowMs: MINUTES_15, limit: 50 }, // every sign-in attempt from one IP
   account: { windowMs: MINUTES_15, limit: 5 }, // rejected credentials for one login/email/provider token
 }

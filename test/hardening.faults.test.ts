@@ -138,7 +138,8 @@ describe('each fault with the session pool on', () => {
     ['the login reply is an HTML page: 502', LOGIN, 'garbage', 1, UNREADABLE],
     ['the login reply is cut half way: 502', LOGIN, 'truncated', 1, UNREADABLE],
     ['the pooled application session expired: retried with a fresh one, signed in', LOGIN, 'expire-session', 1, OK],
-    // More faults than a refill and an on-demand session (with their retries) could use up: only the ready session can succeed.
+    // More faults than a refill and an on-demand session (with their retries) could use up:
+    // only the ready session can succeed.
     ['QuickBlox fails every session request: the ready pooled session still signs the user in', SESSION, { status: 500 }, 9, OK],
     ['QuickBlox never answers session requests: the ready pooled session still signs the user in', SESSION, 'hang', 2, OK],
   ]

@@ -76,7 +76,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 
 const USER_SEED_ERROR = 'Emulator users must be an array of user objects (id a number, text fields strings)'
 
-/** Options win over the data file; with neither, the demo data. Seeds are copied, and checked since a file is untrusted input. */
+/**
+ * Options win over the data file; with neither, the demo data. Seeds are copied, and checked
+ * since a file is untrusted input.
+ */
 async function loadData(options: EmulatorOptions): Promise<EmulatorData> {
   let file: Partial<EmulatorData> = {}
   if (options.dataFile !== undefined) {
