@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { promisify } from 'node:util'
 import { demoData } from 'passport-quickblox/emulator'
-import { call, sessionParams } from './emulator.helpers.js'
+import { call, sessionParams } from './helpers/emulator.js'
 
 // The CLI is built as it ships (tsconfig.build.json settings) but only the emulator, into a
 // temporary directory, so this test neither depends on nor disturbs the rest of dist/.

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
 import { get as httpGet } from 'node:http'
 import { startEmulator, type Emulator } from 'passport-quickblox/emulator'
-import { appToken, call, createSession } from './emulator.helpers.js'
+import { appToken, call, createSession } from './helpers/emulator.js'
 
 let qb: Emulator
 beforeAll(async () => {

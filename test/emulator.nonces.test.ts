@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { startEmulator, type Emulator } from 'passport-quickblox/emulator'
 import { Store, TIMESTAMP_WINDOW_S } from '../lib/emulator/store.js'
-import { call, sessionParams, type Params } from './emulator.helpers.js'
+import { call, sessionParams, type Params } from './helpers/emulator.js'
 
 // The emulator remembers used timestamp + nonce pairs to refuse replays, and forgets them in
 // occasional sweeps once their timestamp has left the 60-minute window. These tests cross many

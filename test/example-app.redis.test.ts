@@ -13,7 +13,7 @@ import { describe, it, expect, beforeAll, afterAll } from '@jest/globals'
 import request from 'supertest'
 import { startEmulator, type Emulator } from 'passport-quickblox/emulator'
 import { createRedisStore } from '../example-app/app.js'
-import { freePort, requireProgram, sidCookie, type ExampleApp, startExample } from './example-app.helpers.js'
+import { freePort, requireProgram, sidCookie, type ExampleApp, startExample } from './helpers/example-app.js'
 
 let redis: ChildProcess | undefined
 let dir: string | undefined

@@ -3,7 +3,7 @@
 import { describe, it, expect, beforeAll, afterAll, beforeEach } from '@jest/globals'
 import request from 'supertest'
 import { startEmulator, type Emulator } from 'passport-quickblox/emulator'
-import { startExample, csrfFrom, sidCookie, tokensInStore, sessionStatus, LOG_LINE, type ExampleApp } from './example-app.helpers.js'
+import { startExample, csrfFrom, sidCookie, tokensInStore, sessionStatus, LOG_LINE, type ExampleApp } from './helpers/example-app.js'
 
 const FORMS = {
   login: { login: 'amy', password: 'amy-demo-password' },

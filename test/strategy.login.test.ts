@@ -1,6 +1,6 @@
 // Every login method, in every body encoding, through a real Express 5 app and the emulator.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
-import type { Emulator } from '../lib/emulator/index.js'
+import type { Emulator } from 'passport-quickblox/emulator'
 import { QuickBloxStrategy, type QuickBloxSession, type QuickBloxUser } from '../lib/index.js'
 import { startApp, type TestApp } from './helpers/app.js'
 import { AMY, FACEBOOK_USER, FIREBASE_USER, calls, optionsFor, startTestEmulator } from './helpers/quickblox.js'

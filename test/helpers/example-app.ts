@@ -8,7 +8,7 @@ import type { Server } from 'node:http'
 import session from 'express-session'
 import type { Agent } from 'supertest'
 import { startEmulator, type Emulator } from 'passport-quickblox/emulator'
-import { createApp, createStrategy } from '../example-app/app.js'
+import { createApp, createStrategy } from '../../example-app/app.js'
 
 type AppOptions = Partial<Parameters<typeof createApp>[0]>
 
