@@ -33,8 +33,8 @@ afterAll(async () => {
 const ESM = `
 import { QuickBloxStrategy, QuickBloxClient, QuickBloxCredentialsError } from 'passport-quickblox'
 import { startEmulator } from 'passport-quickblox/emulator'
-const types = [QuickBloxStrategy, QuickBloxClient, QuickBloxCredentialsError, startEmulator].map((value) => typeof value)
-console.log(JSON.stringify(types))
+const exported = [QuickBloxStrategy, QuickBloxClient, QuickBloxCredentialsError, startEmulator]
+console.log(JSON.stringify(exported.map((value) => typeof value)))
 `
 
 const CJS = `
