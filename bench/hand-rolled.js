@@ -36,7 +36,7 @@ export function handRolledStrategy({ apiEndpoint, appId, authKey, authSecret }) 
     return json.session.token
   }
 
-  return new passportCustom.Strategy(async (req, done) => {
+  const verify = async (req, done) => {
     const { login, password } = req.body ?? {}
     if (typeof login !== 'string' || typeof password !== 'string') return done(null, false)
     try {
@@ -48,5 +48,6 @@ export function handRolledStrategy({ apiEndpoint, appId, authKey, authSecret }) 
     } catch (err) {
       done(err)
     }
-  })
+  }
+  return new passportCustom.Strategy((req, done) => void verify(req, done))
 }

@@ -6,7 +6,7 @@ const CALL_TIMEOUT_MS = 60_000
 
 /** In a child: answer `{ id, op, args }` messages with `handlers[op](args)`; exit after `close`. */
 export function serve(handlers) {
-  process.on('message', async ({ id, op, args }) => {
+  const answer = async ({ id, op, args }) => {
     try {
       const result = await handlers[op](args ?? {})
       process.send({ id, result })
@@ -14,7 +14,8 @@ export function serve(handlers) {
     } catch (err) {
       process.send({ id, error: err instanceof Error ? err.message : String(err) })
     }
-  })
+  }
+  process.on('message', (message) => void answer(message))
   // The parent went away: do not outlive it.
   process.on('disconnect', () => setTimeout(() => process.exit(0), 100).unref())
 }

@@ -2,7 +2,7 @@
 // a failed login's text) must never become markup.
 
 const ENTITIES = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }
-export const esc = (value) => String(value ?? '').replace(/[&<>"']/g, (c) => ENTITIES[c])
+const esc = (value) => String(value ?? '').replace(/[&<>"']/g, (c) => ENTITIES[c])
 
 const layout = (title, user, csrf, body) => `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">

@@ -1,4 +1,4 @@
-import type { LoginCredentials, LoginMethod } from './quickblox/types.js'
+import { LOGIN_METHODS, type LoginCredentials, type LoginMethod } from './quickblox/types.js'
 
 /**
  * Where each credential is read from in `req.body` (and in `req.query` with `allowQuery`).
@@ -40,8 +40,6 @@ const DEFAULT_FIELDS: Readonly<Required<CredentialFields>> = {
   firebaseProjectId: 'firebase_phone.project_id', firebaseAccessToken: 'firebase_phone.access_token',
 }
 
-export const LOGIN_METHODS: readonly LoginMethod[] = ['login', 'email', 'facebook', 'firebase_phone']
-
 // A path segment is a plain name; names that reach into prototypes are refused outright.
 const SEGMENT = /^[A-Za-z0-9_-]+$/
 const PROTOTYPE_NAMES = new Set(['__proto__', 'constructor', 'prototype'])
@@ -62,10 +60,12 @@ export function resolveFields(fields: CredentialFields = {}): Readonly<Required<
   return resolved
 }
 
+const isLoginMethod = (value: unknown): value is LoginMethod => LOGIN_METHODS.includes(value as LoginMethod)
+
 /** `methods` checked: a non-empty array of known login methods; throws a TypeError otherwise. */
 export function resolveMethods(methods: unknown): readonly LoginMethod[] {
   if (methods === undefined) return LOGIN_METHODS
-  if (!Array.isArray(methods) || methods.length === 0 || !methods.every((m) => LOGIN_METHODS.includes(m))) {
+  if (!Array.isArray(methods) || methods.length === 0 || !methods.every(isLoginMethod)) {
     throw new TypeError(`QuickBloxStrategy: option methods must be a non-empty array of ${LOGIN_METHODS.join(', ')}`)
   }
   return methods

@@ -73,7 +73,8 @@ function methodOf(credentials: LoginCredentials): LoginMethod {
 const CREDENTIAL_TYPES = /^\s*application\/(x-www-form-urlencoded|json)\s*(;|$)/i
 
 const NO_BODY_PARSER =
-  'QuickBloxStrategy: req.body is undefined. Mount express.urlencoded() and/or express.json() before passport.authenticate()'
+  'QuickBloxStrategy: req.body is undefined. ' +
+  'Mount express.urlencoded() and/or express.json() before passport.authenticate()'
 
 /**
  * Passport strategy that logs users in with QuickBlox: login/email + password, Facebook or

@@ -1,10 +1,11 @@
 // credentials.ts on its own: request fields in, one LoginCredentials (or a reason) out.
 import { describe, expect, it } from '@jest/globals'
 import fc from 'fast-check'
-import { CREDENTIAL_LIMITS, LOGIN_METHODS, readCredentials, resolveFields, resolveMethods } from '../lib/credentials.js'
+import { CREDENTIAL_LIMITS, readCredentials, resolveFields, resolveMethods } from '../lib/credentials.js'
+import { LOGIN_METHODS, type LoginMethod } from '../lib/quickblox/types.js'
 
 const fields = resolveFields()
-const read = (body: unknown, methods = LOGIN_METHODS) => readCredentials([body], fields, methods)
+const read = (body: unknown, methods: readonly LoginMethod[] = LOGIN_METHODS) => readCredentials([body], fields, methods)
 
 describe('readCredentials', () => {
   it('reads login + password', () => {

@@ -2,25 +2,25 @@
 // against the emulator: one trace per authentication that reaches QuickBlox, its requests inside
 // it, and the fields by its end for each outcome.
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
-import type { Emulator } from '../lib/emulator/index.js'
+import type { Emulator } from 'passport-quickblox/emulator'
 import {
   QuickBloxStrategy, QuickBloxTimeoutError, QuickBloxUnavailableError, type VerifyFunction,
 } from '../lib/index.js'
 import { recordDiagnostics, type Recorder } from './helpers/diagnostics.js'
-import { startLoginApp, type LoginApp } from './helpers/login-app.js'
+import { startApp, type TestApp } from './helpers/app.js'
 import { AMY, FACEBOOK_USER, FIREBASE_USER, optionsFor, startTestEmulator } from './helpers/quickblox.js'
 
 let emulator: Emulator
 const strategies: QuickBloxStrategy[] = []
-let app: LoginApp
-let refusingApp: LoginApp
-let failingApp: LoginApp
+let app: TestApp
+let refusingApp: TestApp
+let failingApp: TestApp
 let recorder: Recorder
 
-async function appWith(verify: VerifyFunction): Promise<LoginApp> {
+async function appWith(verify: VerifyFunction): Promise<TestApp> {
   const strategy = new QuickBloxStrategy(optionsFor(emulator, { timeout: 1500 }), verify)
   strategies.push(strategy)
-  return startLoginApp(strategy)
+  return startApp(strategy)
 }
 
 beforeAll(async () => {

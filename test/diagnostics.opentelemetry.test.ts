@@ -7,17 +7,17 @@ import { SpanKind, SpanStatusCode } from '@opentelemetry/api'
 import {
   BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan,
 } from '@opentelemetry/sdk-trace-base'
-import type { Emulator } from '../lib/emulator/index.js'
+import type { Emulator } from 'passport-quickblox/emulator'
 import { QuickBloxStrategy } from '../lib/index.js'
 import { traceQuickBlox } from './fixtures/opentelemetry.js'
-import { startLoginApp, type LoginApp } from './helpers/login-app.js'
+import { startApp, type TestApp } from './helpers/app.js'
 import { AMY, FACEBOOK_USER, optionsFor, startTestEmulator } from './helpers/quickblox.js'
 
 let emulator: Emulator
 let strategy: QuickBloxStrategy
 let pooledStrategy: QuickBloxStrategy
-let app: LoginApp
-let pooledApp: LoginApp
+let app: TestApp
+let pooledApp: TestApp
 const exporter = new InMemorySpanExporter()
 const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] })
 let stop: () => void
@@ -28,8 +28,8 @@ beforeAll(async () => {
     done(null, { id: user.id })
   strategy = new QuickBloxStrategy(optionsFor(emulator, { timeout: 1500 }), verify)
   pooledStrategy = new QuickBloxStrategy({ ...optionsFor(emulator), pool: {} }, verify)
-  app = await startLoginApp(strategy)
-  pooledApp = await startLoginApp(pooledStrategy)
+  app = await startApp(strategy)
+  pooledApp = await startApp(pooledStrategy)
 })
 afterAll(async () => {
   await Promise.all([app.close(), pooledApp.close()])

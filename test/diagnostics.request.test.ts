@@ -2,11 +2,11 @@
 // emulator) and the `passport-quickblox:pool` channel (takes, refills, refill failures, clears).
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
 import { pathTemplate } from '../lib/diagnostics.js'
-import type { Emulator } from '../lib/emulator/index.js'
+import type { Emulator } from 'passport-quickblox/emulator'
 import { QuickBloxStrategy, type VerifyFunction } from '../lib/index.js'
 import { Transport } from '../lib/quickblox/http.js'
 import { recordDiagnostics, type Recorded, type Recorder } from './helpers/diagnostics.js'
-import { startLoginApp, type LoginApp } from './helpers/login-app.js'
+import { startApp, type TestApp } from './helpers/app.js'
 import { AMY, clientFor, optionsFor, startTestEmulator } from './helpers/quickblox.js'
 
 let emulator: Emulator
@@ -89,11 +89,11 @@ describe('request paths are templates, never an id or a token', () => {
 
 describe('the session pool channel', () => {
   let strategy: QuickBloxStrategy
-  let app: LoginApp
+  let app: TestApp
   beforeEach(async () => {
     const verify: VerifyFunction = (user, _session, done) => done(null, { id: user.id })
     strategy = new QuickBloxStrategy({ ...optionsFor(emulator), pool: {} }, verify)
-    app = await startLoginApp(strategy)
+    app = await startApp(strategy)
   })
   afterEach(async () => {
     await app.close()

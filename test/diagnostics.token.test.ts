@@ -3,7 +3,7 @@
 // checking a real session token against the emulator on a cache miss.
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
 import { noteCache, noteFailure, noteUser, traceTokenCheck, type TokenCache } from '../lib/diagnostics.js'
-import type { Emulator } from '../lib/emulator/index.js'
+import type { Emulator } from 'passport-quickblox/emulator'
 import { QuickBloxCredentialsError, QuickBloxUnavailableError, type QuickBloxClient } from '../lib/index.js'
 import { Transport } from '../lib/quickblox/http.js'
 import { recordDiagnostics, type Recorder } from './helpers/diagnostics.js'

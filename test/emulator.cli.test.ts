@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { promisify } from 'node:util'
 import { demoData } from 'passport-quickblox/emulator'
-import { call, sessionParams } from './emulator.helpers.js'
+import { call, sessionParams } from './helpers/emulator.js'
 
 // The CLI is built as it ships (tsconfig.build.json settings) but only the emulator, into a
 // temporary directory, so this test neither depends on nor disturbs the rest of dist/.
@@ -29,8 +29,8 @@ interface Run { child: ChildProcess; output: () => string; exit: Promise<number 
 function run(args: string[]): Run {
   const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
   let output = ''
-  child.stdout!.on('data', (chunk: Buffer) => { output += chunk })
-  child.stderr!.on('data', (chunk: Buffer) => { output += chunk })
+  child.stdout.on('data', (chunk: Buffer) => { output += chunk.toString() })
+  child.stderr.on('data', (chunk: Buffer) => { output += chunk.toString() })
   const exit = new Promise<number | null>((done) => child.on('exit', (code) => done(code)))
   return { child, output: () => output, exit }
 }

@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { demoData, startEmulator, type Emulator, type EmulatorUserSeed } from 'passport-quickblox/emulator'
-import { appToken, call, type Params } from './emulator.helpers.js'
+import { appToken, call, type Params } from './helpers/emulator.js'
 
 let dir: string
 const running: Emulator[] = []

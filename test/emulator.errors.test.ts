@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { request, Agent } from 'node:http'
 import { startEmulator, type Emulator } from 'passport-quickblox/emulator'
-import { appToken, call, sessionParams } from './emulator.helpers.js'
+import { appToken, call, sessionParams } from './helpers/emulator.js'
 
 let qb: Emulator
 beforeAll(async () => {

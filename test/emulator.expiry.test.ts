@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { startEmulator, type Emulator } from 'passport-quickblox/emulator'
-import { call, sessionParams, type Params } from './emulator.helpers.js'
+import { call, sessionParams, type Params } from './helpers/emulator.js'
 
 const START = Date.parse('2026-03-01T08:00:00Z')
 const MINUTE = 60_000

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
 import { get as httpGet } from 'node:http'
 import { startEmulator, type Emulator } from 'passport-quickblox/emulator'
-import { appToken, call, createSession } from './emulator.helpers.js'
+import { appToken, call, createSession } from './helpers/emulator.js'
 
 let qb: Emulator
 beforeAll(async () => {
@@ -65,11 +65,10 @@ describe('status faults', () => {
     expect(answers.map((a) => a.json.result ?? null)).toEqual([null, null, null, 'ok', 'ok', null])
   })
 
-  it('takes up to a million faults at once, and refuses more', async () => {
-    qb.failNext('POST /session.json', { status: 503 }, 1_000_000)
+  it('forgets queued faults on clearFaults()', async () => {
+    qb.failNext('POST /session.json', { status: 503 }, 5)
     expect((await createSession(qb)).status).toBe(503)
     qb.clearFaults()
-    expect(() => qb.failNext('POST /session.json', { status: 503 }, 1_000_001)).toThrow(TypeError)
     expect((await createSession(qb)).status).toBe(201)
   })
 
@@ -102,7 +101,7 @@ describe('broken answers', () => {
     expect(await userIdOf(token)).toBe(7)
   })
 
-  it('cut: the full Content-Length announced, half the body sent, then the connection dropped (the login did happen)', async () => {
+  it('cut: full Content-Length announced, half the body sent, connection dropped (the login did happen)', async () => {
     const token = await appToken(qb)
     qb.failNext('POST /login.json', 'cut')
     const res = await fetch(`${qb.url}/login.json`, {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
 import { createHash } from 'node:crypto'
 import { startEmulator, type Emulator } from 'passport-quickblox/emulator'
-import { appToken, call, createSession } from './emulator.helpers.js'
+import { appToken, call, createSession } from './helpers/emulator.js'
 
 const SECRETS = ['amy-password', 'fb-secret-token', 'fb-app-secret', 'fire-token', 'the-auth-secret']
 const lines: string[] = []

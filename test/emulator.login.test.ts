@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { startEmulator, type Emulator } from 'passport-quickblox/emulator'
-import { appToken, call, type Encoding, type Params } from './emulator.helpers.js'
+import { appToken, call, type Encoding, type Params } from './helpers/emulator.js'
 
 let qb: Emulator
 beforeAll(async () => {
@@ -110,7 +110,7 @@ describe('GET /users/{id}.json', () => {
     expect(Object.keys(answer.json.user)).toHaveLength(18)
   })
 
-  it('shows a user added while running, with an assigned id, a derived facebook_id and no last request yet', async () => {
+  it('shows a user added while running: an assigned id, a derived facebook_id, no last request yet', async () => {
     const added = qb.addUser({ login: 'zoe', facebook: { token: 'zoe-fb' } })
     expect(added.id).toBeGreaterThan(10)
     const answer = await call(`${qb.url}/users/${added.id}.json`, 'GET', { token: await appToken(qb) })

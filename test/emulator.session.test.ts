@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { startEmulator, type Emulator } from 'passport-quickblox/emulator'
-import { appToken, call, createSession, type Encoding } from './emulator.helpers.js'
+import { appToken, call, createSession, type Encoding } from './helpers/emulator.js'
 
 let qb: Emulator
 beforeAll(async () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { startEmulator, type Emulator } from 'passport-quickblox/emulator'
-import { call, pairs, sessionParams, sign, type Encoding, type Params } from './emulator.helpers.js'
+import { call, pairs, sessionParams, sign, type Encoding, type Params } from './helpers/emulator.js'
 
 const NOW = Date.parse('2026-01-15T12:00:00Z')
 const nowS = NOW / 1000
@@ -51,7 +51,7 @@ describe('signature check', () => {
 
   it('accepts upper-case hex', async () => {
     const params = sessionParams(qb.application, {}, { timestamp: nowS })
-    expect((await post({ ...params, signature: String(params.signature).toUpperCase() })).status).toBe(201)
+    expect((await post({ ...params, signature: (params.signature as string).toUpperCase() })).status).toBe(201)
   })
 
   it.each([

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { startEmulator, type Emulator, type EmulatorApplication } from 'passport-quickblox/emulator'
-import { call, sessionParams, type Encoding, type Params } from './emulator.helpers.js'
+import { call, sessionParams, type Encoding, type Params } from './helpers/emulator.js'
 
 // What a backend sees when it checks a token a mobile or browser client already holds.
 let qb: Emulator

@@ -9,7 +9,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/glob
 import express from 'express'
 import passport from 'passport'
 import request from 'supertest'
-import type { Emulator } from '../lib/emulator/index.js'
+import type { Emulator } from 'passport-quickblox/emulator'
 import {
   QuickBloxConfigurationError, QuickBloxCredentialsError, QuickBloxError, QuickBloxRateLimitError,
   QuickBloxResponseError, QuickBloxStrategy, QuickBloxTimeoutError, QuickBloxUnavailableError,

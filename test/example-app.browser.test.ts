@@ -8,7 +8,7 @@
 import { mkdir } from 'node:fs/promises'
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals'
 import { chromium, type Browser, type Page } from 'playwright-core'
-import { requireProgram, startExample, type ExampleApp } from './example-app.helpers.js'
+import { requireProgram, startExample, type ExampleApp } from './helpers/example-app.js'
 
 const ARTIFACTS = 'test-artifacts'
 let example: ExampleApp

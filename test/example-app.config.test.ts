@@ -1,7 +1,7 @@
 // The example app's settings (example-app/config.js) and the missing-program message of its tests.
 import { describe, it, expect } from '@jest/globals'
 import { loadConfig } from '../example-app/config.js'
-import { requireProgram } from './example-app.helpers.js'
+import { requireProgram } from './helpers/example-app.js'
 
 describe('loadConfig', () => {
   it('defaults to port 3000 on 127.0.0.1, the emulator, a random session secret and no proxy', () => {

@@ -8,7 +8,7 @@ import request from 'supertest'
 import { loadConfig } from '../example-app/config.js'
 import { createMetrics, startMetricsServer } from '../example-app/metrics.js'
 import { noteCache, traceTokenCheck } from '../lib/diagnostics.js'
-import { startExample, type ExampleApp } from './example-app.helpers.js'
+import { startExample, type ExampleApp } from './helpers/example-app.js'
 
 /** The value of one sample line (`name{labels} value`), or undefined when absent. */
 function sample(text: string, series: string): number | undefined {

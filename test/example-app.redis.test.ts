@@ -12,8 +12,9 @@ import type { RedisClientType } from 'redis'
 import { startEmulator, type Emulator } from 'passport-quickblox/emulator'
 import { connectRedis } from '../example-app/app.js'
 import {
-  csrfCookie, sidCookie, startExample, startRedis, type ExampleApp, type RedisServer,
-} from './example-app.helpers.js'
+  csrfCookie, sidCookie, startExample, type ExampleApp,
+} from './helpers/example-app.js'
+import { startRedis, type RedisServer } from './helpers/redis.js'
 
 const LIMITS = {
   address: { windowMs: 60_000, limit: 1000 },

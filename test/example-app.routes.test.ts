@@ -8,7 +8,7 @@ import request from 'supertest'
 import { startEmulator, type Emulator } from 'passport-quickblox/emulator'
 import {
   startExample, csrfFrom, csrfCookie, sidCookie, sessionCount, tokensInStore, sessionStatus, LOG_LINE, type ExampleApp,
-} from './example-app.helpers.js'
+} from './helpers/example-app.js'
 
 const FORMS = {
   login: { login: 'amy', password: 'amy-demo-password' },

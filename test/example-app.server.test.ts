@@ -27,11 +27,11 @@ async function startServer(env: Record<string, string>) {
   })
   children.push(child)
   let output = ''
-  child.stdout!.on('data', (chunk: Buffer) => { output += chunk })
-  child.stderr!.on('data', (chunk: Buffer) => { output += chunk })
+  child.stdout.on('data', (chunk: Buffer) => { output += chunk.toString() })
+  child.stderr.on('data', (chunk: Buffer) => { output += chunk.toString() })
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no "listening" line within 15 s:\n${output}`)), 15_000)
-    child.stdout!.on('data', () => {
+    child.stdout.on('data', () => {
       const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output)
       if (match) { clearTimeout(timer); resolve(match[1]!) }
     })
@@ -90,7 +90,7 @@ describe('node example-app/server.js', () => {
     const child = spawn(process.execPath, ['example-app/server.js'], { env: { PATH: process.env.PATH ?? '', PORT: '0', ...env } })
     children.push(child)
     let stderr = ''
-    child.stderr.on('data', (chunk: Buffer) => { stderr += chunk })
+    child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString() })
     const [code] = (await once(child, 'close')) as [number | null] // 'close': after stderr has been read
     expect(code).toBe(1)
     expect(stderr).toContain(`Cannot start: ${message}`)

@@ -7,7 +7,7 @@ import { createClient } from 'redis'
 import { startEmulator, type Emulator } from 'passport-quickblox/emulator'
 import type { QuickBloxTokenStrategy } from '../lib/index.js'
 import { createTokenStrategy } from '../example-app/token-auth.js'
-import { startExample, type ExampleApp } from './example-app.helpers.js'
+import { startExample, type ExampleApp } from './helpers/example-app.js'
 import { sdkToken } from './helpers/token-app.js'
 import { startRedis, type RedisServer } from './helpers/redis.js'
 
@@ -93,7 +93,7 @@ describe('two example instances sharing token checks in Redis', () => {
   })
   afterAll(async () => {
     for (const client of clients) await client.close()
-    await redis.stop()
+    await redis.close()
   })
 
   it('a token checked by one instance costs the other no QuickBlox call', async () => {

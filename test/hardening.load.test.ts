@@ -9,7 +9,7 @@
 import { spawn } from 'node:child_process'
 import { resolve } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
-import { startEmulator, type Emulator } from '../lib/emulator/index.js'
+import { startEmulator, type Emulator } from 'passport-quickblox/emulator'
 
 const root = resolve(import.meta.dirname, '..')
 const LOGINS = 2000

@@ -11,11 +11,11 @@ import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { format, inspect } from 'node:util'
 import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals'
-import { startEmulator, type Emulator, type EmulatorEndpoint, type EmulatorFault } from '../lib/emulator/index.js'
+import { startEmulator, type Emulator, type EmulatorEndpoint, type EmulatorFault } from 'passport-quickblox/emulator'
 import { QuickBloxError, QuickBloxStrategy, QuickBloxTokenStrategy, type QuickBloxStrategyOptions } from '../lib/index.js'
 import { CHANNELS } from '../lib/diagnostics.js'
 import { recordDiagnostics, type Recorder } from './helpers/diagnostics.js'
-import { startLoginApp, type Answer, type LoginApp } from './helpers/login-app.js'
+import { startApp, type Answer, type TestApp } from './helpers/app.js'
 import { sdkToken, startTokenApp, type TokenApp } from './helpers/token-app.js'
 
 const planted: string[] = []
@@ -38,15 +38,15 @@ identities.push(APP.authKey)
 
 let emulator: Emulator
 const strategies: QuickBloxStrategy[] = []
-const apps: LoginApp[] = []
-let app: LoginApp
+const apps: TestApp[] = []
+let app: TestApp
 let diagnostics: Recorder
 
 function options(extra: Partial<QuickBloxStrategyOptions> = {}): QuickBloxStrategyOptions {
   return { appId: APP.id, authKey: APP.authKey, authSecret: AUTH_SECRET, apiEndpoint: emulator.url, pool: false, timeout: 1500, ...extra }
 }
 
-async function startStrategyApp(extra: Partial<QuickBloxStrategyOptions> = {}): Promise<LoginApp> {
+async function startStrategyApp(extra: Partial<QuickBloxStrategyOptions> = {}): Promise<TestApp> {
   const strategy = new QuickBloxStrategy(options(extra), (user, session, done) => {
     // The user's session token: kept server-side by the app, never to be seen anywhere else.
     planted.push(session.token)
@@ -54,7 +54,7 @@ async function startStrategyApp(extra: Partial<QuickBloxStrategyOptions> = {}): 
     done(null, { id: user.id })
   })
   strategies.push(strategy)
-  const started = await startLoginApp(strategy, { logErrors: true })
+  const started = await startApp(strategy, { logErrors: true })
   apps.push(started)
   return started
 }
@@ -82,7 +82,7 @@ function captureOutput(): { lines: string[]; restore(): void } {
     spies.push(jest.spyOn(stream, 'write').mockImplementation(((chunk: unknown) => {
       lines.push(String(chunk))
       return true
-    }) as typeof stream.write))
+    })))
   }
   return { lines, restore: () => spies.forEach((spy) => spy.mockRestore()) }
 }
@@ -120,7 +120,7 @@ function newUser(method: Method): object {
 interface Seen { res: Answer; error: unknown; lines: string[]; published: string[] }
 
 /** Sends `body` through `target`, capturing the answer, the error the app handled, and all output. */
-async function attempt(body: string | object, target: LoginApp = app, type: 'json' | 'form' = 'json'): Promise<Seen> {
+async function attempt(body: string | object, target: TestApp = app, type: 'json' | 'form' = 'json'): Promise<Seen> {
   const output = captureOutput()
   const errorsBefore = target.errors.length
   const eventsBefore = diagnostics.events.length

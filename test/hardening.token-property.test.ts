@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import fc from 'fast-check'
 import request from 'supertest'
-import { startEmulator, type Emulator } from '../lib/emulator/index.js'
+import { startEmulator, type Emulator } from 'passport-quickblox/emulator'
 import { QuickBloxTokenStrategy } from '../lib/index.js'
 import { sdkToken, startTokenApp, type TokenApp } from './helpers/token-app.js'
 

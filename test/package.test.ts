@@ -33,7 +33,8 @@ afterAll(async () => {
 const ESM = `
 import { QuickBloxStrategy, QuickBloxClient, QuickBloxCredentialsError } from 'passport-quickblox'
 import { startEmulator } from 'passport-quickblox/emulator'
-console.log(JSON.stringify([typeof QuickBloxStrategy, typeof QuickBloxClient, typeof QuickBloxCredentialsError, typeof startEmulator]))
+const exported = [QuickBloxStrategy, QuickBloxClient, QuickBloxCredentialsError, startEmulator]
+console.log(JSON.stringify(exported.map((value) => typeof value)))
 `
 
 const CJS = `
@@ -44,9 +45,11 @@ const express = require('express')
 
 async function main() {
   const application = { id: 7, authKey: 'package-key', authSecret: 'package-secret' }
-  const emulator = await startEmulator({ applications: [application], users: [{ login: 'amy', password: 'amy-password' }] })
+  const users = [{ login: 'amy', password: 'amy-password' }]
+  const emulator = await startEmulator({ applications: [application], users })
+  const { id: appId, authKey, authSecret } = application
   const strategy = new QuickBloxStrategy(
-    { appId: application.id, authKey: application.authKey, authSecret: application.authSecret, apiEndpoint: emulator.url, pool: false },
+    { appId, authKey, authSecret, apiEndpoint: emulator.url, pool: false },
     async (user, session) => ({ id: user.id, login: user.login, hasToken: session.token.length > 0 }),
   )
   passport.use(strategy)
@@ -60,7 +63,8 @@ async function main() {
   })
   const ok = await login('amy-password')
   const refused = await login('wrong-password')
-  console.log(JSON.stringify({ status: ok.status, user: await ok.json(), refused: refused.status, seeded: emulator.users[0].id }))
+  const seeded = emulator.users[0].id
+  console.log(JSON.stringify({ status: ok.status, user: await ok.json(), refused: refused.status, seeded }))
   server.closeAllConnections()
   server.close()
   await strategy.close()

@@ -1,7 +1,7 @@
 // Outcomes that are `fail`: bad input (400, QuickBlox never called), QuickBlox refusing the
 // credentials (401), and verify refusing the user.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
-import type { Emulator } from '../lib/emulator/index.js'
+import type { Emulator } from 'passport-quickblox/emulator'
 import { QuickBloxStrategy } from '../lib/index.js'
 import { startApp, type TestApp } from './helpers/app.js'
 import { AMY, optionsFor, startTestEmulator, totalCalls } from './helpers/quickblox.js'

@@ -1,7 +1,7 @@
 // Renamed and nested credential fields, in JSON and both urlencoded flavours; the query string
 // only with allowQuery.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
-import type { Emulator } from '../lib/emulator/index.js'
+import type { Emulator } from 'passport-quickblox/emulator'
 import { QuickBloxStrategy } from '../lib/index.js'
 import { startApp, type TestApp } from './helpers/app.js'
 import { AMY, FACEBOOK_USER, optionsFor, startTestEmulator, totalCalls } from './helpers/quickblox.js'

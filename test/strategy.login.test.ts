@@ -1,6 +1,6 @@
 // Every login method, in every body encoding, through a real Express 5 app and the emulator.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
-import type { Emulator } from '../lib/emulator/index.js'
+import type { Emulator } from 'passport-quickblox/emulator'
 import { QuickBloxStrategy, type QuickBloxSession, type QuickBloxUser } from '../lib/index.js'
 import { startApp, type TestApp } from './helpers/app.js'
 import { AMY, FACEBOOK_USER, FIREBASE_USER, calls, optionsFor, startTestEmulator } from './helpers/quickblox.js'
@@ -90,7 +90,8 @@ describe('body encodings', () => {
 
   it('reads urlencoded bodies parsed with extended: false (bracketed names)', async () => {
     const res = await apps[2]!.agent.post('/login').type('form').send(
-      'provider=firebase_phone&firebase_phone%5Bproject_id%5D=my-firebase-project&firebase_phone%5Baccess_token%5D=firebase-id-token-1')
+      'provider=firebase_phone&firebase_phone%5Bproject_id%5D=my-firebase-project' +
+        '&firebase_phone%5Baccess_token%5D=firebase-id-token-1')
     expect(res.status).toBe(200)
     expect(res.body.user.id).toBe(userId('phone-person'))
   })

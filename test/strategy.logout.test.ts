@@ -1,6 +1,6 @@
 // strategy.logout(token) ends the user's QuickBlox session; strategy.close() frees the client.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
-import type { Emulator } from '../lib/emulator/index.js'
+import type { Emulator } from 'passport-quickblox/emulator'
 import { QuickBloxStrategy, type QuickBloxSession } from '../lib/index.js'
 import { startApp, type TestApp } from './helpers/app.js'
 import { AMY, optionsFor, startTestEmulator } from './helpers/quickblox.js'

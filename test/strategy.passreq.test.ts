@@ -1,7 +1,7 @@
 // passReqToCallback: verify gets the request first, in both styles.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import type { Request } from 'express'
-import type { Emulator } from '../lib/emulator/index.js'
+import type { Emulator } from 'passport-quickblox/emulator'
 import { QuickBloxStrategy, type QuickBloxSession, type QuickBloxUser, type VerifyCallback } from '../lib/index.js'
 import { startApp, type TestApp } from './helpers/app.js'
 import { AMY, optionsFor, startTestEmulator } from './helpers/quickblox.js'

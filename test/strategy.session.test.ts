@@ -2,7 +2,7 @@
 // redirects, session messages and failWithError.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import request from 'supertest'
-import type { Emulator } from '../lib/emulator/index.js'
+import type { Emulator } from 'passport-quickblox/emulator'
 import { QuickBloxStrategy } from '../lib/index.js'
 import { startApp, type TestApp } from './helpers/app.js'
 import { AMY, optionsFor, startTestEmulator } from './helpers/quickblox.js'

@@ -2,7 +2,7 @@
 // whatever it does, each login has exactly one outcome.
 import { setTimeout as sleep } from 'node:timers/promises'
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
-import type { Emulator } from '../lib/emulator/index.js'
+import type { Emulator } from 'passport-quickblox/emulator'
 import { QuickBloxStrategy, type VerifyFunction } from '../lib/index.js'
 import { startApp, type TestApp } from './helpers/app.js'
 import { AMY, optionsFor, startTestEmulator } from './helpers/quickblox.js'
@@ -102,7 +102,7 @@ describe('wrappers that call done and return a promise (@nestjs/passport style)'
       } catch (err) {
         done(err, null)
       }
-    }) as VerifyFunction
+    })
 
   it('has exactly one outcome, success, when validate returns a user', async () => {
     const { res, outcomes } = await loginWith(wrap(async (user) => ({ id: (user as { id: number }).id, via: 'nest' })))

@@ -7,7 +7,7 @@ import { chmod, copyFile, mkdtemp, readFile, rm, symlink, writeFile } from 'node
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, it, expect, afterAll } from '@jest/globals'
-import { requireProgram } from './example-app.helpers.js'
+import { requireProgram } from './helpers/example-app.js'
 
 const dirs: string[] = []
 afterAll(async () => {

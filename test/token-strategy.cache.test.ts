@@ -3,7 +3,7 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals'
 import request from 'supertest'
-import { startEmulator, type Emulator } from '../lib/emulator/index.js'
+import { startEmulator, type Emulator } from 'passport-quickblox/emulator'
 import { QuickBloxTokenStrategy, type TokenCacheOptions } from '../lib/index.js'
 import { sdkToken, startTokenApp, type TokenApp } from './helpers/token-app.js'
 

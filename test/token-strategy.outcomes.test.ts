@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
 import request from 'supertest'
 import type { Request } from 'express'
-import { startEmulator, type Emulator, type EmulatorFault } from '../lib/emulator/index.js'
+import { startEmulator, type Emulator, type EmulatorFault } from 'passport-quickblox/emulator'
 import {
   QuickBloxTokenStrategy, type QuickBloxTokenStrategyOptions, type VerifyFunction, type VerifyFunctionWithRequest,
 } from '../lib/index.js'

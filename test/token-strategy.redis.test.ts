@@ -5,7 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import request from 'supertest'
 import { createClient } from 'redis'
-import { startEmulator, type Emulator } from '../lib/emulator/index.js'
+import { startEmulator, type Emulator } from 'passport-quickblox/emulator'
 import { QuickBloxTokenStrategy, type TokenCacheOptions } from '../lib/index.js'
 import { redisTokenStore } from '../example-app/token-auth.js'
 import { sdkToken, startTokenApp, type TokenApp } from './helpers/token-app.js'
@@ -46,7 +46,7 @@ afterAll(async () => {
   await Promise.all(strategies.map((s) => s.close()))
   for (const client of clients) if (client.isOpen) await client.close()
   await qb.close()
-  await redis.stop()
+  await redis.close()
 })
 
 const me = (app: TokenApp, token: string) => request(app.url).get('/api/me').set('Authorization', `Bearer ${token}`)

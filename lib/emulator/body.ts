@@ -9,7 +9,7 @@ export class Reply {
   constructor(readonly status: number, readonly body: unknown, readonly headers: Record<string, string> = {}) {}
 }
 
-export const MAX_BODY_BYTES = 64 * 1024
+const MAX_BODY_BYTES = 64 * 1024
 const MAX_DEPTH = 8
 // Keys that mean something to JavaScript objects; a QuickBlox parameter never uses them.
 const FORBIDDEN = new Set(['__proto__', 'constructor', 'prototype'])

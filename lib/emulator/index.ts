@@ -30,7 +30,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const handler = new EmulatorServer(store, log, maxLogEntries)
   for (const [endpoint, ms] of Object.entries(options.latency ?? {})) handler.latency.set(endpoint as never, ms)
 
-  const server = createServer(handler.handle)
+  // `handle` answers every error itself, so its promise never rejects.
+  const server = createServer((req, res) => void handler.handle(req, res))
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
     server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve())
@@ -77,7 +78,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 
 const USER_SEED_ERROR = 'Emulator users must be an array of user objects (id a number, text fields strings)'
 
-/** Options win over the data file; with neither, the demo data. Seeds are copied, and checked since a file is untrusted input. */
+/**
+ * Options win over the data file; with neither, the demo data. Seeds are copied, and checked
+ * since a file is untrusted input.
+ */
 async function loadData(options: EmulatorOptions): Promise<EmulatorData> {
   let file: Partial<EmulatorData> = {}
   if (options.dataFile !== undefined) {
@@ -90,7 +94,7 @@ async function loadData(options: EmulatorOptions): Promise<EmulatorData> {
       throw new SyntaxError(`${options.dataFile}: not valid JSON`)
     }
     if (typeof parsed !== 'object' || parsed === null) throw new TypeError(`${options.dataFile}: expected { applications, users }`)
-    file = parsed as Partial<EmulatorData>
+    file = parsed
   }
   const given = options.applications ?? file.applications
   const data = structuredClone({

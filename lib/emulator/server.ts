@@ -56,7 +56,7 @@ function mask(value: Value): Value {
   return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, MASKED.has(key) ? '***' : mask(item)]))
 }
 
-export const fingerprint = (token: string): string => createHash('sha256').update(token).digest('hex').slice(0, 12)
+const fingerprint = (token: string): string => createHash('sha256').update(token).digest('hex').slice(0, 12)
 
 /** The request handler: routing, the log, latency and faults around QuickBlox's endpoints. */
 export class EmulatorServer {

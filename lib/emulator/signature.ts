@@ -7,7 +7,7 @@ import { isParams, type Params, type Value } from './body.js'
  * The signed message: every parameter but `signature` as `name=value` (nested ones as
  * `user[login]=amy`), values not URL-encoded, sorted as strings, joined with `&`.
  */
-export function signedMessage(params: Params): string {
+function signedMessage(params: Params): string {
   const pairs: string[] = []
   const walk = (name: string, value: Value): void => {
     if (isParams(value)) for (const [key, item] of Object.entries(value)) walk(`${name}[${key}]`, item)
@@ -18,7 +18,10 @@ export function signedMessage(params: Params): string {
   return pairs.sort().join('&')
 }
 
-/** HMAC-SHA1 (40 hex, the documented default) or HMAC-SHA256 (64 hex), keyed with the auth secret, compared in constant time. */
+/**
+ * HMAC-SHA1 (40 hex, the documented default) or HMAC-SHA256 (64 hex), keyed with the auth
+ * secret, compared in constant time.
+ */
 export function signatureMatches(params: Params, authSecret: string): boolean {
   const signature = params.signature
   if (typeof signature !== 'string') return false

@@ -2,7 +2,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
 import type { EmulatorApplication, EmulatorUser, EmulatorUserSeed } from './types.js'
 
 /** QuickBlox expires a session token 2 hours after the last request made with it. */
-export const SESSION_TTL_MS = 2 * 60 * 60 * 1000
+const SESSION_TTL_MS = 2 * 60 * 60 * 1000
 /** QuickBlox refuses a session request whose timestamp is more than 60 minutes off. */
 export const TIMESTAMP_WINDOW_S = 60 * 60
 /** Used nonces are swept once at least this many are remembered. */
@@ -28,12 +28,12 @@ export type Credential =
   | { kind: 'firebase_phone'; projectId: string; accessToken: string }
 
 /** Compares two secrets in constant time, whatever their lengths. */
-export function safeEqual(a: string | undefined, b: string): boolean {
+function safeEqual(a: string | undefined, b: string): boolean {
   const digest = (s: string): Buffer => createHash('sha256').update(s).digest()
   return timingSafeEqual(digest(a ?? ''), digest(b)) && a !== undefined
 }
 
-export const iso = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z')
+const iso = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z')
 
 /** Applications, users, sessions and used nonces, on the emulator's clock. */
 export class Store {

@@ -8,7 +8,10 @@ export interface EmulatorApplication {
   authSecret: string
 }
 
-/** A user to seed. A user is found by login or email + password, by Facebook token, or by Firebase project id + token. */
+/**
+ * A user to seed. A user is found by login or email + password, by Facebook token, or by
+ * Firebase project id + token.
+ */
 export interface EmulatorUserSeed {
   /** The QuickBlox user id; assigned when absent. */
   id?: number
@@ -51,7 +54,8 @@ export type EmulatorEndpoint = keyof typeof ENDPOINTS
 
 /**
  * A fault for `failNext()`.
- * - `{ status }`: answer that status (body defaults to a QuickBlox error body; `retryAfter` sets `Retry-After`, in seconds).
+ * - `{ status }`: answer that status (body defaults to a QuickBlox error body; `retryAfter`
+ *   sets `Retry-After`, in seconds).
  * - `'hang'`: never answer (until `close()`). `'reset'`: destroy the socket without answering.
  * - `'garbage'`: the success status with an HTML page. `'truncated'`: the real JSON answer cut half way
  *   (the request *is* processed). `'wrong-shape'`: the success status with JSON lacking the expected fields.
@@ -97,7 +101,10 @@ export interface EmulatorRequestLog {
   path: string
   /** Request headers, lower-cased; `qb-token` replaced by its fingerprint, `authorization` by `'***'`. */
   headers: Record<string, string>
-  /** The parsed body with `password`, `token`, `secret`, `access_token` and `auth_secret` masked as `'***'`; `null` if unreadable. */
+  /**
+   * The parsed body with `password`, `token`, `secret`, `access_token` and `auth_secret` masked
+   * as `'***'`; `null` if unreadable.
+   */
   body: unknown
   /** Fingerprint (first 12 hex of its SHA-256) of the `QB-Token` sent, to correlate calls without the token itself. */
   token?: string
@@ -123,7 +130,7 @@ export interface Emulator {
   close(): Promise<void>
   /** Sets the latency (ms) of one endpoint, or of every endpoint with `'*'` (replacing per-endpoint settings). */
   setLatency(endpoint: EmulatorEndpoint | '*', ms: number): void
-  /** Makes the next `times` (default 1, at most 1000000) requests to `endpoint` fail with `fault`. Faults queue in order. */
+  /** Makes the next `times` (default 1) requests to `endpoint` fail with `fault`. Faults queue in order. */
   failNext(endpoint: EmulatorEndpoint, fault: EmulatorFault, times?: number): void
   /** Forgets every queued fault. */
   clearFaults(): void

@@ -13,7 +13,7 @@ export function signatureMessage(params: Record<string, unknown>): string {
     if (typeof value === 'object') {
       for (const [key, inner] of Object.entries(value)) add(`${name}[${key}]`, inner)
     } else {
-      pairs.push(`${name}=${String(value)}`)
+      pairs.push(`${name}=${value as string | number | boolean}`) // the client signs only its own scalars
     }
   }
   for (const [name, value] of Object.entries(params)) if (name !== 'signature') add(name, value)

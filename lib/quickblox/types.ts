@@ -1,27 +1,42 @@
 /**
- * The QuickBlox user as `POST /login.json` and `GET /users/{id}.json` return it
- * (fields as listed on QuickBlox's "Log In" page). Optional fields are `null` when unset.
+ * The fields of a QuickBlox user besides `id`, `created_at` and `updated_at` (as listed on
+ * QuickBlox's "Log In" page), with the JSON type of each. `QuickBloxUser` and the check of
+ * QuickBlox's replies are both made from this one list.
  */
-export interface QuickBloxUser {
+export const USER_FIELDS = {
+  full_name: 'text',
+  email: 'text',
+  login: 'text',
+  phone: 'text',
+  website: 'text',
+  last_request_at: 'text',
+  external_user_id: 'id',
+  facebook_id: 'text',
+  blob_id: 'id',
+  custom_data: 'text',
+  age_over16: 'flag',
+  allow_statistics_analysis: 'flag',
+  allow_sales_activities: 'flag',
+  parents_contacts: 'text',
+  user_tags: 'text',
+} as const
+
+/** What each kind of field holds; text and ids are `null` when unset, flags `false`. */
+interface UserFieldTypes {
+  text: string | null
+  flag: boolean
+  id: string | number | null
+}
+
+/**
+ * The QuickBlox user as `POST /login.json` and `GET /users/{id}.json` return it. Optional fields
+ * are `null` (flags `false`) when unset.
+ */
+export type QuickBloxUser = {
   id: number
-  full_name: string | null
-  email: string | null
-  login: string | null
-  phone: string | null
-  website: string | null
   created_at: string
   updated_at: string
-  last_request_at: string | null
-  external_user_id: string | number | null
-  facebook_id: string | null
-  blob_id: string | number | null
-  custom_data: string | null
-  age_over16: boolean
-  allow_statistics_analysis: boolean
-  allow_sales_activities: boolean
-  parents_contacts: string | null
-  user_tags: string | null
-}
+} & { [K in keyof typeof USER_FIELDS]: UserFieldTypes[(typeof USER_FIELDS)[K]] }
 
 /** A QuickBlox session as this library hands it to you. */
 export interface QuickBloxSession {
@@ -43,8 +58,11 @@ export type LoginCredentials =
   | { provider: 'facebook'; keys: { token: string; secret?: string } }
   | { provider: 'firebase_phone'; firebase_phone: { project_id: string; access_token: string } }
 
+/** The login methods, in QuickBlox's words: `login`/`email` with a password, or a provider. */
+export const LOGIN_METHODS = ['login', 'email', 'facebook', 'firebase_phone'] as const
+
 /** The login methods a route can accept. */
-export type LoginMethod = 'login' | 'email' | 'facebook' | 'firebase_phone'
+export type LoginMethod = (typeof LOGIN_METHODS)[number]
 
 /** The result of a successful login. */
 export interface LoginResult {

@@ -1,4 +1,4 @@
-import type { QuickBloxUser } from './types.js'
+import { USER_FIELDS, type QuickBloxUser } from './types.js'
 
 /*
  * Runtime checks of QuickBlox's replies. A reply that does not have the shape we rely on is
@@ -21,12 +21,12 @@ export function readSession(body: unknown): { token: string; userId: number; app
   return { token, userId: userId as number, applicationId: applicationId as number }
 }
 
-const textFields = [
-  'full_name', 'email', 'login', 'phone', 'website', 'last_request_at', 'facebook_id',
-  'custom_data', 'parents_contacts', 'user_tags',
-] as const
-const flagFields = ['age_over16', 'allow_statistics_analysis', 'allow_sales_activities'] as const
-const idFields = ['external_user_id', 'blob_id'] as const
+/** Whether a field's value has its kind's type, and what an absent one becomes. */
+const KINDS = {
+  text: { valid: (value: unknown) => value === null || typeof value === 'string', absent: null },
+  flag: { valid: (value: unknown) => typeof value === 'boolean', absent: false },
+  id: { valid: (value: unknown) => value === null || typeof value === 'string' || typeof value === 'number', absent: null },
+} as const
 
 /**
  * The `user` of a `POST /login.json` reply. `id`, `created_at` and `updated_at` must be there;
@@ -38,25 +38,13 @@ export function readUser(body: unknown): QuickBloxUser | undefined {
   const { id, created_at: createdAt, updated_at: updatedAt } = user
   if (!Number.isSafeInteger(id) || (id as number) <= 0) return undefined
   if (typeof createdAt !== 'string' || typeof updatedAt !== 'string') return undefined
-  const text: Partial<Record<(typeof textFields)[number], string | null>> = {}
-  for (const field of textFields) {
-    const value = user[field] ?? null
-    if (value !== null && typeof value !== 'string') return undefined
-    text[field] = value
+  const fields: Record<string, unknown> = {}
+  for (const [field, kind] of Object.entries(USER_FIELDS)) {
+    const value = user[field] ?? KINDS[kind].absent
+    if (!KINDS[kind].valid(value)) return undefined
+    fields[field] = value
   }
-  const flags: Partial<Record<(typeof flagFields)[number], boolean>> = {}
-  for (const field of flagFields) {
-    const value = user[field] ?? false
-    if (typeof value !== 'boolean') return undefined
-    flags[field] = value
-  }
-  const ids: Partial<Record<(typeof idFields)[number], string | number | null>> = {}
-  for (const field of idFields) {
-    const value = user[field] ?? null
-    if (value !== null && typeof value !== 'string' && typeof value !== 'number') return undefined
-    ids[field] = value
-  }
-  return { id: id as number, created_at: createdAt, updated_at: updatedAt, ...text, ...flags, ...ids } as QuickBloxUser
+  return { id: id as number, created_at: createdAt, updated_at: updatedAt, ...fields } as QuickBloxUser
 }
 
 /**

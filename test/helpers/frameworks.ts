@@ -4,7 +4,7 @@
 // (e.g. a second strategy and a protected route) as `extraCases`.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals'
 import request from 'supertest'
-import type { Emulator } from '../../lib/emulator/index.js'
+import type { Emulator } from 'passport-quickblox/emulator'
 import type { QuickBloxStrategyOptions } from '../../lib/index.js'
 import { AMY, calls, optionsFor, startTestEmulator } from './quickblox.js'
 

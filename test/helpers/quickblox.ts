@@ -1,5 +1,5 @@
 // An emulator seeded with one user per login method, and strategy options pointing at it.
-import { startEmulator, type Emulator, type EmulatorEndpoint } from '../../lib/emulator/index.js'
+import { startEmulator, type Emulator, type EmulatorEndpoint } from 'passport-quickblox/emulator'
 import type { QuickBloxStrategyOptions } from '../../lib/index.js'
 import { QuickBloxClient, type QuickBloxClientOptions } from '../../lib/quickblox/client.js'
 

@@ -5,11 +5,11 @@ import { once } from 'node:events'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { freePort, requireProgram } from '../example-app.helpers.js'
+import { freePort, requireProgram } from './example-app.js'
 
 export interface RedisServer {
   url: string
-  stop(): Promise<void>
+  close(): Promise<void>
 }
 
 export async function startRedis(): Promise<RedisServer> {
@@ -36,8 +36,8 @@ export async function startRedis(): Promise<RedisServer> {
   })
   return {
     url: `redis://127.0.0.1:${port}`,
-    async stop() {
-      if (redis.exitCode === null) {
+    async close() {
+      if (redis.exitCode === null && redis.signalCode === null) {
         redis.kill('SIGTERM')
         await once(redis, 'exit')
       }

@@ -7,9 +7,9 @@ import type { AddressInfo } from 'node:net'
 import type { Server } from 'node:http'
 import express, { type ErrorRequestHandler } from 'express'
 import passport from 'passport'
-import type { Emulator, EmulatorApplication } from '../../lib/emulator/index.js'
+import type { Emulator, EmulatorApplication } from 'passport-quickblox/emulator'
 import type { QuickBloxTokenStrategy } from '../../lib/index.js'
-import { call, sessionParams, type Params } from '../emulator.helpers.js'
+import { call, sessionParams, type Params } from './emulator.js'
 
 export interface TokenApp {
   url: string

@@ -11,8 +11,8 @@ import type { Server } from 'node:http'
 import session from 'express-session'
 import type { Agent } from 'supertest'
 import { startEmulator, type Emulator } from 'passport-quickblox/emulator'
-import { createApp, createStrategy } from '../example-app/app.js'
-import { listen } from '../example-app/http.js'
+import { createApp, createStrategy } from '../../example-app/app.js'
+import { listen } from '../../example-app/http.js'
 
 type AppOptions = Partial<Parameters<typeof createApp>[0]>
 
@@ -77,7 +77,7 @@ export async function sessionCount(store: session.Store): Promise<number> {
 /** The QuickBlox tokens kept in the app's sessions (server-side only). */
 export async function tokensInStore(store: session.Store): Promise<string[]> {
   const all = await new Promise<Record<string, session.SessionData>>((resolve, reject) =>
-    store.all?.((err, sessions) => (err ? reject(err) : resolve((sessions ?? {}) as Record<string, session.SessionData>))))
+    store.all?.((err: Error | null, sessions) => (err ? reject(err) : resolve((sessions ?? {}) as Record<string, session.SessionData>))))
   return Object.values(all).flatMap((s) => {
     const user = (s as { passport?: { user?: { qbToken?: unknown } } }).passport?.user
     return typeof user?.qbToken === 'string' ? [user.qbToken] : []
@@ -114,38 +114,3 @@ export async function freePort(): Promise<number> {
   return port
 }
 
-export interface RedisServer {
-  url: string
-  close(): Promise<void>
-}
-
-/** A real `redis-server` on a free 127.0.0.1 port, persisting nothing; fails when it is not installed. */
-export async function startRedis(): Promise<RedisServer> {
-  const program = requireProgram('redis-server')
-  const port = await freePort()
-  const dir = await mkdtemp(join(tmpdir(), 'pqb-redis-'))
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir]
-  const child = spawn(program, args, { stdio: ['ignore', 'pipe', 'pipe'] })
-  await new Promise<void>((resolve, reject) => {
-    let output = ''
-    const timer = setTimeout(() => reject(new Error(`redis-server did not start:\n${output}`)), 10_000)
-    child.stdout.on('data', (chunk: Buffer) => {
-      output += chunk
-      if (output.includes('Ready to accept connections')) { clearTimeout(timer); resolve() }
-    })
-    child.once('exit', (code) => {
-      clearTimeout(timer)
-      reject(new Error(`redis-server exited (${code}):\n${output}`))
-    })
-  })
-  return {
-    url: `redis://127.0.0.1:${port}`,
-    async close() {
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill('SIGTERM')
-        await once(child, 'exit')
-      }
-      await rm(dir, { recursive: true, force: true })
-    },
-  }
-}
