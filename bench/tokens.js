@@ -14,19 +14,19 @@ import { runTokenLoad } from './load.js'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 
-export const TOKEN_CONTENDERS = [
+const TOKEN_CONTENDERS = [
   { key: 'a', name: 'quickblox-token', label: 'QuickBloxTokenStrategy, cache on (defaults)' },
   { key: 'b', name: 'quickblox-token-nocache', label: 'QuickBloxTokenStrategy, cache: false' },
   { key: 'c', name: 'passport-jwt', label: 'passport-jwt, HS256 JWT checked locally (no network)' },
 ]
 /** The tokens measured: one per user, all new to the app when its measured run starts. */
 export const TOKEN_COUNT = 10
-export const TOKEN_CONCURRENCY = 8
+const TOKEN_CONCURRENCY = 8
 /** Users whose tokens warm up an app's code paths before it is measured (other users, other tokens). */
 export const JIT_TOKEN_COUNT = 8
 
-export const TOKEN_FULL = { requests: { a: 5000, b: 800, c: 5000 }, jit: 500, maxMs: 20_000 }
-export const TOKEN_QUICK = { requests: { a: 100, b: 40, c: 100 }, jit: 20, maxMs: 10_000 }
+const TOKEN_FULL = { requests: { a: 5000, b: 800, c: 5000 }, jit: 500, maxMs: 20_000 }
+const TOKEN_QUICK = { requests: { a: 100, b: 40, c: 100 }, jit: 20, maxMs: 10_000 }
 
 const cpuMs = (u) => (u.user + u.system) / 1000
 
@@ -105,7 +105,7 @@ export async function measureTokens({ emulator, quickblox, users, quick }) {
 
 const fmt = (n, digits = 1) => (n === null || n === undefined || Number.isNaN(n) ? '-' : n.toFixed(digits))
 
-export function judgeTokenGoals(contenders) {
+function judgeTokenGoals(contenders) {
   const [a, , c] = ['a', 'b', 'c'].map((key) => contenders.find((x) => x.key === key))
   const speedup = a && c && c.requestsPerSec ? a.requestsPerSec / c.requestsPerSec : null
   const status = (pass) => (pass === null ? 'N/A' : pass ? 'PASS' : 'FAIL')

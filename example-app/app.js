@@ -12,7 +12,6 @@ import { DEFAULT_LIMITS, signInLimits } from './limits.js'
 import * as views from './views.js'
 import { bearerAuth } from './token-auth.js'
 
-export { DEFAULT_LIMITS }
 
 /** The strategy and its verify function: what this app keeps of a QuickBlox user, in the session. */
 export function createStrategy(quickbloxOptions) {

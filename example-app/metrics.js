@@ -78,14 +78,12 @@ export function createMetrics() {
 
 /** Serves `GET /metrics` from `metrics.registry` on `host:port`; resolves once listening. */
 export async function startMetricsServer(metrics, { port = 0, host = '127.0.0.1' } = {}) {
-  const server = http.createServer(async (req, res) => {
+  const server = http.createServer((req, res) => {
     if (req.method !== 'GET' || req.url !== '/metrics') return res.writeHead(404).end()
-    try {
-      const body = await metrics.registry.metrics()
-      res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(body)
-    } catch {
-      res.writeHead(500).end()
-    }
+    metrics.registry.metrics().then(
+      (body) => res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(body),
+      () => res.writeHead(500).end(),
+    )
   })
   await new Promise((resolve, reject) => server.once('error', reject).listen(port, host, resolve))
   const address = server.address()

@@ -129,22 +129,24 @@ export class QuickBloxStrategy<Req extends StrategyRequest = StrategyRequest> ex
     try {
       read = readCredentials(this.allowQuery ? [body, req.query] : [body], this.fields, this.methodsFor(options))
     } catch (err) {
-      return this.error(err as Error)
+      return this.error(err)
     }
     if ('message' in read) return this.fail({ message: read.message }, 400)
     const { credentials } = read
     // The `passport-quickblox:login` trace: from here to success/fail/error (see diagnostics.ts).
-    traceLogin(this, methodOf(credentials), (self) => self.client.login(credentials).then(
-      ({ user, session }) => {
-        noteUser(user.id)
-        self.callVerify(req, user, session)
-      },
-      (err: unknown) => {
-        if (!(err instanceof QuickBloxCredentialsError)) return self.error(err as Error)
-        noteFailure(err)
-        self.fail({ message: err.message }, err.status)
-      },
-    ))
+    traceLogin(this, methodOf(credentials), (self) => {
+      self.client.login(credentials).then(
+        ({ user, session }) => {
+          noteUser(user.id)
+          self.callVerify(req, user, session)
+        },
+        (err: unknown) => {
+          if (!(err instanceof QuickBloxCredentialsError)) return self.error(err)
+          noteFailure(err)
+          self.fail({ message: err.message }, err.status)
+        },
+      )
+    })
   }
 
   /** A route's `methods` narrow the strategy's: they never accept what the strategy refuses. */

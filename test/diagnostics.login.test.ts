@@ -55,7 +55,7 @@ function loginEnd(): Record<string, unknown> {
 /** `METHOD path attempt status` of every request that ended, in order. */
 function requests(): string[] {
   return recorder.of('request', 'asyncEnd')
-    .map(({ fields: f }) => `${f.method} ${f.path} ${f.attempt} ${f.status ?? (f.error as Error).name}`)
+    .map(({ fields: f }) => `${f.method} ${f.path} ${f.attempt} ${f.status === undefined ? (f.error as Error).name : Number(f.status)}`)
 }
 
 describe('a successful login', () => {

@@ -20,7 +20,7 @@ type RedisClient = Parameters<typeof createTokenStrategy>[1]
 
 async function example(redis?: RedisClient): Promise<ExampleApp> {
   const quickblox = { appId: qb.application.id, apiEndpoint: qb.url }
-  const tokenStrategy = createTokenStrategy(quickblox, redis) as QuickBloxTokenStrategy
+  const tokenStrategy = createTokenStrategy(quickblox, redis)
   strategies.push(tokenStrategy)
   const app = await startExample({ emulator: qb, app: { tokenStrategy } })
   apps.push(app)

@@ -37,7 +37,7 @@ function runUnprivileged(script: string, path: string) {
   const [command, ...args] = asRoot
     ? [requireProgram('setpriv'), '--reuid=65534', '--regid=65534', '--clear-groups', '/bin/bash', script]
     : ['/bin/bash', script]
-  return spawnSync(command!, args, { env: { PATH: path }, encoding: 'utf8', timeout: 10_000 })
+  return spawnSync(command, args, { env: { PATH: path }, encoding: 'utf8', timeout: 10_000 })
 }
 
 describe('scripts/system-deps.sh', () => {

@@ -33,13 +33,13 @@ export function createApp(
     res.json({ user: { id: user.id, login: user.login } })
   })
   app.get('/me', (req, res) => {
-    const user = req.user as AppUser | undefined
+    const user = req.user
     if (!user) return void res.status(401).json({ user: null })
     res.json({ user: { id: user.id, login: user.login } })
   })
   // Signing out of the app signs out of QuickBlox too.
   app.post('/logout', async (req, res) => {
-    const user = req.user as AppUser | undefined
+    const user = req.user
     if (user) await strategy.logout(user.qbToken)
     req.logout((err) => (err ? res.status(500).end() : res.json({ loggedOut: true })))
   })

@@ -47,16 +47,16 @@ class AuthController {
   @Get('me')
   me(@Req() req: Request) {
     if (!req.user) throw new UnauthorizedException()
-    return { user: publicUser(req.user as AppUser) }
+    return { user: publicUser(req.user) }
   }
 
   // Signing out of the app signs out of QuickBlox too.
   @Post('logout')
   @HttpCode(200)
   async logout(@Req() req: Request) {
-    const user = req.user as AppUser | undefined
+    const user = req.user
     if (user) await this.strategy.logout(user.qbToken)
-    await new Promise<void>((resolve, reject) => req.logout((err) => (err ? reject(err) : resolve())))
+    await new Promise<void>((resolve, reject) => req.logout((err) => (err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve())))
     return { loggedOut: true }
   }
 }

@@ -40,7 +40,7 @@ export class QuickBloxAuthGuard extends AuthGuard('quickblox') {
       const response = context.switchToHttp().getResponse<{ header(name: string, value: string): unknown }>()
       for (const [name, value] of Object.entries(err.headers)) response.header(name, value)
     }
-    if (err) throw err
+    if (err) throw err instanceof Error ? err : new Error('Authentication failed')
     if (!user) {
       const message = (info as { message?: unknown } | undefined)?.message
       throw new HttpException(typeof message === 'string' ? message : 'Unauthorized', status ?? 401)

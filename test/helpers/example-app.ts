@@ -1,10 +1,7 @@
 // Shared by the example-app tests: the app on 127.0.0.1 over a real emulator, and a few readers.
-import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { existsSync } from 'node:fs'
-import { mkdtemp, rm } from 'node:fs/promises'
 import { createServer } from 'node:net'
-import { tmpdir } from 'node:os'
 import { delimiter, join } from 'node:path'
 import type { AddressInfo } from 'node:net'
 import type { Server } from 'node:http'
@@ -71,7 +68,7 @@ export function csrfCookie(setCookie: string | string[] | undefined): string | u
 
 /** How many sessions the store holds. */
 export async function sessionCount(store: session.Store): Promise<number> {
-  return new Promise((resolve, reject) => store.length?.((err, length) => (err ? reject(err) : resolve(length ?? 0))))
+  return new Promise((resolve, reject) => store.length?.((err, length) => (err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve(length ?? 0))))
 }
 
 /** The QuickBlox tokens kept in the app's sessions (server-side only). */
