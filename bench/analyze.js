@@ -7,16 +7,16 @@ function percentile(sorted, p) {
 }
 
 export const CRITICAL_PATH_METHOD = [
-  'QuickBlox calls on the critical path of a login are counted from the emulator\'s request log.',
+  "QuickBlox calls on the critical path of a login are counted from the emulator's request log.",
   'Each load worker logs in as its own demo user, one login at a time, so a `POST /login.json` whose',
   'body names that user belongs to the last login of that worker sent before the call arrived, if the',
   'call also ended before that login was answered (same wall clock, in ms: L must be a few ms at least).',
-  'That call\'s `QB-Token` fingerprint T identifies the login\'s session. On the path are: every call sent with T inside the login\'s window',
+  "That call's `QB-Token` fingerprint T identifies the login's session. On the path are: every call sent with T inside the login's window",
   '(the `POST /login.json` itself, retries included), plus the `POST /session.json` that created T',
   'if it finished after the login was sent, since the login then had to wait for it. A session that',
   'already existed when the login was sent (prefetched by the pool) is off the path.',
-  'Which `POST /session.json` created T is known because the emulator\'s process reads each created',
-  'token from the reply (through Node\'s `http.server.request.start` diagnostics channel, no proxy),',
+  "Which `POST /session.json` created T is known because the emulator's process reads each created",
+  "token from the reply (through Node's `http.server.request.start` diagnostics channel, no proxy),",
   'fingerprints it like the emulator does, and tags the request with an `x-bench-call` header that',
   'the emulator logs.',
 ].join(' ')
@@ -42,7 +42,8 @@ export function criticalPath(samples, log) {
     }
     if (call.createdToken !== null) createdBy.set(call.createdToken, call)
   }
-  const inside = (call, sample) => call.startedAt >= sample.sentAt && call.startedAt + call.durationMs <= sample.answeredAt + 1
+  const inside = (call, sample) =>
+    call.startedAt >= sample.sentAt && call.startedAt + call.durationMs <= sample.answeredAt + 1
 
   // A worker's logins follow one another, so a `POST /login.json` naming its user belongs to the
   // last login sent before the call arrived, provided the call also ended before that login's answer.
@@ -69,7 +70,10 @@ export function criticalPath(samples, log) {
     return onPath.size
   })
   const linked = perLogin.filter((n) => n !== null)
-  const answerMs = [...own.values()].flat().map((call) => call.durationMs).sort((x, y) => x - y)
+  const answerMs = [...own.values()]
+    .flat()
+    .map((call) => call.durationMs)
+    .sort((x, y) => x - y)
   return {
     loginCallP50Ms: percentile(answerMs, 50),
     perLogin,

@@ -44,11 +44,13 @@ function makeStrategy(contender, { url, application, users, jwtSecret }) {
     case 'quickblox-token-nocache':
       return new QuickBloxTokenStrategy(
         { appId: application.id, apiEndpoint: url, ...(contender.endsWith('nocache') ? { cache: false } : {}) },
-        (user, _session, done) => done(null, { id: user.id }))
+        (user, _session, done) => done(null, { id: user.id }),
+      )
     case 'passport-jwt':
       return new JwtStrategy(
         { jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(), secretOrKey: jwtSecret, algorithms: ['HS256'] },
-        (payload, done) => done(null, { id: Number(payload.sub) }))
+        (payload, done) => done(null, { id: Number(payload.sub) }),
+      )
     default:
       throw new Error(`unknown contender ${contender}`)
   }

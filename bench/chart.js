@@ -12,7 +12,8 @@ const WIDTH = 820
 const HEIGHT = 372
 const PANEL = { top: 92, bottom: 48, left: 56, width: 330, gap: 84 }
 
-const escape = (text) => String(text).replace(/[&<>"]/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[ch])
+const escape = (text) =>
+  String(text).replace(/[&<>"]/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[ch])
 const short = (n) => (n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1) : n.toFixed(2))
 
 function panel(results, { x0, title, value, reference }) {
@@ -28,8 +29,10 @@ function panel(results, { x0, title, value, reference }) {
   const barW = Math.min(26, (groupW - 16) / contenders.length)
   const parts = [`<text x="${x0 + PANEL.width / 2}" y="${PANEL.top - 14}" class="title">${escape(title)}</text>`]
   for (let decade = lo; decade <= hi * 1.0001; decade *= 10) {
-    parts.push(`<line x1="${x0}" x2="${x0 + PANEL.width}" y1="${y(decade)}" y2="${y(decade)}" class="grid"/>`,
-      `<text x="${x0 - 6}" y="${y(decade) + 4}" class="tick" text-anchor="end">${decade >= 1 ? decade : decade.toPrecision(1)}</text>`)
+    parts.push(
+      `<line x1="${x0}" x2="${x0 + PANEL.width}" y1="${y(decade)}" y2="${y(decade)}" class="grid"/>`,
+      `<text x="${x0 - 6}" y="${y(decade) + 4}" class="tick" text-anchor="end">${decade >= 1 ? decade : decade.toPrecision(1)}</text>`,
+    )
   }
   concurrencies.forEach((concurrency, g) => {
     const gx = x0 + g * groupW + (groupW - barW * contenders.length) / 2
@@ -37,25 +40,33 @@ function panel(results, { x0, title, value, reference }) {
       const v = value(c.levels.find((l) => l.concurrency === concurrency) ?? {})
       if (!(v > 0)) return
       const bx = gx + i * barW
-      parts.push(`<rect x="${bx.toFixed(1)}" y="${y(v).toFixed(1)}" width="${(barW - 3).toFixed(1)}" height="${(y(lo) - y(v)).toFixed(1)}" fill="${COLORS[c.key]}"><title>${escape(`(${c.key}) ${c.name}, concurrency ${concurrency}: ${short(v)}`)}</title></rect>`,
-        `<text x="${(bx + (barW - 3) / 2).toFixed(1)}" y="${(y(v) - 4).toFixed(1)}" class="value">${short(v)}</text>`)
+      parts.push(
+        `<rect x="${bx.toFixed(1)}" y="${y(v).toFixed(1)}" width="${(barW - 3).toFixed(1)}" height="${(y(lo) - y(v)).toFixed(1)}" fill="${COLORS[c.key]}"><title>${escape(`(${c.key}) ${c.name}, concurrency ${concurrency}: ${short(v)}`)}</title></rect>`,
+        `<text x="${(bx + (barW - 3) / 2).toFixed(1)}" y="${(y(v) - 4).toFixed(1)}" class="value">${short(v)}</text>`,
+      )
     })
-    parts.push(`<text x="${x0 + g * groupW + groupW / 2}" y="${HEIGHT - PANEL.bottom + 18}" class="axis">concurrency ${concurrency}</text>`)
+    parts.push(
+      `<text x="${x0 + g * groupW + groupW / 2}" y="${HEIGHT - PANEL.bottom + 18}" class="axis">concurrency ${concurrency}</text>`,
+    )
   })
   parts.push(`<line x1="${x0}" x2="${x0 + PANEL.width}" y1="${y(lo)}" y2="${y(lo)}" class="baseline"/>`)
   if (reference && reference.value > lo && reference.value < hi) {
     const ry = y(reference.value).toFixed(1)
-    parts.push(`<line x1="${x0}" x2="${x0 + PANEL.width}" y1="${ry}" y2="${ry}" class="reference"/>`,
-      `<text x="${x0 + PANEL.width + 4}" y="${Number(ry) + 4}" class="tick">${escape(reference.label)}</text>`)
+    parts.push(
+      `<line x1="${x0}" x2="${x0 + PANEL.width}" y1="${ry}" y2="${ry}" class="reference"/>`,
+      `<text x="${x0 + PANEL.width + 4}" y="${Number(ry) + 4}" class="tick">${escape(reference.label)}</text>`,
+    )
   }
   return parts.join('\n  ')
 }
 
 export function renderChart(results) {
-  const legend = results.contenders.map((c, i) => {
-    const x = PANEL.left + i * 250
-    return `<rect x="${x}" y="36" width="12" height="12" fill="${COLORS[c.key]}"/><text x="${x + 18}" y="46" class="legend">(${c.key}) ${escape(c.name)}</text>`
-  }).join('\n  ')
+  const legend = results.contenders
+    .map((c, i) => {
+      const x = PANEL.left + i * 250
+      return `<rect x="${x}" y="36" width="12" height="12" fill="${COLORS[c.key]}"/><text x="${x + 18}" y="46" class="legend">(${c.key}) ${escape(c.name)}</text>`
+    })
+    .join('\n  ')
   const heading = `QuickBlox login, emulator latency L = ${results.latencyMs} ms${results.quick ? ' (quick mode)' : ''}`
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${HEIGHT}" viewBox="0 0 ${WIDTH} ${HEIGHT}" font-family="system-ui, -apple-system, 'Segoe UI', sans-serif">
   <style>

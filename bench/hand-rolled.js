@@ -29,7 +29,10 @@ export function handRolledStrategy({ apiEndpoint, appId, authKey, authSecret }) 
       timestamp: Math.floor(Date.now() / 1000),
     }
     // QuickBlox's signature: HMAC-SHA1 over the sorted `name=value` pairs, keyed with the auth secret.
-    const message = Object.keys(params).sort().map((name) => `${name}=${params[name]}`).join('&')
+    const message = Object.keys(params)
+      .sort()
+      .map((name) => `${name}=${params[name]}`)
+      .join('&')
     const signature = createHmac('sha1', authSecret).update(message).digest('hex')
     const { status, json } = await post('/session.json', { ...params, signature })
     if (status !== 201 || typeof json?.session?.token !== 'string') throw new Error(`QuickBlox session: HTTP ${status}`)
@@ -43,7 +46,8 @@ export function handRolledStrategy({ apiEndpoint, appId, authKey, authSecret }) 
       const token = await createSession()
       const { status, json } = await post('/login.json', { login, password }, token)
       if (status === 401) return done(null, false)
-      if (status !== 202 || typeof json?.user?.id !== 'number') return done(new Error(`QuickBlox login: HTTP ${status}`))
+      if (status !== 202 || typeof json?.user?.id !== 'number')
+        return done(new Error(`QuickBlox login: HTTP ${status}`))
       done(null, json.user)
     } catch (err) {
       done(err)

@@ -7,15 +7,19 @@ const REQUEST_TIMEOUT_MS = 15_000
 
 function login(agent, url, body) {
   return new Promise((resolve) => {
-    const req = http.request(`${url}/login`, {
-      method: 'POST',
-      agent,
-      headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
-    }, (res) => {
-      res.resume()
-      res.on('end', () => resolve(res.statusCode ?? 0))
-      res.on('error', () => resolve(0))
-    })
+    const req = http.request(
+      `${url}/login`,
+      {
+        method: 'POST',
+        agent,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+      },
+      (res) => {
+        res.resume()
+        res.on('end', () => resolve(res.statusCode ?? 0))
+        res.on('error', () => resolve(0))
+      },
+    )
     req.setTimeout(REQUEST_TIMEOUT_MS, () => req.destroy())
     req.on('error', () => resolve(0))
     req.end(body)
@@ -63,15 +67,16 @@ export async function runTokenLoad({ url, tokens, concurrency, requests, maxMs }
   let issued = 0
   const started = performance.now()
   const deadline = started + maxMs
-  const get = (token) => new Promise((resolve) => {
-    const req = http.get(`${url}/me`, { agent, headers: { authorization: `Bearer ${token}` } }, (res) => {
-      res.resume()
-      res.on('end', () => resolve(res.statusCode ?? 0))
-      res.on('error', () => resolve(0))
+  const get = (token) =>
+    new Promise((resolve) => {
+      const req = http.get(`${url}/me`, { agent, headers: { authorization: `Bearer ${token}` } }, (res) => {
+        res.resume()
+        res.on('end', () => resolve(res.statusCode ?? 0))
+        res.on('error', () => resolve(0))
+      })
+      req.setTimeout(REQUEST_TIMEOUT_MS, () => req.destroy())
+      req.on('error', () => resolve(0))
     })
-    req.setTimeout(REQUEST_TIMEOUT_MS, () => req.destroy())
-    req.on('error', () => resolve(0))
-  })
   async function worker() {
     while (issued < requests && performance.now() < deadline) {
       const token = tokens[issued++ % tokens.length]

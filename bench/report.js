@@ -34,23 +34,37 @@ export function judgeGoals(results) {
 
   for (const c of [1, 8]) {
     const l = level(a, c)
-    add(`one QuickBlox round trip on the critical path at concurrency ${c}${c > 1 ? ' (steady state)' : ''}`,
+    add(
+      `one QuickBlox round trip on the critical path at concurrency ${c}${c > 1 ? ' (steady state)' : ''}`,
       l?.criticalCalls == null ? null : l.criticalCalls <= 1.05,
-      l ? `mean ${fmt(l.criticalCalls, 2)} calls per login, ${fmt(100 * (l.share1 ?? 0), 0)}% of logins exactly 1` : 'level not run')
+      l
+        ? `mean ${fmt(l.criticalCalls, 2)} calls per login, ${fmt(100 * (l.share1 ?? 0), 0)}% of logins exactly 1`
+        : 'level not run',
+    )
   }
   const a1 = level(a, 1)
-  add(`p50 at concurrency 1 within L + 5 ms (${L + 5} ms)`, a1 ? a1.p50 <= L + 5 : null,
-    a1 ? `p50 ${fmt(a1.p50)} ms; the emulator itself answered POST /login.json in ${fmt(a1.emulatorLoginP50Ms)} ms (p50)` : 'level not run')
+  add(
+    `p50 at concurrency 1 within L + 5 ms (${L + 5} ms)`,
+    a1 ? a1.p50 <= L + 5 : null,
+    a1
+      ? `p50 ${fmt(a1.p50)} ms; the emulator itself answered POST /login.json in ${fmt(a1.emulatorLoginP50Ms)} ms (p50)`
+      : 'level not run',
+  )
   const a8 = level(a, 8)
   const b8 = level(b, 8)
   const speedup = ratio(a8?.loginsPerSec, b8?.loginsPerSec)
-  add('at L = 50 ms and concurrency 8, at least 1.8x the logins/s of (b)',
+  add(
+    'at L = 50 ms and concurrency 8, at least 1.8x the logins/s of (b)',
     speedup === null || L !== 50 ? null : speedup >= 1.8,
-    `${fmt(speedup, 2)}x (${fmt(a8?.loginsPerSec)} vs ${fmt(b8?.loginsPerSec)} logins/s)${L !== 50 ? `; this run used L = ${L} ms` : ''}`)
+    `${fmt(speedup, 2)}x (${fmt(a8?.loginsPerSec)} vs ${fmt(b8?.loginsPerSec)} logins/s)${L !== 50 ? `; this run used L = ${L} ms` : ''}`,
+  )
   const cpuA = a && cpuPerLogin(a)
   const cpuB = b && cpuPerLogin(b)
-  add('CPU per login no more than (b)\'s', cpuA == null || cpuB == null ? null : cpuA <= cpuB,
-    `${fmt(cpuA, 2)} vs ${fmt(cpuB, 2)} app CPU ms per login over all levels`)
+  add(
+    "CPU per login no more than (b)'s",
+    cpuA == null || cpuB == null ? null : cpuA <= cpuB,
+    `${fmt(cpuA, 2)} vs ${fmt(cpuB, 2)} app CPU ms per login over all levels`,
+  )
   return goals
 }
 
@@ -72,14 +86,19 @@ const COLUMNS = [
 
 function rows(results) {
   const b = results.contenders.find((c) => c.key === 'b')
-  return results.contenders.flatMap((c) => c.levels.map((l) => COLUMNS.map(([, cell]) => cell(c, l, level(b, l.concurrency)))))
+  return results.contenders.flatMap((c) =>
+    c.levels.map((l) => COLUMNS.map(([, cell]) => cell(c, l, level(b, l.concurrency)))),
+  )
 }
 
 export function consoleTable(results) {
   const header = COLUMNS.map(([name]) => name.trim())
   const body = rows(results)
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => r[i].length)))
-  const line = (cells) => cells.map((cell, i) => (i === 0 || i === cells.length - 1 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ')
+  const line = (cells) =>
+    cells
+      .map((cell, i) => (i === 0 || i === cells.length - 1 ? cell.padEnd(widths[i]) : cell.padStart(widths[i])))
+      .join('  ')
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n')
 }
 
@@ -116,6 +135,8 @@ ${results.goals.map((g) => `- **${g.status}** ${g.goal}: ${g.detail}`).join('\n'
 
 ## How it is measured
 
-${Object.values(results.method).map((text) => `- ${text}`).join('\n')}
+${Object.values(results.method)
+  .map((text) => `- ${text}`)
+  .join('\n')}
 `
 }

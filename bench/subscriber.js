@@ -7,21 +7,31 @@ import { CHANNELS } from 'passport-quickblox'
 
 export function subscribeAll() {
   const counts = {}
-  const count = (key) => { counts[key] = (counts[key] ?? 0) + 1 }
+  const count = (key) => {
+    counts[key] = (counts[key] ?? 0) + 1
+  }
   const started = new WeakMap()
   let requestSeconds = 0
   const noop = () => {}
   tracingChannel(CHANNELS.login).subscribe({
-    start: noop, end: noop, asyncStart: noop, error: noop,
+    start: noop,
+    end: noop,
+    asyncStart: noop,
+    error: noop,
     asyncEnd: (ctx) => count(`login ${ctx.method} ${ctx.outcome} ${ctx.pooled ? 'pooled' : 'fresh'}`),
   })
   tracingChannel(CHANNELS.token).subscribe({
-    start: noop, end: noop, asyncStart: noop, error: noop,
+    start: noop,
+    end: noop,
+    asyncStart: noop,
+    error: noop,
     asyncEnd: (ctx) => count(`token ${ctx.cache} ${ctx.outcome}`),
   })
   tracingChannel(CHANNELS.request).subscribe({
     start: (ctx) => started.set(ctx, performance.now()),
-    end: noop, asyncStart: noop, error: noop,
+    end: noop,
+    asyncStart: noop,
+    error: noop,
     asyncEnd: (ctx) => {
       count(`request ${ctx.method} ${ctx.path} ${ctx.status ?? ctx.error?.code}`)
       requestSeconds += (performance.now() - started.get(ctx)) / 1000

@@ -33,15 +33,25 @@ const cpuMs = (u) => (u.user + u.system) / 1000
 /** A user's token as the QuickBlox SDK gets one: `POST /session.json` with the user's credentials, signed too. */
 async function sdkToken(url, application, user) {
   const params = {
-    application_id: application.id, auth_key: application.authKey,
-    nonce: randomInt(1, 2 ** 31), timestamp: Math.floor(Date.now() / 1000),
+    application_id: application.id,
+    auth_key: application.authKey,
+    nonce: randomInt(1, 2 ** 31),
+    timestamp: Math.floor(Date.now() / 1000),
     user: { login: user.login, password: user.password },
   }
-  const pairs = [`application_id=${params.application_id}`, `auth_key=${params.auth_key}`, `nonce=${params.nonce}`,
-    `timestamp=${params.timestamp}`, `user[login]=${user.login}`, `user[password]=${user.password}`]
+  const pairs = [
+    `application_id=${params.application_id}`,
+    `auth_key=${params.auth_key}`,
+    `nonce=${params.nonce}`,
+    `timestamp=${params.timestamp}`,
+    `user[login]=${user.login}`,
+    `user[password]=${user.password}`,
+  ]
   const signature = createHmac('sha1', application.authSecret).update(pairs.sort().join('&')).digest('hex')
   const res = await fetch(`${url}/session.json`, {
-    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...params, signature }),
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ ...params, signature }),
     signal: AbortSignal.timeout(10_000),
   })
   const body = await res.json()
@@ -92,9 +102,11 @@ export async function measureTokens({ emulator, quickblox, users, quick }) {
         quickbloxCalls: calls,
         callsPer1000: ok ? (calls * 1000) / ok : null,
       }
-      console.log(`  token (${contender.key}) ${contender.name}: ${ok} requests, ` +
-        `${result.requestsPerSec.toFixed(0)}/s, ` +
-        `${calls} QuickBlox calls${run.timedOut ? ' (stopped at the time limit)' : ''}`)
+      console.log(
+        `  token (${contender.key}) ${contender.name}: ${ok} requests, ` +
+          `${result.requestsPerSec.toFixed(0)}/s, ` +
+          `${calls} QuickBlox calls${run.timedOut ? ' (stopped at the time limit)' : ''}`,
+      )
       contenders.push(result)
     } finally {
       await app.close()
@@ -112,13 +124,18 @@ function judgeTokenGoals(contenders) {
   // 1,000 requests over 10 tokens within the TTL: each token's first request makes at most two calls.
   const per1000 = a?.callsPer1000 ?? null
   return [
-    { goal: `(a) at least 1.2x (c)'s requests/s at concurrency ${TOKEN_CONCURRENCY}`,
+    {
+      goal: `(a) at least 1.2x (c)'s requests/s at concurrency ${TOKEN_CONCURRENCY}`,
       status: status(speedup === null ? null : speedup >= 1.2),
-      detail: `${fmt(speedup, 2)}x (${fmt(a?.requestsPerSec, 0)} vs ${fmt(c?.requestsPerSec, 0)} requests/s)` },
-    { goal: `(a) at most 20 QuickBlox calls for 1,000 requests over ${TOKEN_COUNT} tokens within the TTL`,
+      detail: `${fmt(speedup, 2)}x (${fmt(a?.requestsPerSec, 0)} vs ${fmt(c?.requestsPerSec, 0)} requests/s)`,
+    },
+    {
+      goal: `(a) at most 20 QuickBlox calls for 1,000 requests over ${TOKEN_COUNT} tokens within the TTL`,
       status: status(a && a.requests >= 1000 ? a.quickbloxCalls <= 20 : null),
-      detail: `${a?.quickbloxCalls ?? '-'} calls for ${a?.requests ?? '-'} requests (${fmt(per1000)} per 1,000)` +
-        (a && a.requests < 1000 ? '; fewer than 1,000 requests in this run' : '') },
+      detail:
+        `${a?.quickbloxCalls ?? '-'} calls for ${a?.requests ?? '-'} requests (${fmt(per1000)} per 1,000)` +
+        (a && a.requests < 1000 ? '; fewer than 1,000 requests in this run' : ''),
+    },
   ]
 }
 
@@ -156,7 +173,10 @@ measured run starts (its code paths were warmed with other tokens), so (a)'s fir
 QuickBlox latency L as above, on every call.
 
 | ${header.join(' | ')} |
-|---|${header.slice(1).map(() => '---:').join('|')}|
+|---|${header
+    .slice(1)
+    .map(() => '---:')
+    .join('|')}|
 ${section.contenders.map((c) => `| ${COLUMNS.map(([, cell]) => cell(c)).join(' | ')} |`).join('\n')}
 
 ### Goals (reported, not enforced)

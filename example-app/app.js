@@ -12,13 +12,18 @@ import { DEFAULT_LIMITS, signInLimits } from './limits.js'
 import * as views from './views.js'
 import { bearerAuth } from './token-auth.js'
 
-
 /** The strategy and its verify function: what this app keeps of a QuickBlox user, in the session. */
 export function createStrategy(quickbloxOptions) {
   return new QuickBloxStrategy(quickbloxOptions, async (user, session) => ({
     // A real app would find or create its own user record here, keyed by user.id.
-    id: user.id, login: user.login, email: user.email, full_name: user.full_name, phone: user.phone,
-    facebook_id: user.facebook_id, user_tags: user.user_tags, created_at: user.created_at,
+    id: user.id,
+    login: user.login,
+    email: user.email,
+    full_name: user.full_name,
+    phone: user.phone,
+    facebook_id: user.facebook_id,
+    user_tags: user.user_tags,
+    created_at: user.created_at,
     last_request_at: user.last_request_at,
     qbToken: session.token, // needed to end the QuickBlox session at logout; never rendered or sent
   }))
@@ -62,8 +67,18 @@ const BODY_LIMIT = '32kb'
  * @param {(line: string) => void} [options.log]
  * @param {import('passport-quickblox').QuickBloxTokenStrategy} [options.tokenStrategy] /api/* also takes Bearer tokens
  */
-export function createApp({ strategy, sessionSecret, redis, sessionStore, production = false, trustProxy = false,
-  demoUsers = null, limits = DEFAULT_LIMITS, log = console.log, tokenStrategy }) {
+export function createApp({
+  strategy,
+  sessionSecret,
+  redis,
+  sessionStore,
+  production = false,
+  trustProxy = false,
+  demoUsers = null,
+  limits = DEFAULT_LIMITS,
+  log = console.log,
+  tokenStrategy,
+}) {
   const app = express()
   app.set('trust proxy', trustProxy)
   const auth = new passport.Passport() // an instance of our own, not Passport's global one
@@ -72,39 +87,51 @@ export function createApp({ strategy, sessionSecret, redis, sessionStore, produc
   auth.serializeUser((user, done) => done(null, user)) // the small object verify returned
   auth.deserializeUser((user, done) => done(null, user))
 
-  app.use(requestLog(log), helmet(), (req, res, next) => { res.set('Cache-Control', 'no-store'); next() })
+  app.use(requestLog(log), helmet(), (req, res, next) => {
+    res.set('Cache-Control', 'no-store')
+    next()
+  })
   // A session is stored, and its cookie set, only at sign-in (saveUninitialized: false, and nothing
   // else writes to it): anonymous visitors cost no memory and no Redis entry.
-  app.use(session({
-    name: 'sid', secret: sessionSecret, resave: false, saveUninitialized: false,
-    store: sessionStore ?? (redis ? new RedisStore({ client: redis, prefix: 'pqb-example:sess:' }) : undefined),
-    cookie: { httpOnly: true, sameSite: 'lax', secure: production, maxAge: 8 * 3600_000 },
-  }))
+  app.use(
+    session({
+      name: 'sid',
+      secret: sessionSecret,
+      resave: false,
+      saveUninitialized: false,
+      store: sessionStore ?? (redis ? new RedisStore({ client: redis, prefix: 'pqb-example:sess:' }) : undefined),
+      cookie: { httpOnly: true, sameSite: 'lax', secure: production, maxAge: 8 * 3600_000 },
+    }),
+  )
   app.use(auth.session())
 
   const csrf = csrfProtection({ secret: sessionSecret, production })
   const isApi = (req) => req.originalUrl.startsWith('/api/')
-  const pageCsrf = (req, res) => req.user ? csrf.token(req, res) : '' // only signed-in pages have a form (sign out)
-  const sendError = (req, res, status, message) => isApi(req)
-    ? res.status(status).json({ error: message })
-    : res.status(status).send(views.error({ status, message, user: req.user, csrf: pageCsrf(req, res) }))
-  const requireCsrf = (req, res, next) => csrf.verify(req) ? next()
-    : sendError(req, res, 403, 'This form has expired. Please reload the page and try again.')
+  const pageCsrf = (req, res) => (req.user ? csrf.token(req, res) : '') // only signed-in pages have a form (sign out)
+  const sendError = (req, res, status, message) =>
+    isApi(req)
+      ? res.status(status).json({ error: message })
+      : res.status(status).send(views.error({ status, message, user: req.user, csrf: pageCsrf(req, res) }))
+  const requireCsrf = (req, res, next) =>
+    csrf.verify(req) ? next() : sendError(req, res, 403, 'This form has expired. Please reload the page and try again.')
   const refuse = (req, res) => sendError(req, res, 429, MESSAGES[429])
   const limiter = signInLimits({ secret: sessionSecret, redis, limits, refuse })
 
   // Calls Passport with a callback, so a failure can be shown on the login page or as JSON.
   // Only a completed rejection of the credentials (401) counts against the account's limits.
-  const signIn = (onSuccess, onFailure) => [limiter.checkRejections, (req, res, next) =>
-    auth.authenticate('quickblox', (err, user, info, status) => {
-      if (err) return next(err)
-      if (!user) {
-        const failed = status ?? 401
-        const counted = failed === 401 ? limiter.recordRejection(req) : Promise.resolve()
-        return counted.then(() => onFailure(req, res, failed, info?.message ?? 'Wrong credentials'), next)
-      }
-      req.logIn(user, (err) => err ? next(err) : onSuccess(req, res, user)) // Passport 0.7 rotates the session id here
-    })(req, res, next)]
+  const signIn = (onSuccess, onFailure) => [
+    limiter.checkRejections,
+    (req, res, next) =>
+      auth.authenticate('quickblox', (err, user, info, status) => {
+        if (err) return next(err)
+        if (!user) {
+          const failed = status ?? 401
+          const counted = failed === 401 ? limiter.recordRejection(req) : Promise.resolve()
+          return counted.then(() => onFailure(req, res, failed, info?.message ?? 'Wrong credentials'), next)
+        }
+        req.logIn(user, (err) => (err ? next(err) : onSuccess(req, res, user))) // Passport 0.7 rotates the session id here
+      })(req, res, next),
+  ]
 
   function signOut(req, res, next) {
     const token = req.user?.qbToken
@@ -114,7 +141,10 @@ export function createApp({ strategy, sessionSecret, redis, sessionStore, produc
       res.clearCookie('sid')
       // End the QuickBlox session as well. If QuickBlox is down the user is still signed out here,
       // and QuickBlox expires the token 2 h after its last use anyway.
-      if (token) await strategy.logout(token).catch((e) => { res.locals.errorCode = e.code })
+      if (token)
+        await strategy.logout(token).catch((e) => {
+          res.locals.errorCode = e.code
+        })
       next()
     })
   }
@@ -123,16 +153,28 @@ export function createApp({ strategy, sessionSecret, redis, sessionStore, produc
   const form = express.urlencoded({ extended: true, limit: BODY_LIMIT, inflate: false })
   app.get('/', (req, res) => res.send(views.home({ user: req.user, csrf: pageCsrf(req, res) })))
   app.get('/login', (req, res) => res.send(views.login({ csrf: csrf.token(req, res), demoUsers })))
-  app.post('/login', limiter.perAddress, form, requireCsrf, loginOrEmail, signIn(
-    (req, res) => res.redirect(303, '/profile'),
-    (req, res, status, error) => res.status(status).send(views.login({
-      csrf: csrf.token(req, res), error, demoUsers,
-      values: { login: req.body.login ?? req.body.email, project_id: req.body.firebase_phone?.project_id },
-    })),
-  ))
-  app.get('/profile', (req, res) => req.user
-    ? res.send(views.profile({ user: req.user, csrf: csrf.token(req, res) }))
-    : res.redirect('/login'))
+  app.post(
+    '/login',
+    limiter.perAddress,
+    form,
+    requireCsrf,
+    loginOrEmail,
+    signIn(
+      (req, res) => res.redirect(303, '/profile'),
+      (req, res, status, error) =>
+        res.status(status).send(
+          views.login({
+            csrf: csrf.token(req, res),
+            error,
+            demoUsers,
+            values: { login: req.body.login ?? req.body.email, project_id: req.body.firebase_phone?.project_id },
+          }),
+        ),
+    ),
+  )
+  app.get('/profile', (req, res) =>
+    req.user ? res.send(views.profile({ user: req.user, csrf: csrf.token(req, res) })) : res.redirect('/login'),
+  )
   app.post('/logout', form, requireCsrf, signOut, (req, res) => res.redirect(303, '/'))
 
   // JSON API. No CSRF token: a body must be application/json, which a cross-site form cannot
@@ -140,17 +182,21 @@ export function createApp({ strategy, sessionSecret, redis, sessionStore, produc
   // without a body and without a Content-Type (a bare logout) is let through: the session cookie
   // is SameSite=Lax, so a cross-site request does not carry it.
   const api = express.Router()
-  api.use((req, res, next) => req.method !== 'POST' || isJsonOrBare(req)
-    ? next()
-    : sendError(req, res, 415, ACCEPTED.api))
+  api.use((req, res, next) =>
+    req.method !== 'POST' || isJsonOrBare(req) ? next() : sendError(req, res, 415, ACCEPTED.api),
+  )
   api.use(express.json({ limit: BODY_LIMIT, inflate: false }))
-  api.post('/login', limiter.perAddress, signIn(
-    (req, res, user) => res.json({ user: publicUser(user) }),
-    (req, res, status, error) => res.status(status).json({ error }),
-  ))
-  api.get('/me', (req, res) => req.user
-    ? res.json({ user: publicUser(req.user) })
-    : sendError(req, res, 401, 'Not signed in'))
+  api.post(
+    '/login',
+    limiter.perAddress,
+    signIn(
+      (req, res, user) => res.json({ user: publicUser(user) }),
+      (req, res, status, error) => res.status(status).json({ error }),
+    ),
+  )
+  api.get('/me', (req, res) =>
+    req.user ? res.json({ user: publicUser(req.user) }) : sendError(req, res, 401, 'Not signed in'),
+  )
   api.post('/logout', signOut, (req, res) => res.status(204).end())
   if (tokenStrategy) app.use('/api', bearerAuth(auth, tokenStrategy)) // token-auth.js: no cookie, so no CSRF
   app.use('/api', api)
@@ -158,14 +204,20 @@ export function createApp({ strategy, sessionSecret, redis, sessionStore, produc
   app.use((req, res) => sendError(req, res, 404, 'Not found'))
   app.use((err, req, res, _next) => {
     // QuickBlox trouble, from the library; a client error such as malformed JSON; else a bug or misconfiguration.
-    const status = [429, 502, 503, 504].includes(err.status) ? err.status
-      : err.expose && err.status >= 400 && err.status < 500 ? err.status : 500
+    const status = [429, 502, 503, 504].includes(err.status)
+      ? err.status
+      : err.expose && err.status >= 400 && err.status < 500
+        ? err.status
+        : 500
     const retryAfter = Number.isFinite(err.retryAfter) ? Math.ceil(err.retryAfter) : status === 503 ? 5 : undefined
     if (retryAfter !== undefined) res.set('Retry-After', String(retryAfter))
-    res.locals.errorCode = typeof err.code === 'string' ? err.code : err.type ?? err.name // logged: never the message
-    const message = MESSAGES[status]
-      ?? (status === 415 ? ACCEPTED[isApi(req) ? 'api' : 'form']
-        : status === 413 ? `The request body is larger than ${BODY_LIMIT.replace('kb', ' KB')}.`
+    res.locals.errorCode = typeof err.code === 'string' ? err.code : (err.type ?? err.name) // logged: never the message
+    const message =
+      MESSAGES[status] ??
+      (status === 415
+        ? ACCEPTED[isApi(req) ? 'api' : 'form']
+        : status === 413
+          ? `The request body is larger than ${BODY_LIMIT.replace('kb', ' KB')}.`
           : 'The request could not be read.')
     sendError(req, res, status, message)
   })
@@ -197,8 +249,12 @@ function requestLog(log) {
   return (req, res, next) => {
     const start = Date.now()
     const { method, path } = req // the path only: a query string could carry credentials
-    res.on('finish', () => log(`${method} ${path} ${res.statusCode} ${Date.now() - start}ms`
-      + (res.locals.errorCode ? ` ${res.locals.errorCode}` : '')))
+    res.on('finish', () =>
+      log(
+        `${method} ${path} ${res.statusCode} ${Date.now() - start}ms` +
+          (res.locals.errorCode ? ` ${res.locals.errorCode}` : ''),
+      ),
+    )
     next()
   }
 }

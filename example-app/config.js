@@ -28,7 +28,8 @@ export function loadConfig(env = process.env) {
   if (metricsPort !== undefined && !(Number.isInteger(metricsPort) && metricsPort >= 0 && metricsPort <= 65535)) {
     throw new Error('METRICS_PORT must be a port number')
   }
-  if (metricsPort && metricsPort === port) throw new Error('METRICS_PORT must differ from PORT: metrics are never on the public port')
+  if (metricsPort && metricsPort === port)
+    throw new Error('METRICS_PORT must differ from PORT: metrics are never on the public port')
   return {
     port,
     host: env.HOST || '127.0.0.1',
@@ -46,9 +47,11 @@ export function loadConfig(env = process.env) {
     metrics: metricsPort === undefined ? null : { port: metricsPort, host: env.METRICS_HOST || '127.0.0.1' },
     quickblox: qb.every(Boolean)
       ? {
-        appId: env.QB_APP_ID, authKey: env.QB_AUTH_KEY, authSecret: env.QB_AUTH_SECRET,
-        apiEndpoint: env.QB_API_ENDPOINT || undefined,
-      }
+          appId: env.QB_APP_ID,
+          authKey: env.QB_AUTH_KEY,
+          authSecret: env.QB_AUTH_SECRET,
+          apiEndpoint: env.QB_API_ENDPOINT || undefined,
+        }
       : null,
   }
 }

@@ -15,7 +15,9 @@ export function csrfProtection({ secret, production }) {
   const cookieName = production ? '__Host-csrf' : 'csrf'
   const key = createHmac('sha256', secret).update('csrf-token-key').digest() // not the session cookie's own key
   const mac = (req, value) =>
-    createHmac('sha256', key).update(`${req.user ? req.sessionID : ''}\n${value}`).digest('base64url')
+    createHmac('sha256', key)
+      .update(`${req.user ? req.sessionID : ''}\n${value}`)
+      .digest('base64url')
 
   /** Seconds the token has left when it is ours, for this visitor; 0 otherwise. */
   function secondsLeft(req, token) {
@@ -33,16 +35,22 @@ export function csrfProtection({ secret, production }) {
       if (secondsLeft(req, current) > RENEW_BELOW_S) return current
       const value = `${randomBytes(16).toString('base64url')}.${Math.floor(Date.now() / 1000) + LIFETIME_S}`
       const token = `${value}.${mac(req, value)}`
-      res.cookie(cookieName, token,
-        { httpOnly: true, sameSite: 'lax', secure: production, path: '/', maxAge: LIFETIME_S * 1000 })
+      res.cookie(cookieName, token, {
+        httpOnly: true,
+        sameSite: 'lax',
+        secure: production,
+        path: '/',
+        maxAge: LIFETIME_S * 1000,
+      })
       return token
     },
     /** Whether the form POST carries, in its `_csrf` field, the token of its cookie, and the token is ours. */
     verify(req) {
       const sent = req.body?._csrf
       const cookie = readCookie(req, cookieName)
-      return typeof sent === 'string' && typeof cookie === 'string' && sameText(sent, cookie)
-        && secondsLeft(req, cookie) > 0
+      return (
+        typeof sent === 'string' && typeof cookie === 'string' && sameText(sent, cookie) && secondsLeft(req, cookie) > 0
+      )
     },
   }
 }

@@ -18,13 +18,16 @@ export const DEFAULT_TIMEOUTS = {
 export async function listen(app, { port, host, timeouts = {} }) {
   const { requestMs, keepAliveMs, ...rest } = { ...DEFAULT_TIMEOUTS, ...timeouts }
   const headersMs = Math.min(rest.headersMs, requestMs) // Node refuses a headers timeout above the request timeout
-  const server = createServer({
-    headersTimeout: headersMs,
-    requestTimeout: requestMs,
-    // How often Node looks for requests past those timeouts: a fraction of the shortest, so a
-    // stalled client is cut close to its deadline (Node's default looks every 30 s).
-    connectionsCheckingInterval: Math.max(100, Math.min(headersMs, requestMs) / 10),
-  }, app)
+  const server = createServer(
+    {
+      headersTimeout: headersMs,
+      requestTimeout: requestMs,
+      // How often Node looks for requests past those timeouts: a fraction of the shortest, so a
+      // stalled client is cut close to its deadline (Node's default looks every 30 s).
+      connectionsCheckingInterval: Math.max(100, Math.min(headersMs, requestMs) / 10),
+    },
+    app,
+  )
   server.keepAliveTimeout = keepAliveMs
   // Requests not yet answered, so shutdown knows when the last one is done.
   const inFlight = new Set()
@@ -66,5 +69,7 @@ async function drained(server, ms) {
   await Promise.race([
     once(server, 'drained', { signal: timeout.signal }),
     sleep(ms, undefined, { signal: timeout.signal }),
-  ]).catch(() => {}).finally(() => timeout.abort())
+  ])
+    .catch(() => {})
+    .finally(() => timeout.abort())
 }

@@ -27,13 +27,18 @@ export const DEFAULT_LIMITS = {
  * @param {(req: import('express').Request, res: import('express').Response) => void} options.refuse answers 429
  */
 export function signInLimits({ secret, redis, limits, refuse }) {
-  const store = (name) => redis
-    ? new RedisStore({ sendCommand: (...args) => redis.sendCommand(args), prefix: `pqb-example:rl:${name}:` })
-    : new MemoryStore()
+  const store = (name) =>
+    redis
+      ? new RedisStore({ sendCommand: (...args) => redis.sendCommand(args), prefix: `pqb-example:rl:${name}:` })
+      : new MemoryStore()
 
   // Sets RateLimit and Retry-After headers when it refuses.
   const perAddress = rateLimit({
-    ...limits.address, store: store('address'), standardHeaders: 'draft-8', legacyHeaders: false, handler: refuse,
+    ...limits.address,
+    store: store('address'),
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    handler: refuse,
   })
   const perAccountAddress = rejectionCounter(store('account-address'), limits.accountAddress)
   const perAccount = rejectionCounter(store('account'), limits.account)
@@ -87,8 +92,13 @@ function rejectionCounter(store, { windowMs, limit }) {
 // The account an attempt is aimed at: normalized login or email, or the provider token.
 function accountOf(body) {
   const b = body ?? {}
-  return typeof b.login === 'string' ? `login:${b.login.trim().toLowerCase()}`
-    : typeof b.email === 'string' ? `email:${b.email.trim().toLowerCase()}`
-      : typeof b.keys?.token === 'string' ? `facebook:${b.keys.token}`
-        : typeof b.firebase_phone?.access_token === 'string' ? `firebase:${b.firebase_phone.access_token}` : ''
+  return typeof b.login === 'string'
+    ? `login:${b.login.trim().toLowerCase()}`
+    : typeof b.email === 'string'
+      ? `email:${b.email.trim().toLowerCase()}`
+      : typeof b.keys?.token === 'string'
+        ? `facebook:${b.keys.token}`
+        : typeof b.firebase_phone?.access_token === 'string'
+          ? `firebase:${b.firebase_phone.access_token}`
+          : ''
 }

@@ -14,28 +14,39 @@ export function createMetrics() {
   collectDefaultMetrics({ register: registry })
   const registers = [registry]
   const requests = new Counter({
-    name: 'quickblox_requests_total', registers, labelNames: ['endpoint', 'status'],
+    name: 'quickblox_requests_total',
+    registers,
+    labelNames: ['endpoint', 'status'],
     help: 'HTTP requests to QuickBlox, by endpoint and answered status (our error code when no reply came)',
   })
   const duration = new Histogram({
-    name: 'quickblox_request_duration_seconds', registers, labelNames: ['endpoint'],
+    name: 'quickblox_request_duration_seconds',
+    registers,
+    labelNames: ['endpoint'],
     help: 'Time from sending a request to QuickBlox to its reply (or failure)',
     buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
   })
   const logins = new Counter({
-    name: 'passport_quickblox_logins_total', registers, labelNames: ['method', 'outcome'],
+    name: 'passport_quickblox_logins_total',
+    registers,
+    labelNames: ['method', 'outcome'],
     help: 'Sign-ins that reached QuickBlox, by login method and outcome (success, fail, error)',
   })
   const tokenChecks = new Counter({
-    name: 'passport_quickblox_token_checks_total', registers, labelNames: ['cache', 'outcome'],
+    name: 'passport_quickblox_token_checks_total',
+    registers,
+    labelNames: ['cache', 'outcome'],
     help: 'Bearer token checks, by cache result (hit, miss, negative) and outcome',
   })
   const poolSessions = new Gauge({
-    name: 'passport_quickblox_pool_sessions', registers,
+    name: 'passport_quickblox_pool_sessions',
+    registers,
     help: 'Prefetched QuickBlox application sessions ready for the next sign-ins',
   })
   const refillFailures = new Counter({
-    name: 'passport_quickblox_pool_refill_failures_total', registers, labelNames: ['code'],
+    name: 'passport_quickblox_pool_refill_failures_total',
+    registers,
+    labelNames: ['code'],
     help: 'Failed attempts to prefetch an application session (retried later with backoff)',
   })
 
@@ -43,7 +54,9 @@ export function createMetrics() {
   const handlers = {
     [CHANNELS.request]: {
       start: (ctx) => started.set(ctx, performance.now()),
-      end: noop, asyncStart: noop, error: noop,
+      end: noop,
+      asyncStart: noop,
+      error: noop,
       asyncEnd(ctx) {
         const endpoint = `${ctx.method} ${ctx.path}`
         requests.inc({ endpoint, status: String(ctx.status ?? ctx.error?.code ?? 'error') })
@@ -52,11 +65,17 @@ export function createMetrics() {
       },
     },
     [CHANNELS.login]: {
-      start: noop, end: noop, asyncStart: noop, error: noop,
+      start: noop,
+      end: noop,
+      asyncStart: noop,
+      error: noop,
       asyncEnd: (ctx) => logins.inc({ method: ctx.method, outcome: ctx.outcome }),
     },
     [CHANNELS.token]: {
-      start: noop, end: noop, asyncStart: noop, error: noop,
+      start: noop,
+      end: noop,
+      asyncStart: noop,
+      error: noop,
       asyncEnd: (ctx) => tokenChecks.inc({ cache: ctx.cache ?? 'none', outcome: ctx.outcome }),
     },
   }

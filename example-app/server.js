@@ -22,8 +22,10 @@ if (metrics) log(`Prometheus metrics on ${metrics.url}`)
 let emulator = null
 if (!config.quickblox) {
   emulator = await startEmulator() // the built-in demo application and users
-  log(`No QB_APP_ID/QB_AUTH_KEY/QB_AUTH_SECRET: started the QuickBlox emulator at ${emulator.url}`
-    + ' with the demo users (listed on /login)')
+  log(
+    `No QB_APP_ID/QB_AUTH_KEY/QB_AUTH_SECRET: started the QuickBlox emulator at ${emulator.url}` +
+      ' with the demo users (listed on /login)',
+  )
 }
 const { id, authKey, authSecret } = emulator?.application ?? {}
 const strategy = createStrategy(config.quickblox ?? { appId: id, authKey, authSecret, apiEndpoint: emulator.url })
@@ -36,8 +38,14 @@ if (redis) log('Sessions, rate-limit counters and token checks are shared in Red
 const tokenStrategy = createTokenStrategy(config.quickblox ?? { appId: id, apiEndpoint: emulator.url }, redis)
 
 const app = createApp({
-  strategy, sessionSecret: config.sessionSecret, redis: redis ?? undefined, production: config.production,
-  trustProxy: config.trustProxy, demoUsers: emulator?.users ?? null, log, tokenStrategy,
+  strategy,
+  sessionSecret: config.sessionSecret,
+  redis: redis ?? undefined,
+  production: config.production,
+  trustProxy: config.trustProxy,
+  demoUsers: emulator?.users ?? null,
+  log,
+  tokenStrategy,
 })
 const server = await listen(app, { port: config.port, host: config.host, timeouts: config.timeouts })
 const { address, port } = server.address()
@@ -50,9 +58,14 @@ async function shutdown(signal) {
   const started = Date.now()
   log(`${signal}: shutting down`)
   // A last resort, should a step hang: the grace (at most 8 s) and the cleanup end well before.
-  setTimeout(() => { log('shutdown did not finish within 10 s'); process.exit(1) }, 10_000).unref()
+  setTimeout(() => {
+    log('shutdown did not finish within 10 s')
+    process.exit(1)
+  }, 10_000).unref()
   try {
-    const cancel = async () => { await Promise.all([strategy.close(), tokenStrategy.close()]) }
+    const cancel = async () => {
+      await Promise.all([strategy.close(), tokenStrategy.close()])
+    }
     await closeGracefully(server, { graceMs: config.shutdownGraceMs, cancel })
     await metrics?.close()
     await redis?.close()

@@ -18,13 +18,21 @@ export function redisTokenStore(client) {
  * @param {ReturnType<typeof import('redis').createClient>} [redis] shares the cache between instances when given
  */
 export function createTokenStrategy({ appId, apiEndpoint }, redis) {
-  return new QuickBloxTokenStrategy({ appId, apiEndpoint, cache: redis ? { store: redisTokenStore(redis) } : {} },
+  return new QuickBloxTokenStrategy(
+    { appId, apiEndpoint, cache: redis ? { store: redisTokenStore(redis) } : {} },
     // The same user object as a cookie sign-in gives, without a token: this one stays with the client.
     async (user) => ({
-      id: user.id, login: user.login, email: user.email, full_name: user.full_name, phone: user.phone,
-      facebook_id: user.facebook_id, user_tags: user.user_tags, created_at: user.created_at,
+      id: user.id,
+      login: user.login,
+      email: user.email,
+      full_name: user.full_name,
+      phone: user.phone,
+      facebook_id: user.facebook_id,
+      user_tags: user.user_tags,
+      created_at: user.created_at,
       last_request_at: user.last_request_at,
-    }))
+    }),
+  )
 }
 
 /** Mounted on /api before the API's routes: signs in Bearer requests for this request only (no session). */
@@ -34,7 +42,10 @@ export function bearerAuth(auth, strategy) {
     auth.authenticate(strategy.name, { session: false }, (err, user, challenge, status) => {
       if (err) return next(err)
       if (!user) {
-        return res.status(status ?? 401).set('WWW-Authenticate', challenge).json({ error: 'Invalid or missing token' })
+        return res
+          .status(status ?? 401)
+          .set('WWW-Authenticate', challenge)
+          .json({ error: 'Invalid or missing token' })
       }
       req.login(user, { session: false }, (err) => {
         if (err) return next(err)

@@ -12,22 +12,35 @@ form{border:1px solid #ccc;border-radius:6px;padding:1rem;margin:1rem 0}label{di
 input{display:block;width:100%;padding:.4rem;box-sizing:border-box}button{margin-top:.5rem;padding:.4rem 1rem}
 .alert{background:#fde8e8;border:1px solid #b91c1c;padding:.5rem 1rem}.note{background:#eef6ff;padding:.5rem 1rem}
 header form{display:inline;border:0;padding:0;margin:0}header{display:flex;gap:1rem;align-items:baseline}</style>
-</head><body><header><a href="/">Home</a>${user
-  ? ` <a href="/profile">Profile</a> <form method="post" action="/logout">${csrfField(csrf)}`
-    + '<button>Sign out</button></form>'
-  : ' <a href="/login">Sign in</a>'}</header>
+</head><body><header><a href="/">Home</a>${
+  user
+    ? ` <a href="/profile">Profile</a> <form method="post" action="/logout">${csrfField(csrf)}` +
+      '<button>Sign out</button></form>'
+    : ' <a href="/login">Sign in</a>'
+}</header>
 <main><h1>${esc(title)}</h1>${body}</main></body></html>`
 
 const csrfField = (csrf) => `<input type="hidden" name="_csrf" value="${esc(csrf)}">`
 const field = (label, name, type = 'text', attrs = '') =>
   `<label>${esc(label)} <input name="${name}" type="${type}" required ${attrs}></label>`
 
-export const home = ({ user, csrf }) => layout('Home', user, csrf, user
-  ? `<p>Signed in as <strong>${esc(user.full_name || user.login || user.email)}</strong>`
-    + ` (QuickBlox user ${esc(user.id)}).</p>`
-  : '<p>Nobody is signed in. <a href="/login">Sign in with QuickBlox</a>.</p>')
+export const home = ({ user, csrf }) =>
+  layout(
+    'Home',
+    user,
+    csrf,
+    user
+      ? `<p>Signed in as <strong>${esc(user.full_name || user.login || user.email)}</strong>` +
+          ` (QuickBlox user ${esc(user.id)}).</p>`
+      : '<p>Nobody is signed in. <a href="/login">Sign in with QuickBlox</a>.</p>',
+  )
 
-export const login = ({ csrf, error, values = {}, demoUsers }) => layout('Sign in', null, csrf, `
+export const login = ({ csrf, error, values = {}, demoUsers }) =>
+  layout(
+    'Sign in',
+    null,
+    csrf,
+    `
 ${error ? `<p class="alert" role="alert">Sign-in failed: ${esc(error)}</p>` : ''}
 ${demoUsers ? demoNote(demoUsers) : ''}
 <form method="post" action="/login" aria-labelledby="pw"><h2 id="pw">Login or email and password</h2>${csrfField(csrf)}
@@ -41,7 +54,8 @@ ${field('Facebook access token', 'keys[token]', 'password', 'autocomplete="off"'
 <input type="hidden" name="provider" value="firebase_phone">
 ${field('Firebase project id', 'firebase_phone[project_id]', 'text', `value="${esc(values.project_id)}"`)}
 ${field('Firebase ID token', 'firebase_phone[access_token]', 'password', 'autocomplete="off"')}
-<button>Sign in with phone</button></form>`)
+<button>Sign in with phone</button></form>`,
+  )
 
 // Shown only when the app runs its own emulator: these are public demo values.
 const demoNote = (users) => `<section class="note" aria-labelledby="demo"><h2 id="demo">Demo mode</h2>
@@ -49,19 +63,40 @@ const demoNote = (users) => `<section class="note" aria-labelledby="demo"><h2 id
 ${users.map((u) => `<li>${esc(u.full_name)}: ${demoCredentials(u)}</li>`).join('')}
 </ul></section>`
 
-const demoCredentials = (u) => u.password
-  ? `<code>${esc(u.login || u.email)}</code> / <code>${esc(u.password)}</code>`
-  : u.facebook ? `Facebook token <code>${esc(u.facebook.token)}</code>`
-    : `Firebase project <code>${esc(u.firebase_phone?.project_id)}</code>,`
-      + ` token <code>${esc(u.firebase_phone?.access_token)}</code>`
+const demoCredentials = (u) =>
+  u.password
+    ? `<code>${esc(u.login || u.email)}</code> / <code>${esc(u.password)}</code>`
+    : u.facebook
+      ? `Facebook token <code>${esc(u.facebook.token)}</code>`
+      : `Firebase project <code>${esc(u.firebase_phone?.project_id)}</code>,` +
+        ` token <code>${esc(u.firebase_phone?.access_token)}</code>`
 
 const PROFILE_FIELDS = [
-  'id', 'login', 'email', 'full_name', 'phone', 'facebook_id', 'user_tags', 'created_at', 'last_request_at',
+  'id',
+  'login',
+  'email',
+  'full_name',
+  'phone',
+  'facebook_id',
+  'user_tags',
+  'created_at',
+  'last_request_at',
 ]
 
-export const profile = ({ user, csrf }) => layout('Profile', user, csrf, `<p>Your QuickBlox user:</p><dl>
-${PROFILE_FIELDS.map((f) => `<dt>${f}</dt><dd>${esc(user[f] ?? '—')}</dd>`).join('')}</dl>`)
+export const profile = ({ user, csrf }) =>
+  layout(
+    'Profile',
+    user,
+    csrf,
+    `<p>Your QuickBlox user:</p><dl>
+${PROFILE_FIELDS.map((f) => `<dt>${f}</dt><dd>${esc(user[f] ?? '—')}</dd>`).join('')}</dl>`,
+  )
 
 export const error = ({ status, message, user, csrf }) =>
-  layout(status === 500 ? 'Something went wrong' : 'Sorry', user, csrf, `<p role="alert">${esc(message)}</p>
-<p><a href="/login">Back to sign-in</a></p>`)
+  layout(
+    status === 500 ? 'Something went wrong' : 'Sorry',
+    user,
+    csrf,
+    `<p role="alert">${esc(message)}</p>
+<p><a href="/login">Back to sign-in</a></p>`,
+  )

@@ -30,14 +30,25 @@ type Field = keyof CredentialFields
 
 /** The longest value accepted for each credential, in UTF-16 code units. Longer is a 400. */
 export const CREDENTIAL_LIMITS: Readonly<Record<Field, number>> = {
-  login: 255, email: 255, password: 1024, provider: 32,
-  facebookToken: 8192, facebookSecret: 8192, firebaseProjectId: 255, firebaseAccessToken: 8192,
+  login: 255,
+  email: 255,
+  password: 1024,
+  provider: 32,
+  facebookToken: 8192,
+  facebookSecret: 8192,
+  firebaseProjectId: 255,
+  firebaseAccessToken: 8192,
 }
 
 const DEFAULT_FIELDS: Readonly<Required<CredentialFields>> = {
-  login: 'login', email: 'email', password: 'password', provider: 'provider',
-  facebookToken: 'keys.token', facebookSecret: 'keys.secret',
-  firebaseProjectId: 'firebase_phone.project_id', firebaseAccessToken: 'firebase_phone.access_token',
+  login: 'login',
+  email: 'email',
+  password: 'password',
+  provider: 'provider',
+  facebookToken: 'keys.token',
+  facebookSecret: 'keys.secret',
+  firebaseProjectId: 'firebase_phone.project_id',
+  firebaseAccessToken: 'firebase_phone.access_token',
 }
 
 // A path segment is a plain name; names that reach into prototypes are refused outright.
@@ -46,7 +57,8 @@ const PROTOTYPE_NAMES = new Set(['__proto__', 'constructor', 'prototype'])
 
 /** The default field names overridden by `fields`; throws a TypeError for a malformed one. */
 export function resolveFields(fields: CredentialFields = {}): Readonly<Required<CredentialFields>> {
-  if (typeof fields !== 'object' || fields === null) throw new TypeError('QuickBloxStrategy: option fields must be an object')
+  if (typeof fields !== 'object' || fields === null)
+    throw new TypeError('QuickBloxStrategy: option fields must be an object')
   const resolved = { ...DEFAULT_FIELDS }
   for (const [key, path] of Object.entries(fields) as [string, unknown][]) {
     if (!Object.hasOwn(DEFAULT_FIELDS, key)) throw new TypeError(`QuickBloxStrategy: unknown option fields.${key}`)

@@ -141,37 +141,41 @@ interface Traceable<C> {
 }
 
 function trace<S extends Outcomes, C extends LoginContext | TokenContext>(
-  tracing: Traceable<C>, strategy: S, context: C, run: (strategy: S) => void,
+  tracing: Traceable<C>,
+  strategy: S,
+  context: C,
+  run: (strategy: S) => void,
 ): void {
-  const traced = (): Promise<void> => new Promise((resolve, reject) => {
-    // Passport's own way: a per-request object whose outcome actions are the request's.
-    const observed = Object.create(strategy) as S
-    observed.success = (user, info) => {
-      context.outcome = 'success'
-      resolve()
-      strategy.success(user, info)
-    }
-    observed.fail = (challenge, status) => {
-      context.outcome = 'fail'
-      // Passport's fail(status) form too; Passport answers 401 when no status is given.
-      context.status = typeof challenge === 'number' ? challenge : status ?? 401
-      resolve()
-      strategy.fail(challenge, status)
-    }
-    observed.error = (err) => {
-      context.outcome = 'error'
-      // Only our errors are described (and attached by Node): an app's error may hold anything.
-      if (err instanceof QuickBloxError) {
-        context.status = err.status
-        context.code = err.code
-        reject(err)
-      } else {
+  const traced = (): Promise<void> =>
+    new Promise((resolve, reject) => {
+      // Passport's own way: a per-request object whose outcome actions are the request's.
+      const observed = Object.create(strategy) as S
+      observed.success = (user, info) => {
+        context.outcome = 'success'
         resolve()
+        strategy.success(user, info)
       }
-      strategy.error(err)
-    }
-    current.run(context, () => run(observed))
-  })
+      observed.fail = (challenge, status) => {
+        context.outcome = 'fail'
+        // Passport's fail(status) form too; Passport answers 401 when no status is given.
+        context.status = typeof challenge === 'number' ? challenge : (status ?? 401)
+        resolve()
+        strategy.fail(challenge, status)
+      }
+      observed.error = (err) => {
+        context.outcome = 'error'
+        // Only our errors are described (and attached by Node): an app's error may hold anything.
+        if (err instanceof QuickBloxError) {
+          context.status = err.status
+          context.code = err.code
+          reject(err)
+        } else {
+          resolve()
+        }
+        strategy.error(err)
+      }
+      current.run(context, () => run(observed))
+    })
   // The rejection is the error event's; the strategy reports the error to Passport itself.
   tracing.tracePromise(traced, context).catch(() => {})
 }
@@ -202,7 +206,10 @@ export function noteCache(cache: TokenCache): void {
 
 /** Traces one HTTP request to QuickBlox; `send` resolves with the reply's status. */
 export function traceRequest<R extends { status: number }>(
-  method: string, path: string, attempt: number, send: () => Promise<R>,
+  method: string,
+  path: string,
+  attempt: number,
+  send: () => Promise<R>,
 ): Promise<R> {
   const context = current.getStore()
   if (context) context.calls++
@@ -210,7 +217,10 @@ export function traceRequest<R extends { status: number }>(
 }
 
 async function tracedRequest<R extends { status: number }>(
-  method: string, path: string, attempt: number, send: () => Promise<R>,
+  method: string,
+  path: string,
+  attempt: number,
+  send: () => Promise<R>,
 ): Promise<R> {
   const request: RequestContext = { method, path: pathTemplate(path), attempt }
   let reply: R | undefined
@@ -227,11 +237,16 @@ async function tracedRequest<R extends { status: number }>(
  * word becomes `{param}`, so no id or token ever reaches a context or a metric label.
  */
 export function pathTemplate(path: string): string {
-  const segments = path.split(/[?#]/, 1)[0]!.split('/').filter((segment) => segment !== '')
-  return `/${segments.map((segment) => {
-    if (/^\d+(\.json)?$/.test(segment)) return segment.replace(/^\d+/, '{id}')
-    return /^[a-z_]{1,40}(\.json)?$/.test(segment) ? segment : '{param}'
-  }).join('/')}`
+  const segments = path
+    .split(/[?#]/, 1)[0]!
+    .split('/')
+    .filter((segment) => segment !== '')
+  return `/${segments
+    .map((segment) => {
+      if (/^\d+(\.json)?$/.test(segment)) return segment.replace(/^\d+/, '{id}')
+      return /^[a-z_]{1,40}(\.json)?$/.test(segment) ? segment : '{param}'
+    })
+    .join('/')}`
 }
 
 /** Publishes a pool event, when someone listens. */

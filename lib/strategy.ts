@@ -13,14 +13,21 @@ export type VerifyCallback = (err?: unknown, user?: unknown, info?: unknown) => 
  * Decides who the QuickBlox user is in your app. Call `done(null, user)`, or return a promise
  * of the user (`false`/`null` refuses; a promise of `undefined` means "I call `done`").
  */
-export type VerifyFunction =
-  (user: QuickBloxUser, session: QuickBloxSession, done: VerifyCallback) => void | PromiseLike<unknown>
+export type VerifyFunction = (
+  user: QuickBloxUser,
+  session: QuickBloxSession,
+  done: VerifyCallback,
+) => void | PromiseLike<unknown>
 /**
  * {@link VerifyFunction} with the request first, for `passReqToCallback: true`. `Req` is your
  * framework's request type: annotate `req` (e.g. Express's `Request`) and the strategy takes it.
  */
-export type VerifyFunctionWithRequest<Req extends StrategyRequest = StrategyRequest> =
-  (req: Req, user: QuickBloxUser, session: QuickBloxSession, done: VerifyCallback) => void | PromiseLike<unknown>
+export type VerifyFunctionWithRequest<Req extends StrategyRequest = StrategyRequest> = (
+  req: Req,
+  user: QuickBloxUser,
+  session: QuickBloxSession,
+  done: VerifyCallback,
+) => void | PromiseLike<unknown>
 
 interface StrategyOptionsBase extends QuickBloxClientOptions {
   /** The name to use with `passport.authenticate()`. Default `'quickblox'`. */
@@ -37,8 +44,12 @@ interface StrategyOptionsBase extends QuickBloxClientOptions {
   /** Whether `verify` takes the request as its first argument. Default `false`. */
   passReqToCallback?: boolean
 }
-export interface QuickBloxStrategyOptions extends StrategyOptionsBase { passReqToCallback?: false }
-export interface QuickBloxStrategyOptionsWithRequest extends StrategyOptionsBase { passReqToCallback: true }
+export interface QuickBloxStrategyOptions extends StrategyOptionsBase {
+  passReqToCallback?: false
+}
+export interface QuickBloxStrategyOptionsWithRequest extends StrategyOptionsBase {
+  passReqToCallback: true
+}
 
 /**
  * Options of `passport.authenticate('quickblox', options)`: ours, plus the Passport options most
@@ -102,7 +113,8 @@ export class QuickBloxStrategy<Req extends StrategyRequest = StrategyRequest> ex
       throw new TypeError('QuickBloxStrategy: option name must be a non-empty string')
     }
     for (const flag of ['allowQuery', 'passReqToCallback'] as const) {
-      if (options[flag] !== undefined && typeof options[flag] !== 'boolean') throw new TypeError(`QuickBloxStrategy: option ${flag} must be true or false`)
+      if (options[flag] !== undefined && typeof options[flag] !== 'boolean')
+        throw new TypeError(`QuickBloxStrategy: option ${flag} must be true or false`)
     }
     const { name, fields, methods, allowQuery, passReqToCallback, ...clientOptions } = options
     this.name = name ?? 'quickblox'
@@ -153,7 +165,8 @@ export class QuickBloxStrategy<Req extends StrategyRequest = StrategyRequest> ex
   private methodsFor(options: QuickBloxAuthenticateOptions): readonly LoginMethod[] {
     if (options.methods === undefined) return this.methods
     const methods = resolveMethods(options.methods).filter((method) => this.methods.includes(method))
-    if (methods.length === 0) throw new TypeError("QuickBloxStrategy: none of the route's methods is accepted by the strategy")
+    if (methods.length === 0)
+      throw new TypeError("QuickBloxStrategy: none of the route's methods is accepted by the strategy")
     return methods
   }
 
@@ -171,9 +184,10 @@ export class QuickBloxStrategy<Req extends StrategyRequest = StrategyRequest> ex
   }
 
   private callVerify(req: Req, user: QuickBloxUser, session: QuickBloxSession): void {
-    const invoke = (done: VerifyCallback): unknown => this.passReqToCallback
-      ? (this.verify as VerifyFunctionWithRequest)(req, user, session, done)
-      : (this.verify as VerifyFunction)(user, session, done)
+    const invoke = (done: VerifyCallback): unknown =>
+      this.passReqToCallback
+        ? (this.verify as VerifyFunctionWithRequest)(req, user, session, done)
+        : (this.verify as VerifyFunction)(user, session, done)
     callVerify(this, invoke, (info) => this.fail(info, 401), 'QuickBloxStrategy')
   }
 }

@@ -45,16 +45,30 @@ interface TokenStrategyOptionsBase extends QuickBloxTokenCheckOptions {
   /** Whether `verify` takes the request as its first argument. Default `false`. */
   passReqToCallback?: boolean
 }
-export interface QuickBloxTokenStrategyOptions extends TokenStrategyOptionsBase { passReqToCallback?: false }
-export interface QuickBloxTokenStrategyOptionsWithRequest extends TokenStrategyOptionsBase { passReqToCallback: true }
+export interface QuickBloxTokenStrategyOptions extends TokenStrategyOptionsBase {
+  passReqToCallback?: false
+}
+export interface QuickBloxTokenStrategyOptionsWithRequest extends TokenStrategyOptionsBase {
+  passReqToCallback: true
+}
 
 /** What `GET /session.json` told about a token. An unknown token is one with no user of no application. */
-interface TokenFacts { userId: number; applicationId: number; expiresAt: number }
+interface TokenFacts {
+  userId: number
+  applicationId: number
+  expiresAt: number
+}
 const UNKNOWN: TokenFacts = { userId: 0, applicationId: 0, expiresAt: 0 }
 /** An entry read from the shared store, with the time it has left there. */
-interface Shared<T> { value: T; ttl: number }
+interface Shared<T> {
+  value: T
+  ttl: number
+}
 /** What a cache miss needs to ask QuickBlox: the token itself (never a key) and the request's time budget. */
-interface Ask { token: string; deadline: number }
+interface Ask {
+  token: string
+  deadline: number
+}
 
 // RFC 6750: a request without a usable token gets the bare challenge, a refused token says why.
 const CHALLENGE = 'Bearer realm="QuickBlox"'
@@ -90,7 +104,9 @@ export class QuickBloxTokenStrategy<Req extends StrategyRequest = StrategyReques
   constructor(options: QuickBloxTokenStrategyOptionsWithRequest, verify: VerifyFunctionWithRequest<Req>)
   constructor(options: TokenStrategyOptionsBase, verify: VerifyFunction | VerifyFunctionWithRequest<Req>) {
     super()
-    const bad = (message: string): never => { throw new TypeError(`QuickBloxTokenStrategy: ${message}`) }
+    const bad = (message: string): never => {
+      throw new TypeError(`QuickBloxTokenStrategy: ${message}`)
+    }
     if (typeof options !== 'object' || options === null) bad('options are required')
     if (typeof verify !== 'function') bad('a verify function is required')
     const { name, cache = {}, qbTokenHeader, passReqToCallback, appId, apiEndpoint, timeout = 10_000 } = options
@@ -171,9 +187,10 @@ export class QuickBloxTokenStrategy<Req extends StrategyRequest = StrategyReques
   }
 
   private callVerify(req: Req, user: QuickBloxUser, session: QuickBloxSession): void {
-    const invoke = (done: VerifyCallback): unknown => this.passReqToCallback
-      ? (this.verify as VerifyFunctionWithRequest<Req>)(req, user, session, done)
-      : (this.verify as VerifyFunction)(user, session, done)
+    const invoke = (done: VerifyCallback): unknown =>
+      this.passReqToCallback
+        ? (this.verify as VerifyFunctionWithRequest<Req>)(req, user, session, done)
+        : (this.verify as VerifyFunction)(user, session, done)
     // A user the app refuses: the token is no good here, in RFC 6750's words.
     callVerify(this, invoke, () => this.fail(INVALID_TOKEN, 401), 'QuickBloxTokenStrategy')
   }
@@ -196,7 +213,7 @@ export class QuickBloxTokenStrategy<Req extends StrategyRequest = StrategyReques
     let user: QuickBloxUser | undefined
     try {
       user = this.users
-        ? this.users.get(facts.userId) ?? await this.users.fetch(facts.userId, { context: ask })
+        ? (this.users.get(facts.userId) ?? (await this.users.fetch(facts.userId, { context: ask })))
         : await this.client.getUser(facts.userId, token, ask.deadline)
     } catch (error) {
       // The token died, or its user is gone, between the two calls: forget it rather than trust it again.
@@ -228,7 +245,7 @@ export class QuickBloxTokenStrategy<Req extends StrategyRequest = StrategyReques
   /** `Authorization: Bearer <token>`, or `QB-Token` when allowed; `undefined` when absent, malformed or ambiguous. */
   private readToken(req: StrategyRequest): string | undefined {
     const authorization = req.headers.authorization
-    const bearer = authorization === undefined ? undefined : BEARER.exec(authorization)?.[1] ?? null
+    const bearer = authorization === undefined ? undefined : (BEARER.exec(authorization)?.[1] ?? null)
     const header = this.qbTokenHeader ? req.headers['qb-token'] : undefined
     const qbToken = header === undefined ? undefined : typeof header === 'string' && TOKEN.test(header) ? header : null
     if (bearer === null || qbToken === null) return undefined

@@ -30,8 +30,10 @@ export function callVerify(
   try {
     const returned = invoke(done)
     if (typeof (returned as PromiseLike<unknown> | undefined)?.then === 'function') {
-      (returned as PromiseLike<unknown>).then(
-        (verified) => { if (verified !== undefined) done(null, verified) },
+      ;(returned as PromiseLike<unknown>).then(
+        (verified) => {
+          if (verified !== undefined) done(null, verified)
+        },
         (err: unknown) => done(err || new Error(`${name}: verify rejected without a reason`)),
       )
     }

@@ -13,17 +13,54 @@ const root = resolve(import.meta.dirname, '..')
 let out: string
 let stdout: string
 
-interface Level { concurrency: number; ok: number; errors: number; p50: number; loginsPerSec: number; criticalCalls: number | null; appCpuMsPerLogin: number | null }
-interface Contender { key: string; name: string; peakRssMb: number; levels: Level[] }
-interface TokenContender { key: string; name: string; requests: number; errors: number; requestsPerSec: number; appCpuMsPerRequest: number; quickbloxCalls: number }
+interface Level {
+  concurrency: number
+  ok: number
+  errors: number
+  p50: number
+  loginsPerSec: number
+  criticalCalls: number | null
+  appCpuMsPerLogin: number | null
+}
+interface Contender {
+  key: string
+  name: string
+  peakRssMb: number
+  levels: Level[]
+}
+interface TokenContender {
+  key: string
+  name: string
+  requests: number
+  errors: number
+  requestsPerSec: number
+  appCpuMsPerRequest: number
+  quickbloxCalls: number
+}
 interface Results {
-  quick: boolean; latencyMs: number; contenders: Contender[]; goals: { goal: string; status: string }[]
+  quick: boolean
+  latencyMs: number
+  contenders: Contender[]
+  goals: { goal: string; status: string }[]
   tokens: { contenders: TokenContender[]; goals: { goal: string; status: string }[] }
 }
 
 beforeAll(async () => {
   out = await mkdtemp(join(tmpdir(), 'pqb-bench-'))
-  const args = ['bench/run.js', '--quick', '--latency', '5', '--logins', '4', '--warmup', '1', '--concurrency', '1,3', '--out', out]
+  const args = [
+    'bench/run.js',
+    '--quick',
+    '--latency',
+    '5',
+    '--logins',
+    '4',
+    '--warmup',
+    '1',
+    '--concurrency',
+    '1,3',
+    '--out',
+    out,
+  ]
   ;({ stdout } = await run(process.execPath, args, { cwd: root, timeout: 90_000 }))
 }, 240_000)
 
@@ -36,7 +73,11 @@ describe('npm run bench --quick', () => {
     const results = JSON.parse(await readFile(join(out, 'latest.json'), 'utf8')) as Results
     expect(results.quick).toBe(true)
     expect(results.latencyMs).toBe(5)
-    expect(results.contenders.map((c) => `${c.key} ${c.name}`)).toEqual(['a passport-quickblox', 'b hand-rolled', 'c passport-local'])
+    expect(results.contenders.map((c) => `${c.key} ${c.name}`)).toEqual([
+      'a passport-quickblox',
+      'b hand-rolled',
+      'c passport-local',
+    ])
     for (const contender of results.contenders) {
       expect(contender.peakRssMb).toBeGreaterThan(0)
       expect(contender.levels.map((l) => l.concurrency)).toEqual([1, 3])
@@ -76,7 +117,11 @@ describe('npm run bench --quick', () => {
 
   it('measures the token section: cached, uncached and passport-jwt on the same app, QuickBlox calls counted', async () => {
     const { tokens } = JSON.parse(await readFile(join(out, 'latest.json'), 'utf8')) as Results
-    expect(tokens.contenders.map((c) => `${c.key} ${c.name}`)).toEqual(['a quickblox-token', 'b quickblox-token-nocache', 'c passport-jwt'])
+    expect(tokens.contenders.map((c) => `${c.key} ${c.name}`)).toEqual([
+      'a quickblox-token',
+      'b quickblox-token-nocache',
+      'c passport-jwt',
+    ])
     for (const contender of tokens.contenders) {
       expect(contender.errors).toBe(0)
       expect(contender.requests).toBeGreaterThan(0)

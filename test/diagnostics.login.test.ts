@@ -4,7 +4,10 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
 import type { Emulator } from 'passport-quickblox/emulator'
 import {
-  QuickBloxStrategy, QuickBloxTimeoutError, QuickBloxUnavailableError, type VerifyFunction,
+  QuickBloxStrategy,
+  QuickBloxTimeoutError,
+  QuickBloxUnavailableError,
+  type VerifyFunction,
 } from '../lib/index.js'
 import { recordDiagnostics, type Recorder } from './helpers/diagnostics.js'
 import { startApp, type TestApp } from './helpers/app.js'
@@ -54,8 +57,12 @@ function loginEnd(): Record<string, unknown> {
 
 /** `METHOD path attempt status` of every request that ended, in order. */
 function requests(): string[] {
-  return recorder.of('request', 'asyncEnd')
-    .map(({ fields: f }) => `${f.method} ${f.path} ${f.attempt} ${f.status === undefined ? (f.error as Error).name : Number(f.status)}`)
+  return recorder
+    .of('request', 'asyncEnd')
+    .map(
+      ({ fields: f }) =>
+        `${f.method} ${f.path} ${f.attempt} ${f.status === undefined ? (f.error as Error).name : Number(f.status)}`,
+    )
 }
 
 describe('a successful login', () => {
@@ -63,11 +70,20 @@ describe('a successful login', () => {
     const res = await app.postJson(amy)
     expect(res.status).toBe(200)
     expect(recorder.sequence(['start', 'asyncEnd'])).toEqual([
-      'login:start', 'request:start', 'request:asyncEnd', 'request:start', 'request:asyncEnd', 'login:asyncEnd',
+      'login:start',
+      'request:start',
+      'request:asyncEnd',
+      'request:start',
+      'request:asyncEnd',
+      'login:asyncEnd',
     ])
     // Node's own order for a promise: `end` when the traced function returned, `asyncEnd` when it settled.
-    expect(recorder.sequence().filter((s) => s.startsWith('login')))
-      .toEqual(['login:start', 'login:end', 'login:asyncStart', 'login:asyncEnd'])
+    expect(recorder.sequence().filter((s) => s.startsWith('login'))).toEqual([
+      'login:start',
+      'login:end',
+      'login:asyncStart',
+      'login:asyncEnd',
+    ])
     const contexts = new Set(recorder.of('login').map((e) => e.context))
     expect(contexts.size).toBe(1)
   })
@@ -75,16 +91,25 @@ describe('a successful login', () => {
   it('says how, with which outcome, how many calls, whether pooled, and the QuickBlox user id', async () => {
     await app.postJson(amy)
     expect(recorder.of('login', 'start')[0]!.fields).toEqual({ method: 'login', calls: 0, pooled: false })
-    expect(loginEnd())
-      .toEqual({ method: 'login', outcome: 'success', calls: 2, pooled: false, userId: amyId(), result: undefined })
+    expect(loginEnd()).toEqual({
+      method: 'login',
+      outcome: 'success',
+      calls: 2,
+      pooled: false,
+      userId: amyId(),
+      result: undefined,
+    })
     expect(requests()).toEqual(['POST /session.json 1 201', 'POST /login.json 1 202'])
   })
 
   it.each([
     ['email', { email: AMY.email, password: AMY.password }, AMY.login],
     ['facebook', { provider: 'facebook', keys: { token: FACEBOOK_USER.facebook.token } }, FACEBOOK_USER.login],
-    ['firebase_phone', { provider: 'firebase_phone', firebase_phone: FIREBASE_USER.firebase_phone },
-      FIREBASE_USER.login],
+    [
+      'firebase_phone',
+      { provider: 'firebase_phone', firebase_phone: FIREBASE_USER.firebase_phone },
+      FIREBASE_USER.login,
+    ],
   ])('names the method %s', async (method, body, login) => {
     expect((await app.postJson(body)).status).toBe(200)
     const userId = emulator.users.find((u) => u.login === login)!.id
@@ -97,7 +122,13 @@ describe('a login that fails', () => {
     const res = await app.postJson({ ...amy, password: 'not-her-password' })
     expect(res.status).toBe(401)
     expect(loginEnd()).toEqual({
-      method: 'login', outcome: 'fail', status: 401, code: 'QB_INVALID_CREDENTIALS', calls: 2, pooled: false, result: undefined,
+      method: 'login',
+      outcome: 'fail',
+      status: 401,
+      code: 'QB_INVALID_CREDENTIALS',
+      calls: 2,
+      pooled: false,
+      result: undefined,
     })
     expect(recorder.of('login', 'error')).toHaveLength(0)
     expect(requests()).toEqual(['POST /session.json 1 201', 'POST /login.json 1 401'])
@@ -106,8 +137,15 @@ describe('a login that fails', () => {
   it('verify refuses the user QuickBlox accepted: fail, 401, with the QuickBlox user id and no code', async () => {
     const res = await refusingApp.postJson(amy)
     expect(res.status).toBe(401)
-    expect(loginEnd())
-      .toEqual({ method: 'login', outcome: 'fail', status: 401, calls: 2, pooled: false, userId: amyId(), result: undefined })
+    expect(loginEnd()).toEqual({
+      method: 'login',
+      outcome: 'fail',
+      status: 401,
+      calls: 2,
+      pooled: false,
+      userId: amyId(),
+      result: undefined,
+    })
   })
 
   it('bad input never reaches QuickBlox: no login trace, no request', async () => {
@@ -124,8 +162,14 @@ describe('a login that errs', () => {
     expect(res.status).toBe(503)
     const [error] = recorder.of('login', 'error')
     expect(error!.fields.error).toBeInstanceOf(QuickBloxUnavailableError)
-    expect(loginEnd())
-      .toMatchObject({ method: 'login', outcome: 'error', status: 503, code: 'QB_UNAVAILABLE', calls: 2, pooled: false })
+    expect(loginEnd()).toMatchObject({
+      method: 'login',
+      outcome: 'error',
+      status: 503,
+      code: 'QB_UNAVAILABLE',
+      calls: 2,
+      pooled: false,
+    })
     expect(loginEnd()).not.toHaveProperty('userId')
     // A reply is not a request error: the request says what QuickBlox answered.
     expect(requests()).toEqual(['POST /session.json 1 201', 'POST /login.json 1 503'])
@@ -149,24 +193,38 @@ describe('a login that errs', () => {
     emulator.failNext('POST /session.json', { status: 500 }, 2)
     const res = await app.postJson(amy)
     expect(res.status).toBe(200)
-    expect(requests())
-      .toEqual(['POST /session.json 1 500', 'POST /session.json 2 500', 'POST /session.json 3 201', 'POST /login.json 1 202'])
+    expect(requests()).toEqual([
+      'POST /session.json 1 500',
+      'POST /session.json 2 500',
+      'POST /session.json 3 201',
+      'POST /login.json 1 202',
+    ])
     expect(loginEnd()).toMatchObject({ outcome: 'success', calls: 4 })
   })
 
   it('an expired application session: the login is tried again (attempt 2) with a fresh one', async () => {
     emulator.failNext('POST /login.json', 'expire-session')
     expect((await app.postJson(amy)).status).toBe(200)
-    expect(requests())
-      .toEqual(['POST /session.json 1 201', 'POST /login.json 1 401', 'POST /session.json 1 201', 'POST /login.json 2 202'])
+    expect(requests()).toEqual([
+      'POST /session.json 1 201',
+      'POST /login.json 1 401',
+      'POST /session.json 1 201',
+      'POST /login.json 2 202',
+    ])
     expect(loginEnd()).toMatchObject({ outcome: 'success', calls: 4 })
   })
 
-  it('verify fails: error, but the app\'s own error is never put in the context', async () => {
+  it("verify fails: error, but the app's own error is never put in the context", async () => {
     const res = await failingApp.postJson(amy)
     expect(res.status).toBe(500)
-    expect(loginEnd())
-      .toEqual({ method: 'login', outcome: 'error', calls: 2, pooled: false, userId: amyId(), result: undefined })
+    expect(loginEnd()).toEqual({
+      method: 'login',
+      outcome: 'error',
+      calls: 2,
+      pooled: false,
+      userId: amyId(),
+      result: undefined,
+    })
     expect(recorder.of('login', 'error')).toHaveLength(0)
   })
 })

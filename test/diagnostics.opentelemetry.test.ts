@@ -5,7 +5,10 @@ import { readFile } from 'node:fs/promises'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api'
 import {
-  BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan,
+  BasicTracerProvider,
+  InMemorySpanExporter,
+  SimpleSpanProcessor,
+  type ReadableSpan,
 } from '@opentelemetry/sdk-trace-base'
 import type { Emulator } from 'passport-quickblox/emulator'
 import { QuickBloxStrategy } from '../lib/index.js'
@@ -61,7 +64,9 @@ describe('OpenTelemetry spans from the diagnostics channels', () => {
     await settled()
     const [login] = named('quickblox login')
     expect(login!.attributes).toEqual({
-      'quickblox.login.method': 'login', 'quickblox.login.outcome': 'success', 'quickblox.calls': 2,
+      'quickblox.login.method': 'login',
+      'quickblox.login.outcome': 'success',
+      'quickblox.calls': 2,
       'quickblox.login.pooled': false,
       'quickblox.user.id': emulator.users.find((u) => u.login === AMY.login)!.id,
     })
@@ -72,7 +77,9 @@ describe('OpenTelemetry spans from the diagnostics channels', () => {
     const { traceId } = login!.spanContext()
     expect(children.every((s) => s.kind === SpanKind.CLIENT && s.spanContext().traceId === traceId)).toBe(true)
     expect(children[1]!.attributes).toEqual({
-      'http.request.method': 'POST', 'url.template': '/login.json', 'http.request.resend_count': 0,
+      'http.request.method': 'POST',
+      'url.template': '/login.json',
+      'http.request.resend_count': 0,
       'http.response.status_code': 202,
     })
   })
@@ -86,12 +93,21 @@ describe('OpenTelemetry spans from the diagnostics channels', () => {
     const logins = named('quickblox login')
     expect(logins).toHaveLength(5)
     for (const login of logins) {
-      expect(childrenOf(login).map((s) => s.name).sort()).toEqual(['POST /login.json', 'POST /session.json'])
+      expect(
+        childrenOf(login)
+          .map((s) => s.name)
+          .sort(),
+      ).toEqual(['POST /login.json', 'POST /session.json'])
     }
     const orphans = exporter.getFinishedSpans().filter((s) => s.kind === SpanKind.CLIENT && parentOf(s) === undefined)
     expect(orphans).toEqual([])
-    expect(logins.map((l) => l.attributes['quickblox.login.outcome']).sort())
-      .toEqual(['fail', 'success', 'success', 'success', 'success'])
+    expect(logins.map((l) => l.attributes['quickblox.login.outcome']).sort()).toEqual([
+      'fail',
+      'success',
+      'success',
+      'success',
+      'success',
+    ])
     expect(new Set(logins.map((l) => l.attributes['quickblox.login.method']))).toEqual(new Set(['login', 'facebook']))
   })
 
@@ -114,7 +130,11 @@ describe('OpenTelemetry spans from the diagnostics channels', () => {
       await new Promise((resolve) => setTimeout(resolve, 10))
     }
     const [login] = named('quickblox login')
-    expect(childrenOf(login!).map((s) => s.name).sort()).toEqual(['POST /login.json', 'POST /session.json'])
+    expect(
+      childrenOf(login!)
+        .map((s) => s.name)
+        .sort(),
+    ).toEqual(['POST /login.json', 'POST /session.json'])
     const refills = named('POST /session.json').filter((s) => parentOf(s) === undefined)
     expect(refills.length).toBeGreaterThanOrEqual(1)
   })

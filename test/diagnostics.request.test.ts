@@ -79,8 +79,9 @@ describe('request paths are templates, never an id or a token', () => {
     const client = clientFor(emulator, { pool: false })
     try {
       await client.logout((await client.createApplicationSession()).token)
-      expect(recorder.of('request', 'asyncEnd').map((e) => `${e.fields.method} ${e.fields.path} ${e.fields.status}`))
-        .toEqual(['POST /session.json 201', 'DELETE /session.json 200'])
+      expect(
+        recorder.of('request', 'asyncEnd').map((e) => `${e.fields.method} ${e.fields.path} ${e.fields.status}`),
+      ).toEqual(['POST /session.json 201', 'DELETE /session.json 200'])
     } finally {
       await client.close()
     }
@@ -110,8 +111,10 @@ describe('the session pool channel', () => {
     const pool = recorder.of('pool').map((e) => e.fields)
     expect(pool[0]).toEqual({ event: 'take', hit: false, size: 0, creating: 0 })
     expect(pool.filter((m) => m.event === 'take').map((m) => m.hit)).toEqual([false, true])
-    expect(loginEnds().map(({ calls, pooled }) => ({ calls, pooled })))
-      .toEqual([{ calls: 2, pooled: false }, { calls: 1, pooled: true }])
+    expect(loginEnds().map(({ calls, pooled }) => ({ calls, pooled }))).toEqual([
+      { calls: 2, pooled: false },
+      { calls: 1, pooled: true },
+    ])
     // The refills' session requests are on the request channel, but not counted as a login's calls.
     const sessions = recorder.of('request', 'asyncEnd').filter((e) => e.fields.path === '/session.json')
     expect(sessions.length).toBeGreaterThanOrEqual(2)
@@ -123,10 +126,16 @@ describe('the session pool channel', () => {
     emulator.failNext('POST /session.json', { status: 500 }, 20)
     expect((await app.postJson(amy)).status).toBe(200)
     const failed = await waitFor((e) => e.channel === 'pool' && e.fields.event === 'refill-failed')
-    expect(failed.fields)
-      .toEqual({ event: 'refill-failed', code: 'QB_UNAVAILABLE', size: expect.any(Number), creating: expect.any(Number) })
+    expect(failed.fields).toEqual({
+      event: 'refill-failed',
+      code: 'QB_UNAVAILABLE',
+      size: expect.any(Number),
+      creating: expect.any(Number),
+    })
     // The refill's three tries were attempts 1, 2 and 3 of one request.
-    const attempts = recorder.of('request', 'asyncEnd').filter((e) => e.fields.status === 500)
+    const attempts = recorder
+      .of('request', 'asyncEnd')
+      .filter((e) => e.fields.status === 500)
       .map((e) => e.fields.attempt)
     expect(attempts.slice(0, 3)).toEqual([1, 2, 3])
   })

@@ -30,7 +30,11 @@ beforeEach(() => {
 afterEach(() => recorder.stop())
 
 /** Passport's per-request strategy object: records which outcome was called, once. */
-interface PassportActions { success(u: unknown): void; fail(c?: unknown, s?: number): void; error(e: Error): void }
+interface PassportActions {
+  success(u: unknown): void
+  fail(c?: unknown, s?: number): void
+  error(e: Error): void
+}
 
 function passportRequest(): { strategy: PassportActions; outcome: Promise<string> } {
   let settle: (outcome: string) => void = () => {}
@@ -59,22 +63,30 @@ function check(token: string, cached: TokenCache | undefined): { outcome: Promis
       return self.fail({ message: 'invalid token' }, 401)
     }
     noteCache('miss')
-    transport.send('GET', 'session.json', { token, timeoutMs: 2000, reportedTimeoutMs: 2000 }).then((reply) => {
-      const session = (reply.body as { session?: { user_id?: number } } | undefined)?.session
-      if (reply.status === 200 && session) {
-        noteUser(session.user_id ?? 0)
-        return self.success({ id: session.user_id })
-      }
-      if (reply.status === 401) {
-        const refused = new QuickBloxCredentialsError('QuickBlox does not know this token')
-        noteFailure(refused)
-        return self.fail({ message: refused.message }, refused.status)
-      }
-      self.error(new QuickBloxUnavailableError(`QuickBlox answered ${reply.status}`))
-    }, (err: Error) => self.error(err))
+    transport.send('GET', 'session.json', { token, timeoutMs: 2000, reportedTimeoutMs: 2000 }).then(
+      (reply) => {
+        const session = (reply.body as { session?: { user_id?: number } } | undefined)?.session
+        if (reply.status === 200 && session) {
+          noteUser(session.user_id ?? 0)
+          return self.success({ id: session.user_id })
+        }
+        if (reply.status === 401) {
+          const refused = new QuickBloxCredentialsError('QuickBlox does not know this token')
+          noteFailure(refused)
+          return self.fail({ message: refused.message }, refused.status)
+        }
+        self.error(new QuickBloxUnavailableError(`QuickBlox answered ${reply.status}`))
+      },
+      (err: Error) => self.error(err),
+    )
   })
   // Node publishes the trace's end once the outcome's promise has settled: a turn later.
-  return { outcome: outcome.then(async (o) => { await new Promise(setImmediate); return o }) }
+  return {
+    outcome: outcome.then(async (o) => {
+      await new Promise(setImmediate)
+      return o
+    }),
+  }
 }
 
 const end = (): Record<string, unknown> => {
@@ -88,8 +100,12 @@ describe('passport-quickblox:token', () => {
     const { token, userId } = await client.createApplicationSession()
     recorder.events.length = 0
     expect(await check(token, undefined).outcome).toBe(`success {"id":${userId}}`)
-    expect(recorder.sequence(['start', 'asyncEnd']))
-      .toEqual(['token:start', 'request:start', 'request:asyncEnd', 'token:asyncEnd'])
+    expect(recorder.sequence(['start', 'asyncEnd'])).toEqual([
+      'token:start',
+      'request:start',
+      'request:asyncEnd',
+      'token:asyncEnd',
+    ])
     expect(end()).toEqual({ cache: 'miss', outcome: 'success', calls: 1, userId, result: undefined })
     expect(recorder.events.map((e) => e.rendered).join('\n')).not.toContain(token)
   })
@@ -106,8 +122,14 @@ describe('passport-quickblox:token', () => {
 
   it('a token QuickBlox does not know: fail 401 with the error code', async () => {
     expect(await check('0'.repeat(40), undefined).outcome).toBe('fail 401')
-    expect(end())
-      .toEqual({ cache: 'miss', outcome: 'fail', status: 401, code: 'QB_INVALID_CREDENTIALS', calls: 1, result: undefined })
+    expect(end()).toEqual({
+      cache: 'miss',
+      outcome: 'fail',
+      status: 401,
+      code: 'QB_INVALID_CREDENTIALS',
+      calls: 1,
+      result: undefined,
+    })
   })
 
   it('QuickBlox down: error, with our error on the error event', async () => {

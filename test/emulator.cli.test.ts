@@ -14,23 +14,43 @@ let dir: string
 let cli: string
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'qb-emulator-cli-'))
-  await writeFile(join(dir, 'tsconfig.json'), JSON.stringify({
-    extends: join(root, 'tsconfig.build.json'),
-    compilerOptions: { outDir: join(dir, 'out'), rootDir: join(root, 'lib'), declaration: false, typeRoots: [join(root, 'node_modules/@types')] },
-    include: [join(root, 'lib/emulator')],
-  }))
-  await promisify(execFile)(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(dir, 'tsconfig.json')], { cwd: root })
+  await writeFile(
+    join(dir, 'tsconfig.json'),
+    JSON.stringify({
+      extends: join(root, 'tsconfig.build.json'),
+      compilerOptions: {
+        outDir: join(dir, 'out'),
+        rootDir: join(root, 'lib'),
+        declaration: false,
+        typeRoots: [join(root, 'node_modules/@types')],
+      },
+      include: [join(root, 'lib/emulator')],
+    }),
+  )
+  await promisify(execFile)(
+    process.execPath,
+    [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(dir, 'tsconfig.json')],
+    { cwd: root },
+  )
   cli = join(dir, 'out/emulator/cli.js')
 }, 60_000)
 afterAll(() => rm(dir, { recursive: true, force: true }))
 
-interface Run { child: ChildProcess; output: () => string; exit: Promise<number | null> }
+interface Run {
+  child: ChildProcess
+  output: () => string
+  exit: Promise<number | null>
+}
 
 function run(args: string[]): Run {
   const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
   let output = ''
-  child.stdout.on('data', (chunk: Buffer) => { output += chunk.toString() })
-  child.stderr.on('data', (chunk: Buffer) => { output += chunk.toString() })
+  child.stdout.on('data', (chunk: Buffer) => {
+    output += chunk.toString()
+  })
+  child.stderr.on('data', (chunk: Buffer) => {
+    output += chunk.toString()
+  })
   const exit = new Promise<number | null>((done) => child.on('exit', (code) => done(code)))
   return { child, output: () => output, exit }
 }
@@ -53,7 +73,9 @@ describe('quickblox-emulator CLI', () => {
   it('serves the demo data, prints its URL and demo logins, and exits cleanly on SIGTERM', async () => {
     const cliRun = run(['--port', '0'])
     const url = await urlOf(cliRun)
-    const answer = await call(`${url}/session.json`, 'POST', { body: sessionParams(demoData.applications[0]!, { user: { login: 'amy', password: 'amy-demo-password' } }) })
+    const answer = await call(`${url}/session.json`, 'POST', {
+      body: sessionParams(demoData.applications[0]!, { user: { login: 'amy', password: 'amy-demo-password' } }),
+    })
     expect(answer.status).toBe(201)
     for (const user of demoData.users) expect(cliRun.output()).toContain(`user ${user.id}`)
     expect(cliRun.output()).toMatch(/login amy \/ password amy-demo-password/)
@@ -65,10 +87,21 @@ describe('quickblox-emulator CLI', () => {
 
   it('serves a --data file, never printing its passwords or secret, and exits cleanly on SIGINT', async () => {
     const file = join(dir, 'emulator.json')
-    await writeFile(file, JSON.stringify({ applications: [{ id: 31, authKey: 'file-key', authSecret: 'file-secret' }], users: [{ id: 5, login: 'zed', password: 'zed-secret-password' }] }))
+    await writeFile(
+      file,
+      JSON.stringify({
+        applications: [{ id: 31, authKey: 'file-key', authSecret: 'file-secret' }],
+        users: [{ id: 5, login: 'zed', password: 'zed-secret-password' }],
+      }),
+    )
     const cliRun = run(['--port', '0', '--data', file, '--verbose'])
     const url = await urlOf(cliRun)
-    const answer = await call(`${url}/session.json`, 'POST', { body: sessionParams({ id: 31, authKey: 'file-key', authSecret: 'file-secret' }, { user: { login: 'zed', password: 'zed-secret-password' } }) })
+    const answer = await call(`${url}/session.json`, 'POST', {
+      body: sessionParams(
+        { id: 31, authKey: 'file-key', authSecret: 'file-secret' },
+        { user: { login: 'zed', password: 'zed-secret-password' } },
+      ),
+    })
     expect(answer.status).toBe(201)
     cliRun.child.kill('SIGINT')
     expect(await cliRun.exit).toBe(0)
@@ -78,12 +111,15 @@ describe('quickblox-emulator CLI', () => {
     expect(cliRun.output()).not.toContain('file-secret')
   })
 
-  it.each([['a bad port', ['--port', 'abc']], ['an unknown option', ['--nope']], ['a missing data file', ['--data', '/nonexistent/qb.json']]])(
-    'exits 1 with usage on %s', async (_name, args) => {
-      const cliRun = run(args)
-      expect(await cliRun.exit).toBe(1)
-      expect(cliRun.output()).toMatch(/Usage: quickblox-emulator/)
-    })
+  it.each([
+    ['a bad port', ['--port', 'abc']],
+    ['an unknown option', ['--nope']],
+    ['a missing data file', ['--data', '/nonexistent/qb.json']],
+  ])('exits 1 with usage on %s', async (_name, args) => {
+    const cliRun = run(args)
+    expect(await cliRun.exit).toBe(1)
+    expect(cliRun.output()).toMatch(/Usage: quickblox-emulator/)
+  })
 
   it('exits 1 on a data file that is not JSON, naming the file and never quoting it', async () => {
     const file = join(dir, 'broken.json')

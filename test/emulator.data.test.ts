@@ -12,8 +12,12 @@ const start = async (...args: Parameters<typeof startEmulator>) => {
   running.push(qb)
   return qb
 }
-beforeAll(async () => { dir = await mkdtemp(join(tmpdir(), 'qb-emulator-data-')) })
-afterEach(async () => { await Promise.all(running.splice(0).map((qb) => qb.close())) })
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'qb-emulator-data-'))
+})
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((qb) => qb.close()))
+})
 afterAll(() => rm(dir, { recursive: true, force: true }))
 
 /** The login body that signs in this demo user, whatever its method. */
@@ -34,7 +38,9 @@ describe('built-in demo data', () => {
 
   it('covers every login method, and each demo user can log in', async () => {
     const qb = await start()
-    const methods = demoData.users.map((u) => (u.facebook ? 'facebook' : u.firebase_phone ? 'firebase_phone' : u.login ? 'login' : 'email'))
+    const methods = demoData.users.map((u) =>
+      u.facebook ? 'facebook' : u.firebase_phone ? 'firebase_phone' : u.login ? 'login' : 'email',
+    )
     expect(new Set(methods)).toEqual(new Set(['login', 'email', 'facebook', 'firebase_phone']))
     for (const user of demoData.users) {
       const answer = await call(`${qb.url}/login.json`, 'POST', { token: await appToken(qb), body: loginBody(user) })
@@ -51,9 +57,15 @@ describe('built-in demo data', () => {
 
 describe('addUser()', () => {
   it('adds a user who can log in, with the next free id', async () => {
-    const qb = await start({ applications: [{ id: 5, authKey: 'k', authSecret: 's' }], users: [{ id: 100_007, login: 'a' }] })
+    const qb = await start({
+      applications: [{ id: 5, authKey: 'k', authSecret: 's' }],
+      users: [{ id: 100_007, login: 'a' }],
+    })
     expect(qb.addUser({ login: 'new', password: 'new-password' }).id).toBe(100_008)
-    const answer = await call(`${qb.url}/login.json`, 'POST', { token: await appToken(qb), body: { login: 'new', password: 'new-password' } })
+    const answer = await call(`${qb.url}/login.json`, 'POST', {
+      token: await appToken(qb),
+      body: { login: 'new', password: 'new-password' },
+    })
     expect([answer.status, answer.json.user.id]).toEqual([202, 100_008])
   })
 
@@ -65,7 +77,9 @@ describe('addUser()', () => {
     ['null', null],
   ])('refuses %s with the same TypeError as a seed, adding nothing', async (_name, seed) => {
     const qb = await start({ applications: [{ id: 5, authKey: 'k', authSecret: 's' }] })
-    expect(() => qb.addUser(seed as never)).toThrow(new TypeError('Emulator users must be an array of user objects (id a number, text fields strings)'))
+    expect(() => qb.addUser(seed as never)).toThrow(
+      new TypeError('Emulator users must be an array of user objects (id a number, text fields strings)'),
+    )
     expect(qb.users).toEqual([])
   })
 
@@ -77,7 +91,10 @@ describe('addUser()', () => {
 
 describe('seed data', () => {
   it('assigns ids to users that have none, after the highest given', async () => {
-    const qb = await start({ applications: [{ id: 5, authKey: 'k', authSecret: 's' }], users: [{ login: 'a' }, { id: 200000, login: 'b' }, { login: 'c' }] })
+    const qb = await start({
+      applications: [{ id: 5, authKey: 'k', authSecret: 's' }],
+      users: [{ login: 'a' }, { id: 200000, login: 'b' }, { login: 'c' }],
+    })
     expect(qb.users.map((u) => u.id)).toEqual([100001, 200000, 200001])
   })
 
@@ -88,7 +105,13 @@ describe('seed data', () => {
 
   it('reads a JSON data file, and options win over it', async () => {
     const file = join(dir, 'data.json')
-    await writeFile(file, JSON.stringify({ applications: [{ id: 9, authKey: 'fk', authSecret: 'fs' }], users: [{ id: 1, login: 'file-user', password: 'p' }] }))
+    await writeFile(
+      file,
+      JSON.stringify({
+        applications: [{ id: 9, authKey: 'fk', authSecret: 'fs' }],
+        users: [{ id: 1, login: 'file-user', password: 'p' }],
+      }),
+    )
     const fromFile = await start({ dataFile: file })
     expect(fromFile.application.id).toBe(9)
     expect(fromFile.users.map((u) => u.login)).toEqual(['file-user'])
@@ -100,15 +123,27 @@ describe('seed data', () => {
   it.each([
     ['no application', { applications: [] }],
     ['an application without a secret', { applications: [{ id: 1, authKey: 'k' }] }],
-    ['a user whose password is a number', { applications: [{ id: 1, authKey: 'k', authSecret: 's' }], users: [{ login: 'a', password: 1 }] }],
-    ['a facebook user without a token', { applications: [{ id: 1, authKey: 'k', authSecret: 's' }], users: [{ facebook: {} }] }],
+    [
+      'a user whose password is a number',
+      { applications: [{ id: 1, authKey: 'k', authSecret: 's' }], users: [{ login: 'a', password: 1 }] },
+    ],
+    [
+      'a facebook user without a token',
+      { applications: [{ id: 1, authKey: 'k', authSecret: 's' }], users: [{ facebook: {} }] },
+    ],
     ['users that are not an array', { applications: [{ id: 1, authKey: 'k', authSecret: 's' }], users: 'amy' }],
-    ['two users with one id', { applications: [{ id: 1, authKey: 'k', authSecret: 's' }], users: [{ id: 3 }, { id: 3 }] }],
+    [
+      'two users with one id',
+      { applications: [{ id: 1, authKey: 'k', authSecret: 's' }], users: [{ id: 3 }, { id: 3 }] },
+    ],
   ])('refuses %s', async (_name, options) => {
     await expect(startEmulator(options as never)).rejects.toThrow(/Emulator|Duplicate/)
   })
 
-  it.each([['not JSON', '{'], ['not an object', '42']])('refuses a data file that is %s', async (name, content) => {
+  it.each([
+    ['not JSON', '{'],
+    ['not an object', '42'],
+  ])('refuses a data file that is %s', async (name, content) => {
     const file = join(dir, `${name}.json`)
     await writeFile(file, content)
     await expect(startEmulator({ dataFile: file })).rejects.toThrow()
@@ -116,8 +151,14 @@ describe('seed data', () => {
 
   it('names a data file that is not JSON without quoting its content', async () => {
     const file = join(dir, 'secret.json')
-    await writeFile(file, '{"applications":[{"id":1,"authKey":"k","authSecret":"s"}],"users":[{"password":hunter2-secret}]}')
-    const error = await startEmulator({ dataFile: file }).then(() => undefined, (e: unknown) => e)
+    await writeFile(
+      file,
+      '{"applications":[{"id":1,"authKey":"k","authSecret":"s"}],"users":[{"password":hunter2-secret}]}',
+    )
+    const error = await startEmulator({ dataFile: file }).then(
+      () => undefined,
+      (e: unknown) => e,
+    )
     expect(error).toBeInstanceOf(SyntaxError)
     expect((error as Error).message).toBe(`${file}: not valid JSON`)
     expect(String((error as Error).stack)).not.toContain('hunter2')
@@ -129,7 +170,10 @@ describe('seed data', () => {
     users.push({ login: 'last', password: 'last-password' })
     const qb = await start({ applications: [{ id: 5, authKey: 'k', authSecret: 's' }], users })
     expect(qb.users.at(-1)!.id).toBe(300_001)
-    const answer = await call(`${qb.url}/login.json`, 'POST', { token: await appToken(qb), body: { login: 'last', password: 'last-password' } })
+    const answer = await call(`${qb.url}/login.json`, 'POST', {
+      token: await appToken(qb),
+      body: { login: 'last', password: 'last-password' },
+    })
     expect([answer.status, answer.json.user.id]).toEqual([202, 300_001])
   }, 30_000)
 

@@ -5,22 +5,35 @@ import { appToken, call, sessionParams } from './helpers/emulator.js'
 
 let qb: Emulator
 beforeAll(async () => {
-  qb = await startEmulator({ users: [{ id: 7, login: 'amy', password: 'amy-password' }], applications: [{ id: 1, authKey: 'k', authSecret: 's' }] })
+  qb = await startEmulator({
+    users: [{ id: 7, login: 'amy', password: 'amy-password' }],
+    applications: [{ id: 1, authKey: 'k', authSecret: 's' }],
+  })
 })
 afterAll(() => qb.close())
 
 const raw = (method: string, path: string, body: string, contentType = 'application/json', token?: string) =>
-  call(`${qb.url}${path}`, method, { body, headers: { 'Content-Type': contentType, ...(token ? { 'QB-Token': token } : {}) } })
+  call(`${qb.url}${path}`, method, {
+    body,
+    headers: { 'Content-Type': contentType, ...(token ? { 'QB-Token': token } : {}) },
+  })
 
-describe('error answers in QuickBlox\'s shapes', () => {
-  it.each([['an unknown path', 'GET', '/users.json'], ['an unknown method', 'PUT', '/session.json'], ['the root', 'GET', '/']])(
-    'answers 404 to %s', async (_name, method, path) => {
-      const answer = await call(`${qb.url}${path}`, method)
-      expect(answer.status).toBe(404)
-      expect(answer.json).toEqual({ errors: ['Not found'] })
-    })
+describe("error answers in QuickBlox's shapes", () => {
+  it.each([
+    ['an unknown path', 'GET', '/users.json'],
+    ['an unknown method', 'PUT', '/session.json'],
+    ['the root', 'GET', '/'],
+  ])('answers 404 to %s', async (_name, method, path) => {
+    const answer = await call(`${qb.url}${path}`, method)
+    expect(answer.status).toBe(404)
+    expect(answer.json).toEqual({ errors: ['Not found'] })
+  })
 
-  it.each([['malformed JSON', '{"application_id": 1,'], ['a JSON array', '[1,2]'], ['a JSON string', '"hi"']])('answers 400 to %s', async (_name, body) => {
+  it.each([
+    ['malformed JSON', '{"application_id": 1,'],
+    ['a JSON array', '[1,2]'],
+    ['a JSON string', '"hi"'],
+  ])('answers 400 to %s', async (_name, body) => {
     const answer = await raw('POST', '/session.json', body)
     expect(answer.status).toBe(400)
     expect(answer.json.errors.base).toHaveLength(1)
@@ -39,21 +52,32 @@ describe('error answers in QuickBlox\'s shapes', () => {
     expect(answer.json).toEqual({ errors: { base: [expect.any(String)] } })
   })
 
-  it.each(['application_id', 'auth_key', 'timestamp', 'nonce', 'signature'])('answers 422 naming the missing %s', async (field) => {
-    const params = sessionParams(qb.application)
-    delete params[field]
-    const answer = await call(`${qb.url}/session.json`, 'POST', { body: params })
-    expect(answer.status).toBe(422)
-    expect(answer.json).toEqual({ errors: { [field]: ["can't be blank"] } })
-  })
+  it.each(['application_id', 'auth_key', 'timestamp', 'nonce', 'signature'])(
+    'answers 422 naming the missing %s',
+    async (field) => {
+      const params = sessionParams(qb.application)
+      delete params[field]
+      const answer = await call(`${qb.url}/session.json`, 'POST', { body: params })
+      expect(answer.status).toBe(422)
+      expect(answer.json).toEqual({ errors: { [field]: ["can't be blank"] } })
+    },
+  )
 
   it.each([
     ['no credentials', {}, 'login'],
     ['a password without login or email', { password: 'x' }, 'login'],
     ['a login without password', { login: 'amy' }, 'password'],
     ['facebook without a token', { provider: 'facebook' }, 'keys[token]'],
-    ['firebase without a project', { provider: 'firebase_phone', firebase_phone: { access_token: 't' } }, 'firebase_phone[project_id]'],
-    ['firebase without a token', { provider: 'firebase_phone', firebase_phone: { project_id: 'p' } }, 'firebase_phone[access_token]'],
+    [
+      'firebase without a project',
+      { provider: 'firebase_phone', firebase_phone: { access_token: 't' } },
+      'firebase_phone[project_id]',
+    ],
+    [
+      'firebase without a token',
+      { provider: 'firebase_phone', firebase_phone: { project_id: 'p' } },
+      'firebase_phone[access_token]',
+    ],
     ['an unsupported provider', { provider: 'twitter' }, 'provider'],
   ])('answers POST /login.json with %s by 422', async (_name, body, field) => {
     const answer = await call(`${qb.url}/login.json`, 'POST', { token: await appToken(qb), body })
@@ -62,7 +86,10 @@ describe('error answers in QuickBlox\'s shapes', () => {
   })
 
   it('answers a password sent as an object with 400', async () => {
-    const answer = await call(`${qb.url}/login.json`, 'POST', { token: await appToken(qb), body: { login: 'amy', password: { $ne: 1 } } })
+    const answer = await call(`${qb.url}/login.json`, 'POST', {
+      token: await appToken(qb),
+      body: { login: 'amy', password: { $ne: 1 } },
+    })
     expect(answer.status).toBe(400)
   })
 })
@@ -76,11 +103,15 @@ describe('hostile input', () => {
 
   it('answers 413 to a chunked body that grows past 64 KiB, without reading the rest', async () => {
     const status = await new Promise<number>((resolve, reject) => {
-      const req = request(`${qb.url}/session.json`, { method: 'POST', headers: { 'Content-Type': 'application/json' } }, (res) => {
-        res.resume()
-        resolve(res.statusCode!)
-        req.destroy()
-      })
+      const req = request(
+        `${qb.url}/session.json`,
+        { method: 'POST', headers: { 'Content-Type': 'application/json' } },
+        (res) => {
+          res.resume()
+          resolve(res.statusCode!)
+          req.destroy()
+        },
+      )
       req.on('error', reject)
       const chunk = 'x'.repeat(16 * 1024)
       // Keeps sending until the emulator answers: it must not wait for the end of an endless body.
@@ -95,8 +126,16 @@ describe('hostile input', () => {
   })
 
   it.each([
-    ['JSON', 'application/json', '{"__proto__":{"polluted":1},"constructor":{"prototype":{"polluted":1}},"login":"amy","password":"amy-password"}'],
-    ['form', 'application/x-www-form-urlencoded', '__proto__[polluted]=1&constructor[prototype][polluted]=1&login=amy&password=amy-password'],
+    [
+      'JSON',
+      'application/json',
+      '{"__proto__":{"polluted":1},"constructor":{"prototype":{"polluted":1}},"login":"amy","password":"amy-password"}',
+    ],
+    [
+      'form',
+      'application/x-www-form-urlencoded',
+      '__proto__[polluted]=1&constructor[prototype][polluted]=1&login=amy&password=amy-password',
+    ],
   ])('ignores __proto__ and constructor keys in a %s body', async (_name, contentType, body) => {
     const answer = await raw('POST', '/login.json', body, contentType, await appToken(qb))
     expect(answer.status).toBe(202)
@@ -112,14 +151,19 @@ describe('hostile input', () => {
 
   it('keeps serving on the same keep-alive socket after bad requests', async () => {
     const agent = new Agent({ keepAlive: true, maxSockets: 1 })
-    const send = (body: string) => new Promise<{ status: number; reused: boolean }>((resolve, reject) => {
-      const req = request(`${qb.url}/session.json`, { agent, method: 'POST', headers: { 'Content-Type': 'application/json' } }, (res) => {
-        res.resume()
-        res.on('end', () => resolve({ status: res.statusCode!, reused: req.reusedSocket }))
+    const send = (body: string) =>
+      new Promise<{ status: number; reused: boolean }>((resolve, reject) => {
+        const req = request(
+          `${qb.url}/session.json`,
+          { agent, method: 'POST', headers: { 'Content-Type': 'application/json' } },
+          (res) => {
+            res.resume()
+            res.on('end', () => resolve({ status: res.statusCode!, reused: req.reusedSocket }))
+          },
+        )
+        req.on('error', reject)
+        req.end(body)
       })
-      req.on('error', reject)
-      req.end(body)
-    })
     try {
       expect(await send('{not json')).toEqual({ status: 400, reused: false })
       expect(await send('[]')).toEqual({ status: 400, reused: true })

@@ -7,7 +7,11 @@ const MINUTE = 60_000
 let qb: Emulator
 let clock = START
 beforeAll(async () => {
-  qb = await startEmulator({ now: () => clock, users: [{ id: 7, login: 'amy', password: 'amy-password' }], applications: [{ id: 1, authKey: 'k', authSecret: 's' }] })
+  qb = await startEmulator({
+    now: () => clock,
+    users: [{ id: 7, login: 'amy', password: 'amy-password' }],
+    applications: [{ id: 1, authKey: 'k', authSecret: 's' }],
+  })
 })
 afterAll(() => qb.close())
 
@@ -18,17 +22,22 @@ const advance = (ms: number): void => {
   qb.advanceTime(ms)
 }
 async function newSession(extra: Params = {}): Promise<string> {
-  const answer = await call(`${qb.url}/session.json`, 'POST', { body: sessionParams(qb.application, extra, { timestamp: emulatorNowS() }) })
+  const answer = await call(`${qb.url}/session.json`, 'POST', {
+    body: sessionParams(qb.application, extra, { timestamp: emulatorNowS() }),
+  })
   expect(answer.status).toBe(201)
   return answer.json.session.token
 }
 const getSession = (token: string) => call(`${qb.url}/session.json`, 'GET', { token })
 
 describe('session expiry on the emulator clock', () => {
-  it('states the expiry as now + 2 h in QuickBlox\'s header format', async () => {
+  it("states the expiry as now + 2 h in QuickBlox's header format", async () => {
     const token = await newSession()
     const answer = await getSession(token)
-    const expected = new Date(clock + offset + 120 * MINUTE).toISOString().replace('T', ' ').replace(/\.\d{3}Z$/, ' UTC')
+    const expected = new Date(clock + offset + 120 * MINUTE)
+      .toISOString()
+      .replace('T', ' ')
+      .replace(/\.\d{3}Z$/, ' UTC')
     expect(answer.headers.get('qb-token-expirationdate')).toBe(expected)
   })
 
@@ -50,7 +59,9 @@ describe('session expiry on the emulator clock', () => {
 
   it('expires an upgraded (user) token the same way', async () => {
     const token = await newSession()
-    expect((await call(`${qb.url}/login.json`, 'POST', { token, body: { login: 'amy', password: 'amy-password' } })).status).toBe(202)
+    expect(
+      (await call(`${qb.url}/login.json`, 'POST', { token, body: { login: 'amy', password: 'amy-password' } })).status,
+    ).toBe(202)
     advance(121 * MINUTE)
     expect((await call(`${qb.url}/users/7.json`, 'GET', { token })).status).toBe(401)
   })
@@ -63,7 +74,9 @@ describe('session expiry on the emulator clock', () => {
 
   it('sends its own clock in the Date header, so a client can correct its timestamps', async () => {
     advance(90 * MINUTE)
-    const answer = await call(`${qb.url}/session.json`, 'POST', { body: sessionParams(qb.application, {}, { timestamp: Math.floor(Date.now() / 1000) }) })
+    const answer = await call(`${qb.url}/session.json`, 'POST', {
+      body: sessionParams(qb.application, {}, { timestamp: Math.floor(Date.now() / 1000) }),
+    })
     expect(answer.headers.get('date')).toBe(new Date(clock + offset).toUTCString())
   })
 

@@ -5,7 +5,10 @@ import { appToken, call, createSession } from './helpers/emulator.js'
 
 let qb: Emulator
 beforeAll(async () => {
-  qb = await startEmulator({ users: [{ id: 7, login: 'amy', password: 'amy-password' }], applications: [{ id: 1, authKey: 'k', authSecret: 's' }] })
+  qb = await startEmulator({
+    users: [{ id: 7, login: 'amy', password: 'amy-password' }],
+    applications: [{ id: 1, authKey: 'k', authSecret: 's' }],
+  })
 })
 afterAll(() => qb.close())
 beforeEach(() => {
@@ -14,11 +17,16 @@ beforeEach(() => {
   qb.setLatency('POST /session.json', 0)
 })
 
-const loginAmy = (token: string) => call(`${qb.url}/login.json`, 'POST', { token, body: { login: 'amy', password: 'amy-password' } })
+const loginAmy = (token: string) =>
+  call(`${qb.url}/login.json`, 'POST', { token, body: { login: 'amy', password: 'amy-password' } })
 const userIdOf = async (token: string) => (await call(`${qb.url}/session.json`, 'GET', { token })).json.session.user_id
 
 describe('status faults', () => {
-  it.each([[500, 'Internal Server Error'], [503, 'Service Unavailable'], [418, 'Error 418']])('answers %i with a QuickBlox error body', async (status, message) => {
+  it.each([
+    [500, 'Internal Server Error'],
+    [503, 'Service Unavailable'],
+    [418, 'Error 418'],
+  ])('answers %i with a QuickBlox error body', async (status, message) => {
     qb.failNext('POST /session.json', { status })
     const answer = await createSession(qb)
     expect(answer.status).toBe(status)
@@ -105,7 +113,9 @@ describe('broken answers', () => {
     const token = await appToken(qb)
     qb.failNext('POST /login.json', 'cut')
     const res = await fetch(`${qb.url}/login.json`, {
-      method: 'POST', headers: { 'QB-Token': token, 'Content-Type': 'application/json' }, body: JSON.stringify({ login: 'amy', password: 'amy-password' }),
+      method: 'POST',
+      headers: { 'QB-Token': token, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ login: 'amy', password: 'amy-password' }),
     })
     expect(res.status).toBe(202)
     await expect(res.text()).rejects.toThrow()
@@ -120,8 +130,12 @@ describe('broken answers', () => {
     const outcome = await new Promise<{ length: number; received: number; error: string }>((resolve) => {
       const req = httpGet(`${qb.url}/users/7.json`, { headers: { 'QB-Token': token } }, (res) => {
         let received = 0
-        res.on('data', (chunk: Buffer) => { received += chunk.length })
-        res.on('error', (error) => resolve({ length: Number(res.headers['content-length']), received, error: error.message }))
+        res.on('data', (chunk: Buffer) => {
+          received += chunk.length
+        })
+        res.on('error', (error) =>
+          resolve({ length: Number(res.headers['content-length']), received, error: error.message }),
+        )
         res.on('end', () => resolve({ length: Number(res.headers['content-length']), received, error: '' }))
       })
       req.on('error', (error) => resolve({ length: -1, received: 0, error: error.message }))
@@ -195,8 +209,14 @@ describe('close()', () => {
   it('ends hung requests, pending latency and keep-alive sockets promptly', async () => {
     const own = await startEmulator({ latency: { 'GET /session.json': 60_000 } })
     own.failNext('POST /session.json', 'hang')
-    const hung = createSession(own).then(() => 'answered', () => 'failed')
-    const slow = call(`${own.url}/session.json`, 'GET', { token: 'x' }).then(() => 'answered', () => 'failed')
+    const hung = createSession(own).then(
+      () => 'answered',
+      () => 'failed',
+    )
+    const slow = call(`${own.url}/session.json`, 'GET', { token: 'x' }).then(
+      () => 'answered',
+      () => 'failed',
+    )
     await new Promise((resolve) => setTimeout(resolve, 100))
     const started = performance.now()
     await own.close()

@@ -23,21 +23,37 @@ beforeEach(() => qb.resetLog())
 const fp = (token: string): string => createHash('sha256').update(token).digest('hex').slice(0, 12)
 
 describe('request log and counts', () => {
-  it('records a login\'s QuickBlox calls in order, with counts per endpoint', async () => {
+  it("records a login's QuickBlox calls in order, with counts per endpoint", async () => {
     const token = await appToken(qb)
     await call(`${qb.url}/login.json`, 'POST', { token, body: { login: 'amy', password: 'amy-password' } })
-    expect(qb.requests.map((r) => [r.endpoint, r.status])).toEqual([['POST /session.json', 201], ['POST /login.json', 202]])
+    expect(qb.requests.map((r) => [r.endpoint, r.status])).toEqual([
+      ['POST /session.json', 201],
+      ['POST /login.json', 202],
+    ])
     expect(qb.counts()).toEqual({
-      'POST /session.json': 1, 'GET /session.json': 0, 'DELETE /session.json': 0,
-      'POST /login.json': 1, 'DELETE /login.json': 0, 'GET /users/:id.json': 0,
+      'POST /session.json': 1,
+      'GET /session.json': 0,
+      'DELETE /session.json': 0,
+      'POST /login.json': 1,
+      'DELETE /login.json': 0,
+      'GET /users/:id.json': 0,
     })
   })
 
   it('keeps method, path, headers, timing and the token fingerprint, never the token', async () => {
     const token = await appToken(qb)
-    await call(`${qb.url}/users/7.json?x=1`, 'GET', { token, headers: { Authorization: 'ApiKey secret-key', 'X-Trace': 't1' } })
+    await call(`${qb.url}/users/7.json?x=1`, 'GET', {
+      token,
+      headers: { Authorization: 'ApiKey secret-key', 'X-Trace': 't1' },
+    })
     const entry = qb.requests.at(-1)!
-    expect(entry).toMatchObject({ endpoint: 'GET /users/:id.json', method: 'GET', path: '/users/7.json', status: 200, token: fp(token) })
+    expect(entry).toMatchObject({
+      endpoint: 'GET /users/:id.json',
+      method: 'GET',
+      path: '/users/7.json',
+      status: 200,
+      token: fp(token),
+    })
     expect(entry.headers).toMatchObject({ 'qb-token': fp(token), authorization: '***', 'x-trace': 't1' })
     expect(entry.durationMs).toBeGreaterThanOrEqual(0)
     expect(Math.abs(entry.startedAt - Date.now())).toBeLessThan(60_000)
@@ -46,8 +62,16 @@ describe('request log and counts', () => {
 
   it.each([
     ['login password', { login: 'amy', password: 'amy-password' }, { login: 'amy', password: '***' }],
-    ['facebook token and secret', { provider: 'facebook', keys: { token: 'fb-secret-token', secret: 'fb-app-secret' } }, { provider: 'facebook', keys: { token: '***', secret: '***' } }],
-    ['firebase access token', { provider: 'firebase_phone', firebase_phone: { project_id: 'p', access_token: 'fire-token' } }, { provider: 'firebase_phone', firebase_phone: { project_id: 'p', access_token: '***' } }],
+    [
+      'facebook token and secret',
+      { provider: 'facebook', keys: { token: 'fb-secret-token', secret: 'fb-app-secret' } },
+      { provider: 'facebook', keys: { token: '***', secret: '***' } },
+    ],
+    [
+      'firebase access token',
+      { provider: 'firebase_phone', firebase_phone: { project_id: 'p', access_token: 'fire-token' } },
+      { provider: 'firebase_phone', firebase_phone: { project_id: 'p', access_token: '***' } },
+    ],
   ])('masks the %s in the logged body', async (_name, body, masked) => {
     await call(`${qb.url}/login.json`, 'POST', { token: await appToken(qb), body })
     expect(qb.requests.at(-1)!.body).toEqual(masked)
@@ -110,8 +134,14 @@ describe('log lines', () => {
     lines.length = 0
     const token = await appToken(qb)
     await call(`${qb.url}/login.json`, 'POST', { token, body: { login: 'amy', password: 'amy-password' } })
-    await call(`${qb.url}/login.json`, 'POST', { token: await appToken(qb), body: { provider: 'facebook', keys: { token: 'fb-secret-token', secret: 'fb-app-secret' } } })
-    await call(`${qb.url}/login.json`, 'POST', { token: await appToken(qb), body: { provider: 'firebase_phone', firebase_phone: { project_id: 'p', access_token: 'fire-token' } } })
+    await call(`${qb.url}/login.json`, 'POST', {
+      token: await appToken(qb),
+      body: { provider: 'facebook', keys: { token: 'fb-secret-token', secret: 'fb-app-secret' } },
+    })
+    await call(`${qb.url}/login.json`, 'POST', {
+      token: await appToken(qb),
+      body: { provider: 'firebase_phone', firebase_phone: { project_id: 'p', access_token: 'fire-token' } },
+    })
     expect(lines).toHaveLength(6)
     expect(lines[1]).toMatch(/^POST \/login\.json 202 \d+ms$/)
     for (const secret of [...SECRETS, token]) expect(lines.join('\n')).not.toContain(secret)

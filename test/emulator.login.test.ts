@@ -7,7 +7,17 @@ beforeAll(async () => {
   qb = await startEmulator({
     applications: [{ id: 42, authKey: 'key-42', authSecret: 'secret-42' }],
     users: [
-      { id: 7, login: 'amy', password: 'amy-password', full_name: 'Amy Lee', phone: '+100', website: 'https://amy.example', custom_data: '{"a":1}', user_tags: 'admin,design', external_user_id: 55 },
+      {
+        id: 7,
+        login: 'amy',
+        password: 'amy-password',
+        full_name: 'Amy Lee',
+        phone: '+100',
+        website: 'https://amy.example',
+        custom_data: '{"a":1}',
+        user_tags: 'admin,design',
+        external_user_id: 55,
+      },
       { id: 8, email: 'Bob@Example.com', password: 'bob-password' },
       { id: 9, facebook: { token: 'fb-token', id: '1234' } },
       { id: 10, firebase_phone: { project_id: 'proj', access_token: 'fire-token' } },
@@ -16,7 +26,8 @@ beforeAll(async () => {
 })
 afterAll(() => qb.close())
 
-const login = (token: string, body: Params, encoding: Encoding = 'json') => call(`${qb.url}/login.json`, 'POST', { token, body, encoding })
+const login = (token: string, body: Params, encoding: Encoding = 'json') =>
+  call(`${qb.url}/login.json`, 'POST', { token, body, encoding })
 const sessionOf = async (token: string) => (await call(`${qb.url}/session.json`, 'GET', { token })).json.session
 
 describe.each<Encoding>(['json', 'form'])('POST /login.json (%s body)', (encoding) => {
@@ -26,12 +37,24 @@ describe.each<Encoding>(['json', 'form'])('POST /login.json (%s body)', (encodin
     expect(answer.status).toBe(202)
     expect(answer.headers.get('qb-token-expirationdate')).toMatch(/ UTC$/)
     expect(answer.json.user).toEqual({
-      id: 7, full_name: 'Amy Lee', email: null, login: 'amy', phone: '+100', website: 'https://amy.example',
+      id: 7,
+      full_name: 'Amy Lee',
+      email: null,
+      login: 'amy',
+      phone: '+100',
+      website: 'https://amy.example',
       created_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/),
       updated_at: expect.stringMatching(/Z$/),
       last_request_at: expect.stringMatching(/Z$/),
-      external_user_id: 55, facebook_id: null, blob_id: null, custom_data: '{"a":1}', age_over16: false,
-      allow_statistics_analysis: false, allow_sales_activities: false, parents_contacts: '', user_tags: 'admin,design',
+      external_user_id: 55,
+      facebook_id: null,
+      blob_id: null,
+      custom_data: '{"a":1}',
+      age_over16: false,
+      allow_statistics_analysis: false,
+      allow_sales_activities: false,
+      parents_contacts: '',
+      user_tags: 'admin,design',
     })
     expect((await sessionOf(token)).user_id).toBe(7)
   })
@@ -39,7 +62,11 @@ describe.each<Encoding>(['json', 'form'])('POST /login.json (%s body)', (encodin
   it.each([
     ['email + password (email case-insensitive)', { email: 'bob@example.COM', password: 'bob-password' }, 8],
     ['facebook token', { provider: 'facebook', keys: { token: 'fb-token' } }, 9],
-    ['firebase phone', { provider: 'firebase_phone', firebase_phone: { project_id: 'proj', access_token: 'fire-token' } }, 10],
+    [
+      'firebase phone',
+      { provider: 'firebase_phone', firebase_phone: { project_id: 'proj', access_token: 'fire-token' } },
+      10,
+    ],
   ])('logs in with %s', async (_name, body, id) => {
     const token = await appToken(qb)
     const answer = await login(token, body, encoding)
@@ -52,7 +79,10 @@ describe.each<Encoding>(['json', 'form'])('POST /login.json (%s body)', (encodin
     ['a wrong password', { login: 'amy', password: 'wrong-password' }],
     ['an unknown login', { login: 'nobody', password: 'amy-password' }],
     ['a wrong facebook token', { provider: 'facebook', keys: { token: 'other' } }],
-    ['a firebase token of another project', { provider: 'firebase_phone', firebase_phone: { project_id: 'other', access_token: 'fire-token' } }],
+    [
+      'a firebase token of another project',
+      { provider: 'firebase_phone', firebase_phone: { project_id: 'other', access_token: 'fire-token' } },
+    ],
   ])('refuses %s with 401 Unauthorized and leaves the application session as it was', async (_name, body) => {
     const token = await appToken(qb)
     const answer = await login(token, body, encoding)
@@ -114,7 +144,12 @@ describe('GET /users/{id}.json', () => {
     const added = qb.addUser({ login: 'zoe', facebook: { token: 'zoe-fb' } })
     expect(added.id).toBeGreaterThan(10)
     const answer = await call(`${qb.url}/users/${added.id}.json`, 'GET', { token: await appToken(qb) })
-    expect(answer.json.user).toMatchObject({ id: added.id, login: 'zoe', facebook_id: expect.stringMatching(/^\d+$/), last_request_at: null })
+    expect(answer.json.user).toMatchObject({
+      id: added.id,
+      login: 'zoe',
+      facebook_id: expect.stringMatching(/^\d+$/),
+      last_request_at: null,
+    })
   })
 
   it('answers 404 for an unknown user and 401 without a session', async () => {

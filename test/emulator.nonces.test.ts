@@ -36,13 +36,15 @@ describe('replayed timestamp + nonce pairs', () => {
     const middle = sessionParams(qb.application, {}, { timestamp: nowS - 1000, nonce: 3 })
     for (const params of [early, late, middle]) expect((await post(params)).status).toBe(201)
     await fill(1100) // the store sweeps at 1000 pairs remembered
-    for (const params of [early, late, middle]) expect(await refusal(params)).toEqual({ errors: { base: ['Unexpected nonce'] } })
+    for (const params of [early, late, middle])
+      expect(await refusal(params)).toEqual({ errors: { base: ['Unexpected nonce'] } })
     // Half an hour on the early pair is out of the window, refused for its timestamp. The next
     // sweep (at 2000 pairs) forgets what left the window, and nothing that is still in it.
     qb.advanceTime(30 * 60 * 1000)
     await fill(1000)
     expect(await refusal(early)).toEqual({ errors: { base: ['Unexpected timestamp'] } })
-    for (const params of [late, middle]) expect(await refusal(params)).toEqual({ errors: { base: ['Unexpected nonce'] } })
+    for (const params of [late, middle])
+      expect(await refusal(params)).toEqual({ errors: { base: ['Unexpected nonce'] } })
   }, 60_000)
 })
 

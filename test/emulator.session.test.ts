@@ -21,8 +21,18 @@ describe.each<Encoding>(['json', 'form'])('POST /session.json (%s body)', (encod
     const answer = await createSession(qb, {}, encoding)
     expect(answer.status).toBe(201)
     const session = answer.json.session
-    expect(Object.keys(session).sort()).toEqual(
-      ['_id', 'application_id', 'created_at', 'device_id', 'id', 'nonce', 'token', 'ts', 'updated_at', 'user_id'])
+    expect(Object.keys(session).sort()).toEqual([
+      '_id',
+      'application_id',
+      'created_at',
+      'device_id',
+      'id',
+      'nonce',
+      'token',
+      'ts',
+      'updated_at',
+      'user_id',
+    ])
     expect(session).toMatchObject({ application_id: 42, user_id: 0 })
     expect(session.token).toMatch(/^[0-9a-f]{40}$/)
     const expires = answer.headers.get('qb-token-expirationdate')!
@@ -36,7 +46,11 @@ describe.each<Encoding>(['json', 'form'])('POST /session.json (%s body)', (encod
     ['login + password', { user: { login: 'amy', password: 'amy-password' } }, 7],
     ['email + password', { user: { email: 'bob@example.com', password: 'bob-password' } }, 8],
     ['facebook token', { provider: 'facebook', keys: { token: 'fb-token' } }, 9],
-    ['firebase phone', { provider: 'firebase_phone', firebase_phone: { project_id: 'proj', access_token: 'fire-token' } }, 10],
+    [
+      'firebase phone',
+      { provider: 'firebase_phone', firebase_phone: { project_id: 'proj', access_token: 'fire-token' } },
+      10,
+    ],
   ])('creates a user session with %s', async (_name, extra, userId) => {
     const answer = await createSession(qb, extra, encoding)
     expect(answer.status).toBe(201)
@@ -67,7 +81,10 @@ describe('GET and DELETE /session.json', () => {
     expect(after.json).toEqual({ errors: { base: ['Required session does not exist'] } })
   })
 
-  it.each([['no token', undefined], ['an unknown token', 'a'.repeat(40)]])('answers 401 to %s', async (_name, token) => {
+  it.each([
+    ['no token', undefined],
+    ['an unknown token', 'a'.repeat(40)],
+  ])('answers 401 to %s', async (_name, token) => {
     const answer = await call(`${qb.url}/session.json`, 'GET', token ? { token } : {})
     expect(answer.status).toBe(401)
     expect(answer.json).toEqual({ errors: { base: ['Required session does not exist'] } })

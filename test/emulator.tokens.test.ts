@@ -58,22 +58,39 @@ describe('checking a token with GET /session.json and GET /users/{id}.json', () 
     const answer = await call(`${qb.url}/users/7.json`, 'GET', { token: token as string })
     expect(answer.status).toBe(200)
     expect(Object.keys(answer.json.user).sort()).toEqual([
-      'age_over16', 'allow_sales_activities', 'allow_statistics_analysis', 'blob_id', 'created_at', 'custom_data',
-      'email', 'external_user_id', 'facebook_id', 'full_name', 'id', 'last_request_at', 'login', 'parents_contacts',
-      'phone', 'updated_at', 'user_tags', 'website',
+      'age_over16',
+      'allow_sales_activities',
+      'allow_statistics_analysis',
+      'blob_id',
+      'created_at',
+      'custom_data',
+      'email',
+      'external_user_id',
+      'facebook_id',
+      'full_name',
+      'id',
+      'last_request_at',
+      'login',
+      'parents_contacts',
+      'phone',
+      'updated_at',
+      'user_tags',
+      'website',
     ])
     expect(answer.json.user).toMatchObject({ id: 7, login: 'amy', full_name: 'Amy' })
     expect(answer.headers.get('qb-token-expirationdate')).toMatch(/ UTC$/)
   })
 
-  it.each([['no token', undefined], ['an unknown token', 'f'.repeat(40)]])(
-    'answers 401 Required session does not exist to %s, on both endpoints', async (_name, token) => {
-      for (const path of ['session.json', 'users/7.json']) {
-        const answer = await call(`${qb.url}/${path}`, 'GET', token ? { token } : {})
-        expect(answer.status).toBe(401)
-        expect(answer.json).toEqual(NO_SESSION)
-      }
-    })
+  it.each([
+    ['no token', undefined],
+    ['an unknown token', 'f'.repeat(40)],
+  ])('answers 401 Required session does not exist to %s, on both endpoints', async (_name, token) => {
+    for (const path of ['session.json', 'users/7.json']) {
+      const answer = await call(`${qb.url}/${path}`, 'GET', token ? { token } : {})
+      expect(answer.status).toBe(401)
+      expect(answer.json).toEqual(NO_SESSION)
+    }
+  })
 
   it('answers 404 for a user that does not exist', async () => {
     const { token } = await sdkSession(app42, { login: 'amy', password: 'amy-password' })
@@ -105,6 +122,5 @@ describe.each([
       expect(answer.json).toEqual(NO_SESSION)
     }
     expect((await getSession(bob.token as string)).status).toBe(200)
-
   })
 })

@@ -11,8 +11,14 @@ import passport from 'passport'
 import request from 'supertest'
 import type { Emulator } from 'passport-quickblox/emulator'
 import {
-  QuickBloxConfigurationError, QuickBloxCredentialsError, QuickBloxError, QuickBloxRateLimitError,
-  QuickBloxResponseError, QuickBloxStrategy, QuickBloxTimeoutError, QuickBloxUnavailableError,
+  QuickBloxConfigurationError,
+  QuickBloxCredentialsError,
+  QuickBloxError,
+  QuickBloxRateLimitError,
+  QuickBloxResponseError,
+  QuickBloxStrategy,
+  QuickBloxTimeoutError,
+  QuickBloxUnavailableError,
 } from '../lib/index.js'
 import { AMY, optionsFor, startTestEmulator } from './helpers/quickblox.js'
 
@@ -25,7 +31,7 @@ describe('every error class', () => {
     ['QuickBloxUnavailableError', new QuickBloxUnavailableError(), QuickBloxUnavailableError, 503],
     ['QuickBloxTimeoutError', new QuickBloxTimeoutError(1000), QuickBloxTimeoutError, 504],
     ['QuickBloxResponseError', new QuickBloxResponseError(), QuickBloxResponseError, 502],
-  ])('%s carries its class\'s code, status = statusCode, and expose for 4xx only', (_name, error, type, status) => {
+  ])("%s carries its class's code, status = statusCode, and expose for 4xx only", (_name, error, type, status) => {
     expect(error.code).toBe(type.code)
     expect(error).toMatchObject({ status, statusCode: status, expose: status < 500 })
     expect(Object.keys(error.toJSON()).sort()).toEqual(['code', 'message', 'name', 'status'])
@@ -33,8 +39,14 @@ describe('every error class', () => {
   })
 
   it('has one distinct code per class', () => {
-    const codes = [QuickBloxCredentialsError, QuickBloxConfigurationError, QuickBloxRateLimitError,
-      QuickBloxUnavailableError, QuickBloxTimeoutError, QuickBloxResponseError].map((type) => type.code)
+    const codes = [
+      QuickBloxCredentialsError,
+      QuickBloxConfigurationError,
+      QuickBloxRateLimitError,
+      QuickBloxUnavailableError,
+      QuickBloxTimeoutError,
+      QuickBloxResponseError,
+    ].map((type) => type.code)
     expect(new Set(codes).size).toBe(codes.length)
   })
 
@@ -59,7 +71,9 @@ describe("Express's default error handler", () => {
     const app = express()
     app.use(express.json())
     // No error handler of the app's own: Express's answers.
-    app.post('/login', auth.authenticate('quickblox', { session: false }), (req, res) => { res.json(req.user) })
+    app.post('/login', auth.authenticate('quickblox', { session: false }), (req, res) => {
+      res.json(req.user)
+    })
     server = app.listen(0, '127.0.0.1')
     await once(server, 'listening')
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`

@@ -23,8 +23,16 @@ beforeAll(async () => {
   browser = await chromium.launch({
     executablePath,
     headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
   })
   page = await browser.newPage({ viewport: { width: 800, height: 1000 } })
 }, 60_000)
@@ -58,7 +66,9 @@ describe('the example app in a browser', () => {
     await page.getByLabel('Login or email', { exact: true }).fill('amy')
     await page.getByLabel('Password', { exact: true }).fill('wrong-password')
     await page.getByRole('button', { name: 'Sign in', exact: true }).click()
-    await expect(page.getByRole('alert').textContent()).resolves.toContain('Sign-in failed: QuickBlox rejected the credentials')
+    await expect(page.getByRole('alert').textContent()).resolves.toContain(
+      'Sign-in failed: QuickBlox rejected the credentials',
+    )
     expect(await page.getByLabel('Login or email', { exact: true }).inputValue()).toBe('amy')
     await page.screenshot({ path: `${ARTIFACTS}/login-failed.png`, fullPage: true })
   })

@@ -90,8 +90,10 @@ describe('METRICS_PORT', () => {
   it('is off by default, on 127.0.0.1 when set, and never the public port', () => {
     expect(loadConfig({}).metrics).toBeNull()
     expect(loadConfig({ METRICS_PORT: '9464' }).metrics).toEqual({ port: 9464, host: '127.0.0.1' })
-    expect(loadConfig({ METRICS_PORT: '9464', METRICS_HOST: '10.0.0.5' }).metrics)
-      .toEqual({ port: 9464, host: '10.0.0.5' })
+    expect(loadConfig({ METRICS_PORT: '9464', METRICS_HOST: '10.0.0.5' }).metrics).toEqual({
+      port: 9464,
+      host: '10.0.0.5',
+    })
     expect(() => loadConfig({ METRICS_PORT: '3000' })).toThrow('METRICS_PORT must differ from PORT')
     expect(() => loadConfig({ METRICS_PORT: '8080', PORT: '8080' })).toThrow('METRICS_PORT must differ from PORT')
     expect(() => loadConfig({ METRICS_PORT: 'nine' })).toThrow('METRICS_PORT must be a port number')
@@ -106,11 +108,16 @@ describe('node example-app/server.js with METRICS_PORT', () => {
 
   it('serves metrics on 127.0.0.1 beside the app, counts a sign-in, and exits 0 on SIGTERM', async () => {
     child = spawn(process.execPath, ['example-app/server.js'], {
-      env: { PATH: process.env.PATH ?? '', PORT: '0', METRICS_PORT: '0' }, stdio: ['ignore', 'pipe', 'pipe'],
+      env: { PATH: process.env.PATH ?? '', PORT: '0', METRICS_PORT: '0' },
+      stdio: ['ignore', 'pipe', 'pipe'],
     })
     let output = ''
-    child.stdout!.on('data', (chunk: Buffer) => { output += chunk })
-    child.stderr!.on('data', (chunk: Buffer) => { output += chunk })
+    child.stdout!.on('data', (chunk: Buffer) => {
+      output += chunk
+    })
+    child.stderr!.on('data', (chunk: Buffer) => {
+      output += chunk
+    })
     const deadline = Date.now() + 15_000
     while (!/listening on http:\/\/127\.0\.0\.1:\d+/.test(output) && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 20))
@@ -121,7 +128,8 @@ describe('node example-app/server.js with METRICS_PORT', () => {
     expect(new URL(scrapeUrl!).port).not.toBe(new URL(app!).port)
 
     const res = await fetch(`${app}/api/login`, {
-      method: 'POST', headers: { 'Content-Type': 'application/json' },
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify({ login: 'amy', password: 'amy-demo-password' }),
     })
     expect(res.status).toBe(200)

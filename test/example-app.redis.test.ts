@@ -11,9 +11,7 @@ import request from 'supertest'
 import type { RedisClientType } from 'redis'
 import { startEmulator, type Emulator } from 'passport-quickblox/emulator'
 import { connectRedis } from '../example-app/app.js'
-import {
-  csrfCookie, sidCookie, startExample, type ExampleApp,
-} from './helpers/example-app.js'
+import { csrfCookie, sidCookie, startExample, type ExampleApp } from './helpers/example-app.js'
 import { startRedis, type RedisServer } from './helpers/redis.js'
 
 const LIMITS = {
@@ -65,7 +63,10 @@ describe('sessions in Redis', () => {
     const page = await request(a.url).get('/login')
     const csrf = csrfCookie(page.headers['set-cookie'])!.split(';')[0]!
     const _csrf = /name="_csrf" value="([^"]+)"/.exec(page.text)![1]
-    const signedIn = await request(b.url).post('/login').set('Cookie', csrf).type('form')
+    const signedIn = await request(b.url)
+      .post('/login')
+      .set('Cookie', csrf)
+      .type('form')
       .send({ login: 'bob@example.com', password: 'bob-demo-password', _csrf })
     expect(signedIn.status).toBe(303)
     const session = cookieOf(signedIn)
@@ -92,8 +93,10 @@ describe('rate limits in Redis', () => {
     expect((await login(a, '192.0.2.10', { login: 'carol@example.com', password: 'wrong-1' })).status).toBe(401)
     expect((await login(b, '192.0.2.10', { login: 'carol@example.com', password: 'wrong-2' })).status).toBe(401)
     expect((await login(a, '192.0.2.10', { login: 'carol@example.com', password: 'wrong-3' })).status).toBe(401)
-    const blocked = [await login(a, '192.0.2.10', { login: 'carol@example.com', password: 'x' }),
-      await login(b, '192.0.2.10', { login: 'carol@example.com', password: 'x' })]
+    const blocked = [
+      await login(a, '192.0.2.10', { login: 'carol@example.com', password: 'x' }),
+      await login(b, '192.0.2.10', { login: 'carol@example.com', password: 'x' }),
+    ]
     expect(blocked.map((r) => r.status)).toEqual([429, 429])
     for (const res of blocked) expect(Number(res.headers['retry-after'])).toBeGreaterThan(0)
     expect((await keys('pqb-example:rl:account-address:*')).length).toBeGreaterThan(0)
@@ -116,8 +119,14 @@ describe('node example-app/server.js with REDIS_URL', () => {
     const { id, authKey, authSecret } = emulator!.application
     const child = spawn(process.execPath, ['example-app/server.js'], {
       env: {
-        PATH: process.env.PATH ?? '', PORT: '0', SESSION_SECRET: 'a-test-secret', REDIS_URL: redis!.url,
-        QB_APP_ID: String(id), QB_AUTH_KEY: authKey, QB_AUTH_SECRET: authSecret, QB_API_ENDPOINT: emulator!.url,
+        PATH: process.env.PATH ?? '',
+        PORT: '0',
+        SESSION_SECRET: 'a-test-secret',
+        REDIS_URL: redis!.url,
+        QB_APP_ID: String(id),
+        QB_AUTH_KEY: authKey,
+        QB_AUTH_SECRET: authSecret,
+        QB_API_ENDPOINT: emulator!.url,
       },
       stdio: ['ignore', 'pipe', 'inherit'],
     })
@@ -139,8 +148,12 @@ describe('node example-app/server.js with REDIS_URL', () => {
         expect(res.headers.getSetCookie().some((c) => c.startsWith('sid='))).toBe(false)
       }
       expect(await keys('*')).toEqual([])
-      const post = (body: object) => fetch(`${url}/api/login`,
-        { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) })
+      const post = (body: object) =>
+        fetch(`${url}/api/login`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json' },
+          body: JSON.stringify(body),
+        })
       expect((await post({ login: 'amy', password: 'wrong' })).status).toBe(401)
       expect((await keys('pqb-example:rl:account:*')).length).toBe(1)
       expect((await post({ login: 'amy', password: 'amy-demo-password' })).status).toBe(200)

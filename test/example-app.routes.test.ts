@@ -7,20 +7,35 @@ import { describe, it, expect, beforeAll, afterAll, beforeEach } from '@jest/glo
 import request from 'supertest'
 import { startEmulator, type Emulator } from 'passport-quickblox/emulator'
 import {
-  startExample, csrfFrom, csrfCookie, sidCookie, sessionCount, tokensInStore, sessionStatus, LOG_LINE, type ExampleApp,
+  startExample,
+  csrfFrom,
+  csrfCookie,
+  sidCookie,
+  sessionCount,
+  tokensInStore,
+  sessionStatus,
+  LOG_LINE,
+  type ExampleApp,
 } from './helpers/example-app.js'
 
 const FORMS = {
   login: { login: 'amy', password: 'amy-demo-password' },
   email: { login: 'bob@example.com', password: 'bob-demo-password' }, // the form's "Login or email" box
   facebook: { provider: 'facebook', 'keys[token]': 'demo-facebook-token' },
-  firebase_phone: { provider: 'firebase_phone', 'firebase_phone[project_id]': 'demo-firebase-project', 'firebase_phone[access_token]': 'demo-firebase-token' },
+  firebase_phone: {
+    provider: 'firebase_phone',
+    'firebase_phone[project_id]': 'demo-firebase-project',
+    'firebase_phone[access_token]': 'demo-firebase-token',
+  },
 }
 const JSON_BODIES = {
   login: { login: 'amy', password: 'amy-demo-password' },
   email: { email: 'bob@example.com', password: 'bob-demo-password' },
   facebook: { provider: 'facebook', keys: { token: 'demo-facebook-token' } },
-  firebase_phone: { provider: 'firebase_phone', firebase_phone: { project_id: 'demo-firebase-project', access_token: 'demo-firebase-token' } },
+  firebase_phone: {
+    provider: 'firebase_phone',
+    firebase_phone: { project_id: 'demo-firebase-project', access_token: 'demo-firebase-token' },
+  },
 }
 const ACCEPTED_JSON = 'Send Content-Type: application/json in UTF-8, without Content-Encoding.'
 const NAMES = { login: 'Amy Login', email: 'Bob Email', facebook: 'Carol Facebook', firebase_phone: 'Dan Phone' }
@@ -64,7 +79,10 @@ async function post(path: string, headers: Record<string, string>, body?: string
 }
 async function signInWithForm(a: ReturnType<typeof agent>, form: Record<string, string>) {
   const _csrf = await csrfFrom(a)
-  const res = await a.post('/login').type('form').send({ ...form, _csrf })
+  const res = await a
+    .post('/login')
+    .type('form')
+    .send({ ...form, _csrf })
   responses.push(res.text)
   return res
 }
@@ -184,33 +202,55 @@ describe('CSRF', () => {
     const other = await csrfFrom(agent())
     const a = agent()
     await a.get('/login')
-    expect((await a.post('/login').type('form').send({ ...FORMS.login, _csrf: other })).status).toBe(403)
+    expect(
+      (
+        await a
+          .post('/login')
+          .type('form')
+          .send({ ...FORMS.login, _csrf: other })
+      ).status,
+    ).toBe(403)
   })
 
   it('refuses a token without its cookie, and a cookie and token that we did not sign (403)', async () => {
     const a = agent()
     const _csrf = await csrfFrom(a)
     emulator.resetLog()
-    const noCookie = await request(example.url).post('/login').type('form').send({ ...FORMS.login, _csrf })
+    const noCookie = await request(example.url)
+      .post('/login')
+      .type('form')
+      .send({ ...FORMS.login, _csrf })
     expect(noCookie.status).toBe(403)
     const [nonce, expiry] = _csrf.split('.')
     const mac = _csrf.split('.')[2]
     for (const forged of [`${nonce}.${expiry}.${'A'.repeat(43)}`, `${nonce}.${Number(expiry) + 3600}.${mac}`, 'x']) {
-      const res = await request(example.url).post('/login').set('Cookie', `csrf=${forged}`).type('form')
+      const res = await request(example.url)
+        .post('/login')
+        .set('Cookie', `csrf=${forged}`)
+        .type('form')
         .send({ ...FORMS.login, _csrf: forged })
       expect(res.status).toBe(403)
     }
     expect(emulator.counts()['POST /login.json']).toBe(0)
-    const real = await a.post('/login').type('form').send({ ...FORMS.login, _csrf })
+    const real = await a
+      .post('/login')
+      .type('form')
+      .send({ ...FORMS.login, _csrf })
     expect(real.status).toBe(303) // the real pair still works
   })
 
   it("binds the sign-out form's token to the session: an anonymous token does not sign out (403)", async () => {
     const a = agent()
     const anonymous = await csrfFrom(a)
-    const signedIn = await a.post('/login').type('form').send({ ...FORMS.login, _csrf: anonymous })
+    const signedIn = await a
+      .post('/login')
+      .type('form')
+      .send({ ...FORMS.login, _csrf: anonymous })
     const sid = sidCookie(signedIn.headers['set-cookie'])!.split(';')[0]
-    const res = await request(example.url).post('/logout').set('Cookie', `${sid}; csrf=${anonymous}`).type('form')
+    const res = await request(example.url)
+      .post('/logout')
+      .set('Cookie', `${sid}; csrf=${anonymous}`)
+      .type('form')
       .send({ _csrf: anonymous })
     expect(res.status).toBe(403)
     expect((await a.get('/profile')).status).toBe(200)
@@ -250,18 +290,21 @@ describe('sign-out', () => {
 })
 
 describe('JSON API', () => {
-  it.each(METHODS)('POST /api/login with %s → 200 { user } without the QuickBlox token; /api/me knows them', async (method) => {
-    const a = agent()
-    const res = await a.post('/api/login').send(JSON_BODIES[method])
-    responses.push(res.text)
-    expect(res.status).toBe(200)
-    expect(res.body.user.full_name).toBe(NAMES[method])
-    expect(res.body.user).not.toHaveProperty('qbToken')
-    const me = await a.get('/api/me')
-    responses.push(me.text)
-    expect(me.status).toBe(200)
-    expect(me.body.user.id).toBe(res.body.user.id)
-  })
+  it.each(METHODS)(
+    'POST /api/login with %s → 200 { user } without the QuickBlox token; /api/me knows them',
+    async (method) => {
+      const a = agent()
+      const res = await a.post('/api/login').send(JSON_BODIES[method])
+      responses.push(res.text)
+      expect(res.status).toBe(200)
+      expect(res.body.user.full_name).toBe(NAMES[method])
+      expect(res.body.user).not.toHaveProperty('qbToken')
+      const me = await a.get('/api/me')
+      responses.push(me.text)
+      expect(me.status).toBe(200)
+      expect(me.body.user.id).toBe(res.body.user.id)
+    },
+  )
 
   it('answers 401 JSON for wrong credentials', async () => {
     const res = await request(example.url).post('/api/login').send({ login: 'amy', password: 'wrong' })
@@ -273,7 +316,10 @@ describe('JSON API', () => {
     const missing = await request(example.url).post('/api/login').send({ login: 'amy' })
     expect(missing.status).toBe(400)
     expect(missing.body.error).toBe('Missing credentials')
-    const malformed = await request(example.url).post('/api/login').set('Content-Type', 'application/json').send('{"login":')
+    const malformed = await request(example.url)
+      .post('/api/login')
+      .set('Content-Type', 'application/json')
+      .send('{"login":')
     expect(malformed.status).toBe(400)
     expect(malformed.body).toEqual({ error: 'The request could not be read.' })
   })
@@ -295,27 +341,35 @@ describe('JSON API', () => {
     expect(form.body).toEqual({ error: ACCEPTED_JSON })
     const text = await request(example.url).post('/api/login').set('Content-Type', 'text/plain').send('{}')
     expect(text.status).toBe(415)
-    const formLogout = await request(example.url).post('/api/logout')
-      .set('Content-Type', 'application/x-www-form-urlencoded').send('')
+    const formLogout = await request(example.url)
+      .post('/api/logout')
+      .set('Content-Type', 'application/x-www-form-urlencoded')
+      .send('')
     expect(formLogout.status).toBe(415)
   })
 
   it('answers 415 naming the accepted charset and encoding to JSON in another charset or compressed', async () => {
     const json = JSON.stringify(JSON_BODIES.login)
     const latin1 = await post('/api/login', { 'Content-Type': 'application/json; charset=latin1' }, json)
-    const gzipped = await post('/api/login',
-      { 'Content-Type': 'application/json', 'Content-Encoding': 'gzip' }, gzipSync(json))
+    const gzipped = await post(
+      '/api/login',
+      { 'Content-Type': 'application/json', 'Content-Encoding': 'gzip' },
+      gzipSync(json),
+    )
     for (const res of [latin1, gzipped]) {
       expect(res.status).toBe(415)
       expect(JSON.parse(res.text)).toEqual({ error: ACCEPTED_JSON })
     }
     const a = agent()
     const _csrf = await csrfFrom(a)
-    const page = await a.post('/login').set('Content-Type', 'application/x-www-form-urlencoded; charset=koi8-r')
+    const page = await a
+      .post('/login')
+      .set('Content-Type', 'application/x-www-form-urlencoded; charset=koi8-r')
       .send(`_csrf=${_csrf}`)
     expect(page.status).toBe(415)
-    expect(page.text)
-      .toContain('Send the form as application/x-www-form-urlencoded in UTF-8 or ISO-8859-1, without Content-Encoding.')
+    expect(page.text).toContain(
+      'Send the form as application/x-www-form-urlencoded in UTF-8 or ISO-8859-1, without Content-Encoding.',
+    )
   })
 
   it.each([
@@ -423,7 +477,10 @@ describe('rate limits', () => {
       expect((await login('192.0.2.2', JSON_BODIES.login)).status).toBe(200) // another address
       const a = request.agent(app.url)
       const _csrf = await csrfFrom(a)
-      const page = await a.post('/login').set('X-Forwarded-For', '192.0.2.1').type('form')
+      const page = await a
+        .post('/login')
+        .set('X-Forwarded-For', '192.0.2.1')
+        .type('form')
         .send({ ...FORMS.login, _csrf })
       expect(page.status).toBe(429)
       expect(page.text).toContain('Too many sign-in attempts')
@@ -498,8 +555,12 @@ describe('production settings', () => {
       expect(csrf).toMatch(/^__Host-csrf=[\w-]+\.\d+\.[\w-]+; Max-Age=\d+; Path=\/; Expires=[^;]+; HttpOnly; Secure;/)
       expect(csrf).toMatch(/; SameSite=Lax$/)
       const _csrf = /name="_csrf" value="([^"]+)"/.exec(res.text)![1]
-      const signedIn = await request(prod.url).post('/login').set('X-Forwarded-Proto', 'https')
-        .set('Cookie', csrf.split(';')[0]!).type('form').send({ ...FORMS.login, _csrf })
+      const signedIn = await request(prod.url)
+        .post('/login')
+        .set('X-Forwarded-Proto', 'https')
+        .set('Cookie', csrf.split(';')[0]!)
+        .type('form')
+        .send({ ...FORMS.login, _csrf })
       expect(signedIn.status).toBe(303)
       expect(sidCookie(signedIn.headers['set-cookie'])).toMatch(/; Secure/)
     } finally {
@@ -516,7 +577,13 @@ describe('what the app reveals', () => {
     expect(example.lines.length).toBeGreaterThan(20)
     for (const line of example.lines) expect(line).toMatch(LOG_LINE)
     const logged = example.lines.join('\n')
-    for (const secret of ['amy-demo-password', 'bob-demo-password', 'demo-facebook-token', 'demo-firebase-token', ...tokens]) {
+    for (const secret of [
+      'amy-demo-password',
+      'bob-demo-password',
+      'demo-facebook-token',
+      'demo-firebase-token',
+      ...tokens,
+    ]) {
       expect(logged).not.toContain(secret)
     }
   })

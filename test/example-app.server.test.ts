@@ -16,26 +16,38 @@ beforeAll(async () => {
   emulator = await startEmulator()
 }, 120_000)
 afterEach(() => {
-  for (const child of children.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
+  for (const child of children.splice(0))
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
 })
 afterAll(() => emulator?.close())
 
 /** Starts the server with exactly `env` (plus PATH), on a free port; resolves at its "listening" line. */
 async function startServer(env: Record<string, string>) {
   const child = spawn(process.execPath, ['example-app/server.js'], {
-    env: { PATH: process.env.PATH ?? '', PORT: '0', ...env }, stdio: ['ignore', 'pipe', 'pipe'],
+    env: { PATH: process.env.PATH ?? '', PORT: '0', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
   })
   children.push(child)
   let output = ''
-  child.stdout.on('data', (chunk: Buffer) => { output += chunk.toString() })
-  child.stderr.on('data', (chunk: Buffer) => { output += chunk.toString() })
+  child.stdout.on('data', (chunk: Buffer) => {
+    output += chunk.toString()
+  })
+  child.stderr.on('data', (chunk: Buffer) => {
+    output += chunk.toString()
+  })
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no "listening" line within 15 s:\n${output}`)), 15_000)
     child.stdout.on('data', () => {
       const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output)
-      if (match) { clearTimeout(timer); resolve(match[1]!) }
+      if (match) {
+        clearTimeout(timer)
+        resolve(match[1]!)
+      }
     })
-    child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`exited with ${code}:\n${output}`)) })
+    child.once('exit', (code) => {
+      clearTimeout(timer)
+      reject(new Error(`exited with ${code}:\n${output}`))
+    })
   })
   return { child, url, output: () => output }
 }
@@ -47,32 +59,41 @@ async function exitOf(child: ChildProcess): Promise<number | null> {
 }
 
 describe('node example-app/server.js', () => {
-  it.each(['SIGTERM', 'SIGINT'] as const)('with no QuickBlox settings: demo mode, serves /login, exits 0 on %s', async (signal) => {
-    const server = await startServer({})
-    expect(server.output()).toMatch(/started the QuickBlox emulator at http:\/\/127\.0\.0\.1:\d+ with the demo users/)
-    expect(server.output()).toContain('SESSION_SECRET is not set: using a random one')
-    const res = await fetch(`${server.url}/login`)
-    expect(res.status).toBe(200)
-    expect(await res.text()).toContain('Demo mode')
-    const started = Date.now()
-    server.child.kill(signal)
-    expect(await exitOf(server.child)).toBe(0)
-    expect(Date.now() - started).toBeLessThan(5_000)
-    expect(server.output()).toContain(`${signal}: shutting down`)
-  })
+  it.each(['SIGTERM', 'SIGINT'] as const)(
+    'with no QuickBlox settings: demo mode, serves /login, exits 0 on %s',
+    async (signal) => {
+      const server = await startServer({})
+      expect(server.output()).toMatch(/started the QuickBlox emulator at http:\/\/127\.0\.0\.1:\d+ with the demo users/)
+      expect(server.output()).toContain('SESSION_SECRET is not set: using a random one')
+      const res = await fetch(`${server.url}/login`)
+      expect(res.status).toBe(200)
+      expect(await res.text()).toContain('Demo mode')
+      const started = Date.now()
+      server.child.kill(signal)
+      expect(await exitOf(server.child)).toBe(0)
+      expect(Date.now() - started).toBeLessThan(5_000)
+      expect(server.output()).toContain(`${signal}: shutting down`)
+    },
+  )
 
   it('with QB_APP_ID, QB_AUTH_KEY, QB_AUTH_SECRET and QB_API_ENDPOINT: starts no emulator and signs in there', async () => {
     const { id, authKey, authSecret } = emulator.application
     emulator.resetLog()
     const server = await startServer({
-      QB_APP_ID: String(id), QB_AUTH_KEY: authKey, QB_AUTH_SECRET: authSecret, QB_API_ENDPOINT: emulator.url, SESSION_SECRET: 'a-test-secret',
+      QB_APP_ID: String(id),
+      QB_AUTH_KEY: authKey,
+      QB_AUTH_SECRET: authSecret,
+      QB_API_ENDPOINT: emulator.url,
+      SESSION_SECRET: 'a-test-secret',
     })
     expect(server.output()).not.toContain('emulator')
     expect(server.output()).not.toContain('SESSION_SECRET is not set')
     const page = await (await fetch(`${server.url}/login`)).text()
     expect(page).not.toContain('Demo mode')
     const res = await fetch(`${server.url}/api/login`, {
-      method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ login: 'amy', password: 'amy-demo-password' }),
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ login: 'amy', password: 'amy-demo-password' }),
     })
     expect(res.status).toBe(200)
     expect(emulator.counts()['POST /login.json']).toBe(1)
@@ -83,14 +104,24 @@ describe('node example-app/server.js', () => {
   })
 
   it.each([
-    [{ NODE_ENV: 'production', QB_APP_ID: '1', QB_AUTH_KEY: 'k', QB_AUTH_SECRET: 's' }, 'SESSION_SECRET is required when NODE_ENV=production'],
-    [{ NODE_ENV: 'production', SESSION_SECRET: 'x' }, 'QB_APP_ID, QB_AUTH_KEY and QB_AUTH_SECRET are required when NODE_ENV=production'],
+    [
+      { NODE_ENV: 'production', QB_APP_ID: '1', QB_AUTH_KEY: 'k', QB_AUTH_SECRET: 's' },
+      'SESSION_SECRET is required when NODE_ENV=production',
+    ],
+    [
+      { NODE_ENV: 'production', SESSION_SECRET: 'x' },
+      'QB_APP_ID, QB_AUTH_KEY and QB_AUTH_SECRET are required when NODE_ENV=production',
+    ],
     [{ QB_APP_ID: '1' }, 'Set all of QB_APP_ID, QB_AUTH_KEY and QB_AUTH_SECRET, or none of them'],
   ])('refuses to start with unsafe or partial settings %o', async (env, message) => {
-    const child = spawn(process.execPath, ['example-app/server.js'], { env: { PATH: process.env.PATH ?? '', PORT: '0', ...env } })
+    const child = spawn(process.execPath, ['example-app/server.js'], {
+      env: { PATH: process.env.PATH ?? '', PORT: '0', ...env },
+    })
     children.push(child)
     let stderr = ''
-    child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString() })
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString()
+    })
     const [code] = (await once(child, 'close')) as [number | null] // 'close': after stderr has been read
     expect(code).toBe(1)
     expect(stderr).toContain(`Cannot start: ${message}`)
@@ -105,7 +136,9 @@ async function stalledClient(url: string, text: string) {
   await once(socket, 'connect')
   socket.write(text)
   let received = ''
-  socket.on('data', (chunk: Buffer) => { received += chunk })
+  socket.on('data', (chunk: Buffer) => {
+    received += chunk
+  })
   const closed = new Promise<number>((resolve) => {
     const started = Date.now()
     socket.once('close', () => resolve(Date.now() - started))
@@ -126,8 +159,9 @@ async function within<T>(promise: Promise<T>, ms: number, what: string): Promise
   }
 }
 
-const PARTIAL_BODY = 'POST /api/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n'
-  + 'Content-Length: 100\r\n\r\n{"login":'
+const PARTIAL_BODY =
+  'POST /api/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n' +
+  'Content-Length: 100\r\n\r\n{"login":'
 
 describe('slow clients', () => {
   it('answers 408 and closes the connection of a client that stalls half-way through its body', async () => {
@@ -158,13 +192,18 @@ describe('slow clients', () => {
 
 describe('shutdown', () => {
   const qbEnv = () => ({
-    QB_APP_ID: String(emulator.application.id), QB_AUTH_KEY: emulator.application.authKey,
-    QB_AUTH_SECRET: emulator.application.authSecret, QB_API_ENDPOINT: emulator.url, SESSION_SECRET: 'a-test-secret',
+    QB_APP_ID: String(emulator.application.id),
+    QB_AUTH_KEY: emulator.application.authKey,
+    QB_AUTH_SECRET: emulator.application.authSecret,
+    QB_API_ENDPOINT: emulator.url,
+    SESSION_SECRET: 'a-test-secret',
   })
-  const signIn = (url: string) => fetch(`${url}/api/login`, {
-    method: 'POST', headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ login: 'amy', password: 'amy-demo-password' }),
-  })
+  const signIn = (url: string) =>
+    fetch(`${url}/api/login`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ login: 'amy', password: 'amy-demo-password' }),
+    })
   async function loginReachedQuickBlox(count: number) {
     const deadline = Date.now() + 5_000
     while ((emulator.counts()['POST /login.json'] ?? 0) < count) {
@@ -192,7 +231,10 @@ describe('shutdown', () => {
     const server = await startServer(qbEnv())
     emulator.resetLog()
     emulator.failNext('POST /login.json', 'hang')
-    const login = signIn(server.url).then((res) => res.status, () => 'connection closed')
+    const login = signIn(server.url).then(
+      (res) => res.status,
+      () => 'connection closed',
+    )
     await loginReachedQuickBlox(1)
     const stalled = await stalledClient(server.url, PARTIAL_BODY)
     const idle: Socket = connect(Number(new URL(server.url).port), '127.0.0.1')

@@ -53,7 +53,9 @@ describe('the example API with a Bearer token', () => {
   })
 
   it('a refused token: 401 JSON with the invalid_token challenge', async () => {
-    const res = await request(app.url).get('/api/me').set('Authorization', `Bearer ${'0'.repeat(40)}`)
+    const res = await request(app.url)
+      .get('/api/me')
+      .set('Authorization', `Bearer ${'0'.repeat(40)}`)
     expect(res.status).toBe(401)
     expect(res.headers['www-authenticate']).toBe('Bearer realm="QuickBlox", error="invalid_token"')
     expect(res.body).toEqual({ error: 'Invalid or missing token' })
@@ -78,7 +80,9 @@ describe('the example API with a Bearer token', () => {
 
   it('QuickBlox unavailable: 503 JSON with Retry-After', async () => {
     qb.failNext('GET /session.json', { status: 503 })
-    const res = await request(app.url).get('/api/me').set('Authorization', `Bearer ${await sdkToken(qb, AMY)}`)
+    const res = await request(app.url)
+      .get('/api/me')
+      .set('Authorization', `Bearer ${await sdkToken(qb, AMY)}`)
     expect(res.status).toBe(503)
     expect(res.headers['retry-after']).toBeDefined()
     expect(res.body.error).toMatch(/unavailable/)

@@ -10,11 +10,17 @@ export default function buildDist() {
   const root = resolve(import.meta.dirname, '..')
   try {
     // The Node that runs Jest runs tsc too; the child must not inherit --experimental-vm-modules.
-    execFileSync(process.execPath, [resolve(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'],
-      { cwd: root, env: { ...process.env, NODE_OPTIONS: '' }, stdio: 'pipe', timeout: 120_000 })
+    execFileSync(process.execPath, [resolve(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], {
+      cwd: root,
+      env: { ...process.env, NODE_OPTIONS: '' },
+      stdio: 'pipe',
+      timeout: 120_000,
+    })
   } catch (err) {
     // tsc prints its diagnostics on stdout; show them, and stop the run before any test starts.
     const output = [err.stdout, err.stderr].filter(Boolean).map(String).join('\n').trim()
-    throw new Error(`Building dist/ (tsc -p tsconfig.build.json) failed; no test was run.\n${output || err.message}`, { cause: err })
+    throw new Error(`Building dist/ (tsc -p tsconfig.build.json) failed; no test was run.\n${output || err.message}`, {
+      cause: err,
+    })
   }
 }

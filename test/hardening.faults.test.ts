@@ -18,7 +18,8 @@ let emulator: Emulator
 let strategy: QuickBloxStrategy
 let app: TestApp
 
-const verify = (user: { id: number }, _session: unknown, done: (err: null, user: { id: number }) => void): void => done(null, { id: user.id })
+const verify = (user: { id: number }, _session: unknown, done: (err: null, user: { id: number }) => void): void =>
+  done(null, { id: user.id })
 
 beforeAll(async () => {
   emulator = await startTestEmulator()
@@ -60,7 +61,10 @@ function expectOutcome(res: Answer, expected: Expected, target: TestApp, errorsB
   expect(target.errors).toHaveLength(expected.status === 200 ? errorsBefore : errorsBefore + 1)
 }
 
-interface Expected { status: number; code?: string }
+interface Expected {
+  status: number
+  code?: string
+}
 const OK: Expected = { status: 200 }
 const TIMED_OUT: Expected = { status: 504, code: 'QB_TIMEOUT' }
 const UNAVAILABLE: Expected = { status: 503, code: 'QB_UNAVAILABLE' }
@@ -68,32 +72,151 @@ const RATE_LIMITED: Expected = { status: 429, code: 'QB_RATE_LIMITED' }
 const UNREADABLE: Expected = { status: 502, code: 'QB_BAD_RESPONSE' }
 const MISCONFIGURED: Expected = { status: 500, code: 'QB_CONFIGURATION' }
 
-type Row = [name: string, endpoint: EmulatorEndpoint, fault: EmulatorFault, times: number, expected: Expected, calls: { sessions: number; logins: number }]
+type Row = [
+  name: string,
+  endpoint: EmulatorEndpoint,
+  fault: EmulatorFault,
+  times: number,
+  expected: Expected,
+  calls: { sessions: number; logins: number },
+]
 
 const rows: Row[] = [
-  ['QuickBlox never answers the session request: 504 within the timeout', SESSION, 'hang', 1, TIMED_OUT, { sessions: 1, logins: 0 }],
-  ['the session request\'s connection is reset once: retried, the user is signed in', SESSION, 'reset', 1, OK, { sessions: 2, logins: 1 }],
-  ['the session request\'s connection is reset every time: 503 after two retries', SESSION, 'reset', 3, UNAVAILABLE, { sessions: 3, logins: 0 }],
-  ['QuickBlox answers the session request with 500 once: retried, signed in', SESSION, { status: 500 }, 1, OK, { sessions: 2, logins: 1 }],
-  ['QuickBlox answers the session request with 503 twice: retried twice, signed in', SESSION, { status: 503 }, 2, OK, { sessions: 3, logins: 1 }],
-  ['QuickBlox answers the session request with 500 three times: 503', SESSION, { status: 500 }, 3, UNAVAILABLE, { sessions: 3, logins: 0 }],
-  ['QuickBlox answers the session request with 503 three times: 503', SESSION, { status: 503 }, 3, UNAVAILABLE, { sessions: 3, logins: 0 }],
-  ['QuickBlox rate-limits the session request: 429, not retried', SESSION, { status: 429, retryAfter: 30 }, 1, RATE_LIMITED, { sessions: 1, logins: 0 }],
+  [
+    'QuickBlox never answers the session request: 504 within the timeout',
+    SESSION,
+    'hang',
+    1,
+    TIMED_OUT,
+    { sessions: 1, logins: 0 },
+  ],
+  [
+    "the session request's connection is reset once: retried, the user is signed in",
+    SESSION,
+    'reset',
+    1,
+    OK,
+    { sessions: 2, logins: 1 },
+  ],
+  [
+    "the session request's connection is reset every time: 503 after two retries",
+    SESSION,
+    'reset',
+    3,
+    UNAVAILABLE,
+    { sessions: 3, logins: 0 },
+  ],
+  [
+    'QuickBlox answers the session request with 500 once: retried, signed in',
+    SESSION,
+    { status: 500 },
+    1,
+    OK,
+    { sessions: 2, logins: 1 },
+  ],
+  [
+    'QuickBlox answers the session request with 503 twice: retried twice, signed in',
+    SESSION,
+    { status: 503 },
+    2,
+    OK,
+    { sessions: 3, logins: 1 },
+  ],
+  [
+    'QuickBlox answers the session request with 500 three times: 503',
+    SESSION,
+    { status: 500 },
+    3,
+    UNAVAILABLE,
+    { sessions: 3, logins: 0 },
+  ],
+  [
+    'QuickBlox answers the session request with 503 three times: 503',
+    SESSION,
+    { status: 503 },
+    3,
+    UNAVAILABLE,
+    { sessions: 3, logins: 0 },
+  ],
+  [
+    'QuickBlox rate-limits the session request: 429, not retried',
+    SESSION,
+    { status: 429, retryAfter: 30 },
+    1,
+    RATE_LIMITED,
+    { sessions: 1, logins: 0 },
+  ],
   ['the session reply is an HTML page: 502', SESSION, 'garbage', 1, UNREADABLE, { sessions: 1, logins: 0 }],
   ['the session reply is cut half way: 502', SESSION, 'truncated', 1, UNREADABLE, { sessions: 1, logins: 0 }],
   ['the session reply lacks the session: 502', SESSION, 'wrong-shape', 1, UNREADABLE, { sessions: 1, logins: 0 }],
   // QuickBlox never says this to a session request; a 4xx there reads as refused application credentials.
-  ['QuickBlox answers the session request "session does not exist": 500 configuration error, not retried', SESSION, 'expire-session', 1, MISCONFIGURED, { sessions: 1, logins: 0 }],
-  ['QuickBlox never answers the login request: 504 within the timeout', LOGIN, 'hang', 1, TIMED_OUT, { sessions: 1, logins: 1 }],
-  ['the login request\'s connection is reset: 503, not retried', LOGIN, 'reset', 1, UNAVAILABLE, { sessions: 1, logins: 1 }],
-  ['QuickBlox answers the login request with 500: 503, not retried', LOGIN, { status: 500 }, 1, UNAVAILABLE, { sessions: 1, logins: 1 }],
-  ['QuickBlox answers the login request with 503: 503, not retried', LOGIN, { status: 503 }, 1, UNAVAILABLE, { sessions: 1, logins: 1 }],
-  ['QuickBlox rate-limits the login request: 429, not retried', LOGIN, { status: 429, retryAfter: 30 }, 1, RATE_LIMITED, { sessions: 1, logins: 1 }],
+  [
+    'QuickBlox answers the session request "session does not exist": 500 configuration error, not retried',
+    SESSION,
+    'expire-session',
+    1,
+    MISCONFIGURED,
+    { sessions: 1, logins: 0 },
+  ],
+  [
+    'QuickBlox never answers the login request: 504 within the timeout',
+    LOGIN,
+    'hang',
+    1,
+    TIMED_OUT,
+    { sessions: 1, logins: 1 },
+  ],
+  [
+    "the login request's connection is reset: 503, not retried",
+    LOGIN,
+    'reset',
+    1,
+    UNAVAILABLE,
+    { sessions: 1, logins: 1 },
+  ],
+  [
+    'QuickBlox answers the login request with 500: 503, not retried',
+    LOGIN,
+    { status: 500 },
+    1,
+    UNAVAILABLE,
+    { sessions: 1, logins: 1 },
+  ],
+  [
+    'QuickBlox answers the login request with 503: 503, not retried',
+    LOGIN,
+    { status: 503 },
+    1,
+    UNAVAILABLE,
+    { sessions: 1, logins: 1 },
+  ],
+  [
+    'QuickBlox rate-limits the login request: 429, not retried',
+    LOGIN,
+    { status: 429, retryAfter: 30 },
+    1,
+    RATE_LIMITED,
+    { sessions: 1, logins: 1 },
+  ],
   ['the login reply is an HTML page: 502', LOGIN, 'garbage', 1, UNREADABLE, { sessions: 1, logins: 1 }],
   ['the login reply is cut half way: 502', LOGIN, 'truncated', 1, UNREADABLE, { sessions: 1, logins: 1 }],
   ['the login reply lacks the user: 502', LOGIN, 'wrong-shape', 1, UNREADABLE, { sessions: 1, logins: 1 }],
-  ['the application session expired before the login: retried once with a fresh one, signed in', LOGIN, 'expire-session', 1, OK, { sessions: 2, logins: 2 }],
-  ['the fresh application session is refused too: 503 after one retry', LOGIN, 'expire-session', 2, UNAVAILABLE, { sessions: 2, logins: 2 }],
+  [
+    'the application session expired before the login: retried once with a fresh one, signed in',
+    LOGIN,
+    'expire-session',
+    1,
+    OK,
+    { sessions: 2, logins: 2 },
+  ],
+  [
+    'the fresh application session is refused too: 503 after one retry',
+    LOGIN,
+    'expire-session',
+    2,
+    UNAVAILABLE,
+    { sessions: 2, logins: 2 },
+  ],
 ]
 
 describe('each fault on each QuickBlox call of a login (one session per login)', () => {
@@ -125,14 +248,15 @@ describe('each fault with the session pool on', () => {
   /** Waits until every request the emulator received has ended (pool refills included). */
   async function settle(): Promise<void> {
     const end = Date.now() + 3000
-    while (Date.now() < end && emulator.requests.some((r) => r.durationMs === 0)) await new Promise((r) => setTimeout(r, 10))
+    while (Date.now() < end && emulator.requests.some((r) => r.durationMs === 0))
+      await new Promise((r) => setTimeout(r, 10))
     await new Promise((r) => setTimeout(r, 20))
   }
 
   type PoolRow = [name: string, endpoint: EmulatorEndpoint, fault: EmulatorFault, times: number, expected: Expected]
   const poolRows: PoolRow[] = [
     ['QuickBlox never answers the login request: 504 within the timeout', LOGIN, 'hang', 1, TIMED_OUT],
-    ['the login request\'s connection is reset: 503', LOGIN, 'reset', 1, UNAVAILABLE],
+    ["the login request's connection is reset: 503", LOGIN, 'reset', 1, UNAVAILABLE],
     ['QuickBlox answers the login request with 500: 503', LOGIN, { status: 500 }, 1, UNAVAILABLE],
     ['QuickBlox rate-limits the login request: 429', LOGIN, { status: 429, retryAfter: 30 }, 1, RATE_LIMITED],
     ['the login reply is an HTML page: 502', LOGIN, 'garbage', 1, UNREADABLE],
@@ -140,8 +264,20 @@ describe('each fault with the session pool on', () => {
     ['the pooled application session expired: retried with a fresh one, signed in', LOGIN, 'expire-session', 1, OK],
     // More faults than a refill and an on-demand session (with their retries) could use up:
     // only the ready session can succeed.
-    ['QuickBlox fails every session request: the ready pooled session still signs the user in', SESSION, { status: 500 }, 9, OK],
-    ['QuickBlox never answers session requests: the ready pooled session still signs the user in', SESSION, 'hang', 2, OK],
+    [
+      'QuickBlox fails every session request: the ready pooled session still signs the user in',
+      SESSION,
+      { status: 500 },
+      9,
+      OK,
+    ],
+    [
+      'QuickBlox never answers session requests: the ready pooled session still signs the user in',
+      SESSION,
+      'hang',
+      2,
+      OK,
+    ],
   ]
 
   it.each(poolRows)('%s', async (_name, endpoint, fault, times, expected) => {
@@ -187,7 +323,11 @@ describe('QuickBlox down (connection refused)', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
     const { port } = server.address() as AddressInfo
     await new Promise<void>((resolve) => server.close(() => resolve()))
-    const options: QuickBloxStrategyOptions = { ...optionsFor(emulator, { timeout: TIMEOUT }), apiEndpoint: `http://127.0.0.1:${port}`, pool: {} }
+    const options: QuickBloxStrategyOptions = {
+      ...optionsFor(emulator, { timeout: TIMEOUT }),
+      apiEndpoint: `http://127.0.0.1:${port}`,
+      pool: {},
+    }
     const refusing = new QuickBloxStrategy(options, verify)
     const refusingApp = await startApp(refusing)
     try {
@@ -231,7 +371,10 @@ describe('time bounds', () => {
       // The clock then jumps 9.8 s: with a 10 s default the login has 0.2 s left.
       jest.spyOn(Date, 'now').mockImplementation(() => realNow() + 9_800)
       const started = realNow()
-      await expect(login).rejects.toMatchObject({ code: 'QB_TIMEOUT', message: 'QuickBlox did not answer within 10000 ms' })
+      await expect(login).rejects.toMatchObject({
+        code: 'QB_TIMEOUT',
+        message: 'QuickBlox did not answer within 10000 ms',
+      })
       expect(realNow() - started).toBeLessThan(BOUND)
     } finally {
       jest.restoreAllMocks()

@@ -38,12 +38,22 @@ function runLoad(): Promise<{ stdout: string; code: number | null; signal: NodeJ
   const amy = emulator.users.find((user) => user.login === 'amy')!
   const env: NodeJS.ProcessEnv = {
     ...process.env,
-    PQB_LOAD: JSON.stringify({ apiEndpoint: emulator.url, appId: id, authKey, authSecret, login: amy.login, password: amy.password }),
+    PQB_LOAD: JSON.stringify({
+      apiEndpoint: emulator.url,
+      appId: id,
+      authKey,
+      authSecret,
+      login: amy.login,
+      password: amy.password,
+    }),
   }
   delete env.NODE_OPTIONS
   const started = Date.now()
-  const child = spawn(process.execPath, ['--expose-gc', 'test/fixtures/load.js', String(LOGINS), String(CONCURRENCY), String(WARMUP)],
-    { cwd: root, env, stdio: ['ignore', 'pipe', 'inherit'] })
+  const child = spawn(
+    process.execPath,
+    ['--expose-gc', 'test/fixtures/load.js', String(LOGINS), String(CONCURRENCY), String(WARMUP)],
+    { cwd: root, env, stdio: ['ignore', 'pipe', 'inherit'] },
+  )
   // A safety net only: a child still running after 100 s has failed anyway.
   const killer = setTimeout(() => child.kill('SIGKILL'), 100_000)
   let stdout = ''

@@ -12,7 +12,12 @@ import type { AddressInfo } from 'node:net'
 import { format, inspect } from 'node:util'
 import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals'
 import { startEmulator, type Emulator, type EmulatorEndpoint, type EmulatorFault } from 'passport-quickblox/emulator'
-import { QuickBloxError, QuickBloxStrategy, QuickBloxTokenStrategy, type QuickBloxStrategyOptions } from '../lib/index.js'
+import {
+  QuickBloxError,
+  QuickBloxStrategy,
+  QuickBloxTokenStrategy,
+  type QuickBloxStrategyOptions,
+} from '../lib/index.js'
 import { CHANNELS } from '../lib/diagnostics.js'
 import { recordDiagnostics, type Recorder } from './helpers/diagnostics.js'
 import { startApp, type Answer, type TestApp } from './helpers/app.js'
@@ -43,7 +48,15 @@ let app: TestApp
 let diagnostics: Recorder
 
 function options(extra: Partial<QuickBloxStrategyOptions> = {}): QuickBloxStrategyOptions {
-  return { appId: APP.id, authKey: APP.authKey, authSecret: AUTH_SECRET, apiEndpoint: emulator.url, pool: false, timeout: 1500, ...extra }
+  return {
+    appId: APP.id,
+    authKey: APP.authKey,
+    authSecret: AUTH_SECRET,
+    apiEndpoint: emulator.url,
+    pool: false,
+    timeout: 1500,
+    ...extra,
+  }
 }
 
 async function startStrategyApp(extra: Partial<QuickBloxStrategyOptions> = {}): Promise<TestApp> {
@@ -76,13 +89,16 @@ afterEach(() => emulator.clearFaults())
 function captureOutput(): { lines: string[]; restore(): void } {
   const lines: string[] = []
   const record = (...args: unknown[]): void => void lines.push(format(...args))
-  const spies: { mockRestore(): void }[] = (['log', 'info', 'warn', 'error', 'debug', 'trace'] as const)
-    .map((method) => jest.spyOn(console, method).mockImplementation(record))
+  const spies: { mockRestore(): void }[] = (['log', 'info', 'warn', 'error', 'debug', 'trace'] as const).map((method) =>
+    jest.spyOn(console, method).mockImplementation(record),
+  )
   for (const stream of [process.stdout, process.stderr]) {
-    spies.push(jest.spyOn(stream, 'write').mockImplementation(((chunk: unknown) => {
-      lines.push(String(chunk))
-      return true
-    })))
+    spies.push(
+      jest.spyOn(stream, 'write').mockImplementation((chunk: unknown) => {
+        lines.push(String(chunk))
+        return true
+      }),
+    )
   }
   return { lines, restore: () => spies.forEach((spy) => spy.mockRestore()) }
 }
@@ -117,7 +133,12 @@ function newUser(method: Method): object {
   }
 }
 
-interface Seen { res: Answer; error: unknown; lines: string[]; published: string[] }
+interface Seen {
+  res: Answer
+  error: unknown
+  lines: string[]
+  published: string[]
+}
 
 /** Sends `body` through `target`, capturing the answer, the error the app handled, and all output. */
 async function attempt(body: string | object, target: TestApp = app, type: 'json' | 'form' = 'json'): Promise<Seen> {
@@ -147,7 +168,8 @@ function expectNothingPublished(published: string[]): void {
   expect(text).not.toMatch(SESSION_TOKEN)
   for (const identity of identities) expect(text).not.toContain(identity)
   for (const secret of [...planted, ...tokens]) {
-    for (const piece of pieces(secret)) if (text.includes(piece)) throw new Error(`a diagnostics context holds a piece of a secret: ${piece}`)
+    for (const piece of pieces(secret))
+      if (text.includes(piece)) throw new Error(`a diagnostics context holds a piece of a secret: ${piece}`)
   }
 }
 
@@ -157,7 +179,13 @@ function expectNothingSecret({ res, error, lines, published }: Seen): void {
   if (error !== undefined) {
     expect(error).toBeInstanceOf(QuickBloxError)
     const err = error as QuickBloxError
-    texts.push(err.message, String(err.stack), inspect(err, { depth: Infinity, showHidden: true }), JSON.stringify(err), String(err))
+    texts.push(
+      err.message,
+      String(err.stack),
+      inspect(err, { depth: Infinity, showHidden: true }),
+      JSON.stringify(err),
+      String(err),
+    )
     // The app's own log line is there, so the scan below read real renderings of the error.
     expect(lines.join('\n')).toContain(err.code)
   }
@@ -168,10 +196,17 @@ function expectNothingSecret({ res, error, lines, published }: Seen): void {
 }
 
 const FAULTS: [string, EmulatorFault, number][] = [
-  ['hangs', 'hang', 1], ['resets the connection', 'reset', 1], ['resets the connection every time', 'reset', 3],
-  ['answers 500', { status: 500 }, 1], ['answers 503 every time', { status: 503 }, 3], ['rate-limits', { status: 429, retryAfter: 9 }, 1],
-  ['answers an HTML page', 'garbage', 1], ['cuts its reply half way', 'truncated', 1], ['answers JSON of the wrong shape', 'wrong-shape', 1],
-  ['expires the session once', 'expire-session', 1], ['expires the session twice', 'expire-session', 2],
+  ['hangs', 'hang', 1],
+  ['resets the connection', 'reset', 1],
+  ['resets the connection every time', 'reset', 3],
+  ['answers 500', { status: 500 }, 1],
+  ['answers 503 every time', { status: 503 }, 3],
+  ['rate-limits', { status: 429, retryAfter: 9 }, 1],
+  ['answers an HTML page', 'garbage', 1],
+  ['cuts its reply half way', 'truncated', 1],
+  ['answers JSON of the wrong shape', 'wrong-shape', 1],
+  ['expires the session once', 'expire-session', 1],
+  ['expires the session twice', 'expire-session', 2],
 ]
 const ENDPOINTS: EmulatorEndpoint[] = ['POST /session.json', 'POST /login.json']
 const METHODS: Method[] = ['login', 'email', 'facebook', 'firebase_phone']
@@ -194,9 +229,15 @@ describe.each(METHODS)('logging in by %s: no secret anywhere', (method) => {
 
   it('when QuickBlox rejects the credentials', async () => {
     const body = newUser(method) as Record<string, unknown>
-    const wrong = method === 'login' || method === 'email' ? { ...body, password: plant('wrong-password') }
-      : method === 'facebook' ? { ...body, keys: { token: plant('wrong-facebook-token') } }
-        : { ...body, firebase_phone: { project_id: 'hardening-project', access_token: plant('wrong-firebase-token') } }
+    const wrong =
+      method === 'login' || method === 'email'
+        ? { ...body, password: plant('wrong-password') }
+        : method === 'facebook'
+          ? { ...body, keys: { token: plant('wrong-facebook-token') } }
+          : {
+              ...body,
+              firebase_phone: { project_id: 'hardening-project', access_token: plant('wrong-firebase-token') },
+            }
     const seen = await attempt(wrong)
     expect(seen.res.status).toBe(401)
     expectNothingSecret(seen)
@@ -252,12 +293,17 @@ describe('no secret anywhere, whatever else goes wrong', () => {
 })
 
 // Tokens that clients send as `Authorization: Bearer`: the token is the secret on this path.
-describe.each([['cached', {}], ['uncached', false]] as const)('checking a Bearer token (%s): no token anywhere', (_name, cache) => {
+describe.each([
+  ['cached', {}],
+  ['uncached', false],
+] as const)('checking a Bearer token (%s): no token anywhere', (_name, cache) => {
   let tokenApp: TokenApp
   let tokenStrategy: QuickBloxTokenStrategy
   beforeAll(async () => {
-    tokenStrategy = new QuickBloxTokenStrategy({ appId: APP.id, apiEndpoint: emulator.url, timeout: 1500, cache },
-      (user, session, done) => done(null, { id: user.id, expires: session.expiresAt }))
+    tokenStrategy = new QuickBloxTokenStrategy(
+      { appId: APP.id, apiEndpoint: emulator.url, timeout: 1500, cache },
+      (user, session, done) => done(null, { id: user.id, expires: session.expiresAt }),
+    )
     tokenApp = await startTokenApp(tokenStrategy, { logErrors: true })
   })
   afterAll(async () => {
@@ -283,7 +329,13 @@ describe.each([['cached', {}], ['uncached', false]] as const)('checking a Bearer
       const res = await fetch(`${tokenApp.url}/api/me`, { headers: { authorization } })
       const text = await res.text()
       await new Promise((resolve) => setTimeout(resolve, 20))
-      const answer: Answer = { status: res.status, headers: Object.fromEntries(res.headers), text, json: undefined, ms: 0 }
+      const answer: Answer = {
+        status: res.status,
+        headers: Object.fromEntries(res.headers),
+        text,
+        json: undefined,
+        ms: 0,
+      }
       const published = diagnostics.events.slice(eventsBefore).map((e) => e.rendered)
       return { res: answer, error: tokenApp.errors[errorsBefore], lines: output.lines, published }
     } finally {
@@ -311,7 +363,12 @@ describe.each([['cached', {}], ['uncached', false]] as const)('checking a Bearer
     const destroyed = await plantedToken()
     await fetch(`${emulator.url}/session.json`, { method: 'DELETE', headers: { 'QB-Token': destroyed } })
     const unknown = plant('unknowntoken')
-    for (const authorization of [`Bearer ${destroyed}`, `Bearer ${unknown}`, `Bearer ${plant('bad')}"`, `Basic ${plant('basic')}`]) {
+    for (const authorization of [
+      `Bearer ${destroyed}`,
+      `Bearer ${unknown}`,
+      `Bearer ${plant('bad')}"`,
+      `Basic ${plant('basic')}`,
+    ]) {
       const seen = await attemptToken(authorization)
       expect(seen.res.status).toBe(401)
       expectNothingSecret(seen)
@@ -324,8 +381,16 @@ describe('the scan itself', () => {
   it('saw every kind of diagnostics event during the run, and none holds anything secret', () => {
     const seen = new Set(diagnostics.events.map((e) => `${e.channel}:${e.event}`))
     const kinds = [
-      'login:start', 'login:asyncEnd', 'login:error', 'token:start', 'token:asyncEnd', 'token:error',
-      'request:start', 'request:asyncEnd', 'request:error', 'pool:publish',
+      'login:start',
+      'login:asyncEnd',
+      'login:error',
+      'token:start',
+      'token:asyncEnd',
+      'token:error',
+      'request:start',
+      'request:asyncEnd',
+      'request:error',
+      'pool:publish',
     ]
     for (const kind of kinds) expect(seen).toContain(kind)
     const outcomes = new Set(diagnostics.of('login', 'asyncEnd').map((e) => e.fields.outcome))
@@ -334,8 +399,9 @@ describe('the scan itself', () => {
     expect([...tokenOutcomes].sort()).toEqual(['error', 'fail', 'success'])
     expect(diagnostics.of('pool').map((e) => e.fields.event)).toContain('refill')
     // As published, and as the contexts are now (they are filled in as a trace goes on).
-    const now = [...new Set(diagnostics.events.map((e) => e.context))]
-      .map((c) => inspect(c, { depth: Infinity, showHidden: true }))
+    const now = [...new Set(diagnostics.events.map((e) => e.context))].map((c) =>
+      inspect(c, { depth: Infinity, showHidden: true }),
+    )
     expectNothingPublished([...diagnostics.events.map((e) => e.rendered), ...now])
   })
 
@@ -348,7 +414,11 @@ describe('the scan itself', () => {
   })
 
   it('would see a secret written to the console, stdout or stderr', () => {
-    for (const write of [(s: string) => console.warn(s), (s: string) => process.stdout.write(s), (s: string) => process.stderr.write(`${s}\n`)]) {
+    for (const write of [
+      (s: string) => console.warn(s),
+      (s: string) => process.stdout.write(s),
+      (s: string) => process.stderr.write(`${s}\n`),
+    ]) {
       const secret = plant('leak')
       const output = captureOutput()
       try {

@@ -20,8 +20,10 @@ let live: string
 beforeAll(async () => {
   qb = await startEmulator({ applications: [APP], users: [AMY] })
   // No cache: every well-formed value really reaches QuickBlox.
-  strategy = new QuickBloxTokenStrategy({ appId: APP.id, apiEndpoint: qb.url, timeout: 2000, cache: false },
-    (user, _session, done) => done(null, { id: user.id }))
+  strategy = new QuickBloxTokenStrategy(
+    { appId: APP.id, apiEndpoint: qb.url, timeout: 2000, cache: false },
+    (user, _session, done) => done(null, { id: user.id }),
+  )
   app = await startTokenApp(strategy)
   live = await sdkToken(qb, AMY)
 })
@@ -33,8 +35,7 @@ afterAll(async () => {
 
 const calls = (): number => qb.counts()['GET /session.json'] + qb.counts()['GET /users/:id.json']
 /** What an HTTP client can put in a header value (Node refuses the rest before sending). */
-const headerText = fc.string({ unit: 'binary', maxLength: 80 })
-  .map((s) => s.replace(/[^\t\x20-\x7e\x80-\xff]/g, ''))
+const headerText = fc.string({ unit: 'binary', maxLength: 80 }).map((s) => s.replace(/[^\t\x20-\x7e\x80-\xff]/g, ''))
 const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~+/'
 const b64token = fc.string({ unit: fc.constantFrom(...B64), minLength: 1, maxLength: 60 })
 /** A character RFC 6750's b64token does not allow (and no padding `=`), but a header may carry. */
@@ -43,7 +44,8 @@ const outside = fc.constantFrom(...' ,;:"\'\\()<>@[]{}?!#$%&*^`|\t\u00e9'.split(
 /** Any value, often near the shape of a real one. */
 const anyAuthorization = fc.oneof(
   headerText,
-  fc.tuple(fc.constantFrom('Bearer ', 'bearer ', 'BEARER  ', 'Bearer', 'Basic ', 'Token ', ''), headerText)
+  fc
+    .tuple(fc.constantFrom('Bearer ', 'bearer ', 'BEARER  ', 'Bearer', 'Basic ', 'Token ', ''), headerText)
     .map(([a, b]) => a + b),
   fc.tuple(fc.constantFrom('Bearer ', 'bearer '), b64token).map(([a, b]) => a + b),
   fc.constant(`Bearer ${'x'.repeat(40)}`),
@@ -51,7 +53,8 @@ const anyAuthorization = fc.oneof(
 
 /** Values that are not `Bearer <b64token>`: another scheme, a stray character, or too long. */
 const malformed = fc.oneof(
-  fc.tuple(fc.constantFrom('Basic ', 'Token ', 'Digest ', 'Bearer:', 'Bearer=', 'Bearerx '), b64token)
+  fc
+    .tuple(fc.constantFrom('Basic ', 'Token ', 'Digest ', 'Bearer:', 'Bearer=', 'Bearerx '), b64token)
     .map(([a, b]) => a + b),
   fc.tuple(b64token, outside, b64token).map(([a, c, b]) => `Bearer ${a}${c}${b}`),
   fc.tuple(b64token, b64token).map(([a, b]) => `Bearer ${a}=${b}`),
@@ -59,32 +62,53 @@ const malformed = fc.oneof(
 )
 
 describe('any Authorization header', () => {
-  it('never causes a 5xx while QuickBlox is up', async () => {
-    await fc.assert(fc.asyncProperty(anyAuthorization, async (value) => {
-      const res = await request(app.url).get('/api/me').set('Authorization', value)
-      expect([200, 401]).toContain(res.status)
-      if (res.status === 401) expect(res.headers['www-authenticate']).toMatch(/^Bearer realm="QuickBlox"/)
-    }), RUNS)
-  }, PROPERTY_TIMEOUT)
+  it(
+    'never causes a 5xx while QuickBlox is up',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(anyAuthorization, async (value) => {
+          const res = await request(app.url).get('/api/me').set('Authorization', value)
+          expect([200, 401]).toContain(res.status)
+          if (res.status === 401) expect(res.headers['www-authenticate']).toMatch(/^Bearer realm="QuickBlox"/)
+        }),
+        RUNS,
+      )
+    },
+    PROPERTY_TIMEOUT,
+  )
 
-  it('a malformed one is refused with the bare challenge and makes no QuickBlox call', async () => {
-    await fc.assert(fc.asyncProperty(malformed, async (value) => {
-      qb.resetLog()
-      const res = await request(app.url).get('/api/me').set('Authorization', value)
-      expect(res.status).toBe(401)
-      expect(res.headers['www-authenticate']).toBe('Bearer realm="QuickBlox"')
-      expect(calls()).toBe(0)
-    }), RUNS)
-  }, PROPERTY_TIMEOUT)
+  it(
+    'a malformed one is refused with the bare challenge and makes no QuickBlox call',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(malformed, async (value) => {
+          qb.resetLog()
+          const res = await request(app.url).get('/api/me').set('Authorization', value)
+          expect(res.status).toBe(401)
+          expect(res.headers['www-authenticate']).toBe('Bearer realm="QuickBlox"')
+          expect(calls()).toBe(0)
+        }),
+        RUNS,
+      )
+    },
+    PROPERTY_TIMEOUT,
+  )
 
-  it('a well-formed one reaches QuickBlox, and only the live token signs in', async () => {
-    await fc.assert(fc.asyncProperty(fc.oneof(b64token, fc.constant(live)), async (token) => {
-      qb.resetLog()
-      const res = await request(app.url).get('/api/me').set('Authorization', `Bearer ${token}`)
-      expect(res.status).toBe(token === live ? 200 : 401)
-      expect(qb.counts()['GET /session.json']).toBe(1)
-    }), RUNS)
-  }, PROPERTY_TIMEOUT)
+  it(
+    'a well-formed one reaches QuickBlox, and only the live token signs in',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(fc.oneof(b64token, fc.constant(live)), async (token) => {
+          qb.resetLog()
+          const res = await request(app.url).get('/api/me').set('Authorization', `Bearer ${token}`)
+          expect(res.status).toBe(token === live ? 200 : 401)
+          expect(qb.counts()['GET /session.json']).toBe(1)
+        }),
+        RUNS,
+      )
+    },
+    PROPERTY_TIMEOUT,
+  )
 
   it('is a 5xx when QuickBlox is down (the one case)', async () => {
     qb.failNext('GET /session.json', { status: 503 })

@@ -15,15 +15,19 @@ let dir: string
 
 // The child processes must not inherit Jest's --experimental-vm-modules.
 const env = { ...process.env, NODE_OPTIONS: '' }
-const node = async (args: string[]): Promise<string> => (await run(process.execPath, args, { cwd: dir, env })).stdout.trim()
+const node = async (args: string[]): Promise<string> =>
+  (await run(process.execPath, args, { cwd: dir, env })).stdout.trim()
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'pqb-package-'))
   await run('npm', ['pack', '--ignore-scripts', '--pack-destination', dir], { cwd: root, env })
   const tarball = (await readdir(dir)).find((name) => name.endsWith('.tgz'))!
   await writeFile(join(dir, 'package.json'), JSON.stringify({ name: 'package-proof', private: true }))
-  await run('npm', ['install', `./${tarball}`, 'passport', 'express',
-    '--offline', '--no-audit', '--no-fund', '--ignore-scripts'], { cwd: dir, env })
+  await run(
+    'npm',
+    ['install', `./${tarball}`, 'passport', 'express', '--offline', '--no-audit', '--no-fund', '--ignore-scripts'],
+    { cwd: dir, env },
+  )
 }, 120_000)
 
 afterAll(async () => {
@@ -82,6 +86,11 @@ describe('the packed package', () => {
   it('is required from CommonJS and logs a user in against the emulator', async () => {
     const out = await node(['--no-warnings', '-e', CJS])
     const result = JSON.parse(out.split('\n').pop()!)
-    expect(result).toEqual({ status: 200, user: { id: result.seeded, login: 'amy', hasToken: true }, refused: 401, seeded: expect.any(Number) })
+    expect(result).toEqual({
+      status: 200,
+      user: { id: result.seeded, login: 'amy', hasToken: true },
+      refused: 401,
+      seeded: expect.any(Number),
+    })
   }, 120_000)
 })

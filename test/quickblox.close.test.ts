@@ -24,7 +24,9 @@ function resources(): Record<string, number> {
 
 /** Kinds of which more are alive now than in `before`. */
 const added = (before: Record<string, number>): string[] =>
-  Object.entries(resources()).filter(([kind, n]) => n > (before[kind] ?? 0)).map(([kind]) => kind)
+  Object.entries(resources())
+    .filter(([kind, n]) => n > (before[kind] ?? 0))
+    .map(([kind]) => kind)
 
 async function nothingAddedTo(before: Record<string, number>): Promise<void> {
   const end = Date.now() + 3000
@@ -55,7 +57,10 @@ describe('close', () => {
     await new Promise((resolve) => setTimeout(resolve, 20)) // the reply is read; the backoff (50 to 100 ms) is waiting
     await client.close()
     // Settled before the event loop's next turn: no timer had to fire (a backoff left to run would).
-    const settled = await Promise.race([login.then(() => 'settled'), new Promise((resolve) => setImmediate(resolve, 'pending'))])
+    const settled = await Promise.race([
+      login.then(() => 'settled'),
+      new Promise((resolve) => setImmediate(resolve, 'pending')),
+    ])
     expect(settled).toBe('settled')
     expect(await login).toBeInstanceOf(QuickBloxUnavailableError)
     expect(qb.counts()['POST /session.json']).toBe(1)

@@ -30,13 +30,22 @@ afterAll(async () => {
   await qb.close()
 })
 
-const failure = (promise: Promise<unknown>): Promise<unknown> => promise.then(() => 'resolved', (error: unknown) => error)
+const failure = (promise: Promise<unknown>): Promise<unknown> =>
+  promise.then(
+    () => 'resolved',
+    (error: unknown) => error,
+  )
 
 describe('login replies mapped to errors', () => {
   it.each<[string, EmulatorFault, new (...args: never[]) => Error, number]>([
     ['401 as a credentials error', { status: 401, body: { errors: ['Unauthorized'] } }, QuickBloxCredentialsError, 401],
     ['403 as a credentials error with status 403', { status: 403 }, QuickBloxCredentialsError, 403],
-    ['422 as a credentials error with status 400', { status: 422, body: { errors: { base: ['Invalid provider'] } } }, QuickBloxCredentialsError, 400],
+    [
+      '422 as a credentials error with status 400',
+      { status: 422, body: { errors: { base: ['Invalid provider'] } } },
+      QuickBloxCredentialsError,
+      400,
+    ],
     ['400 as a credentials error with status 400', { status: 400 }, QuickBloxCredentialsError, 400],
     ['500 as unavailable (503)', { status: 500 }, QuickBloxUnavailableError, 503],
     ['503 as unavailable (503)', { status: 503 }, QuickBloxUnavailableError, 503],
@@ -104,7 +113,12 @@ describe('replies of the success status but the wrong shape', () => {
 
 describe('session replies mapped to errors', () => {
   it.each<[string, EmulatorFault, new (...args: never[]) => Error, number]>([
-    ['422 as a configuration error', { status: 422, body: { errors: { base: ['Unexpected signature'] } } }, QuickBloxConfigurationError, 500],
+    [
+      '422 as a configuration error',
+      { status: 422, body: { errors: { base: ['Unexpected signature'] } } },
+      QuickBloxConfigurationError,
+      500,
+    ],
     ['401 as a configuration error', { status: 401 }, QuickBloxConfigurationError, 500],
     ['an HTML page as an unreadable reply (502)', 'garbage', QuickBloxResponseError, 502],
     ['truncated JSON as an unreadable reply (502)', 'truncated', QuickBloxResponseError, 502],
@@ -143,7 +157,13 @@ async function rawQuickBlox(handle: (req: IncomingMessage, res: ServerResponse) 
   const server = createServer(handle)
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const { port } = server.address() as AddressInfo
-  const raw = new QuickBloxClient({ appId: 1, authKey: RAW_KEY, authSecret: RAW_SECRET, apiEndpoint: `http://127.0.0.1:${port}`, pool: false })
+  const raw = new QuickBloxClient({
+    appId: 1,
+    authKey: RAW_KEY,
+    authSecret: RAW_SECRET,
+    apiEndpoint: `http://127.0.0.1:${port}`,
+    pool: false,
+  })
   return {
     client: raw,
     async close() {
@@ -220,7 +240,7 @@ describe('a reply cut short mid-body', () => {
     try {
       const error = await failure(qbRaw.client.createApplicationSession())
       expect(error).toBeInstanceOf(QuickBloxResponseError)
-      expect(error).toMatchObject({ status: 502, message: 'QuickBlox\'s reply was cut short' })
+      expect(error).toMatchObject({ status: 502, message: "QuickBlox's reply was cut short" })
       expectNoSecret(error)
       // Not retried as if QuickBlox were down: the reply came, it was broken.
       expect(requests).toEqual(['POST /session.json'])
@@ -237,14 +257,20 @@ describe('a reply cut short mid-body', () => {
       if (req.url === '/session.json') {
         res.writeHead(201, { 'content-type': 'application/json' }).end(JSON.stringify(session))
       } else {
-        const user = { id: 5, login: 'amy', created_at: '2019-08-26T20:53:42Z', updated_at: '2019-08-26T20:53:42Z', custom_data: 'x'.repeat(4096) }
+        const user = {
+          id: 5,
+          login: 'amy',
+          created_at: '2019-08-26T20:53:42Z',
+          updated_at: '2019-08-26T20:53:42Z',
+          custom_data: 'x'.repeat(4096),
+        }
         cutShort(res, JSON.stringify({ user }))
       }
     })
     try {
       const error = await failure(qbRaw.client.login(amy))
       expect(error).toBeInstanceOf(QuickBloxResponseError)
-      expect(error).toMatchObject({ status: 502, message: 'QuickBlox\'s reply was cut short' })
+      expect(error).toMatchObject({ status: 502, message: "QuickBlox's reply was cut short" })
       expectNoSecret(error)
       expect(requests).toEqual(['POST /session.json', 'POST /login.json'])
     } finally {
@@ -259,7 +285,13 @@ describe('connection refused', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
     const { port } = server.address() as AddressInfo
     await new Promise<void>((resolve) => server.close(() => resolve()))
-    const closed = new QuickBloxClient({ appId: 1, authKey: 'k', authSecret: 's', apiEndpoint: `http://127.0.0.1:${port}`, pool: false })
+    const closed = new QuickBloxClient({
+      appId: 1,
+      authKey: 'k',
+      authSecret: 's',
+      apiEndpoint: `http://127.0.0.1:${port}`,
+      pool: false,
+    })
     try {
       const error = await failure(closed.login(amy))
       expect(error).toBeInstanceOf(QuickBloxUnavailableError)

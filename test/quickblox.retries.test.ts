@@ -1,7 +1,11 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals'
 import { type Emulator, startEmulator } from 'passport-quickblox/emulator'
 import { QuickBloxClient } from '../lib/quickblox/client.js'
-import { QuickBloxCredentialsError, QuickBloxRateLimitError, QuickBloxUnavailableError } from '../lib/quickblox/errors.js'
+import {
+  QuickBloxCredentialsError,
+  QuickBloxRateLimitError,
+  QuickBloxUnavailableError,
+} from '../lib/quickblox/errors.js'
 import { clientFor } from './helpers/quickblox.js'
 
 let qb: Emulator

@@ -31,7 +31,14 @@ let client: QuickBloxClient
 const closeLater: QuickBloxClient[] = []
 
 function clientWith(authSecret: string, apiEndpoint = qb.url): QuickBloxClient {
-  const created = new QuickBloxClient({ appId: 4242, authKey: 'auth-key-not-secret', authSecret, apiEndpoint, pool: false, timeout: 400 })
+  const created = new QuickBloxClient({
+    appId: 4242,
+    authKey: 'auth-key-not-secret',
+    authSecret,
+    apiEndpoint,
+    pool: false,
+    timeout: 400,
+  })
   closeLater.push(created)
   return created
 }
@@ -40,22 +47,37 @@ function expectNothingSecret(error: unknown): void {
   expect(error).toBeInstanceOf(QuickBloxError)
   const err = error as QuickBloxError
   expect(err.cause).toBeUndefined()
-  const renderings = [err.message, String(err.stack), inspect(err, { depth: Infinity, showHidden: true }), JSON.stringify(err), String(err)]
+  const renderings = [
+    err.message,
+    String(err.stack),
+    inspect(err, { depth: Infinity, showHidden: true }),
+    JSON.stringify(err),
+    String(err),
+  ]
   for (const text of renderings) {
     for (const secret of secrets) expect(text).not.toContain(secret)
     expect(text).not.toMatch(SESSION_TOKEN)
   }
 }
 
-const failure = (promise: Promise<unknown>): Promise<unknown> => promise.then(() => 'resolved', (error: unknown) => error)
+const failure = (promise: Promise<unknown>): Promise<unknown> =>
+  promise.then(
+    () => 'resolved',
+    (error: unknown) => error,
+  )
 
 beforeAll(async () => {
   qb = await startEmulator({
     applications: [{ id: 4242, authKey: 'auth-key-not-secret', authSecret: AUTH_SECRET }],
-    users: [{
-      login: 'sam', email: 'sam@example.com', password: PASSWORD,
-      facebook: { token: FACEBOOK_TOKEN }, firebase_phone: { project_id: 'p1', access_token: FIREBASE_TOKEN },
-    }],
+    users: [
+      {
+        login: 'sam',
+        email: 'sam@example.com',
+        password: PASSWORD,
+        facebook: { token: FACEBOOK_TOKEN },
+        firebase_phone: { project_id: 'p1', access_token: FIREBASE_TOKEN },
+      },
+    ],
   })
   client = clientWith(AUTH_SECRET)
 })
@@ -68,23 +90,48 @@ afterAll(async () => {
 })
 
 const loginFaults: EmulatorFault[] = [
-  { status: 401 }, { status: 403 }, { status: 422 }, { status: 429, retryAfter: 3 }, { status: 500 }, { status: 503 },
-  'reset', 'hang', 'garbage', 'truncated', 'wrong-shape', 'expire-session',
+  { status: 401 },
+  { status: 403 },
+  { status: 422 },
+  { status: 429, retryAfter: 3 },
+  { status: 500 },
+  { status: 503 },
+  'reset',
+  'hang',
+  'garbage',
+  'truncated',
+  'wrong-shape',
+  'expire-session',
 ]
-const sessionFaults: EmulatorFault[] = [{ status: 422 }, { status: 429 }, { status: 500 }, 'reset', 'hang', 'garbage', 'truncated', 'wrong-shape']
+const sessionFaults: EmulatorFault[] = [
+  { status: 422 },
+  { status: 429 },
+  { status: 500 },
+  'reset',
+  'hang',
+  'garbage',
+  'truncated',
+  'wrong-shape',
+]
 const name = (fault: EmulatorFault): string => (typeof fault === 'string' ? fault : String(fault.status))
 
 describe('no secret in any error', () => {
   for (const [method, credential] of Object.entries(credentials)) {
-    it.each(loginFaults.map((fault) => [name(fault), fault] as const))(`login by ${method}: POST /login.json %s`, async (_n, fault) => {
-      qb.failNext('POST /login.json', fault, 2)
-      expectNothingSecret(await failure(client.login(credential)))
-    })
+    it.each(loginFaults.map((fault) => [name(fault), fault] as const))(
+      `login by ${method}: POST /login.json %s`,
+      async (_n, fault) => {
+        qb.failNext('POST /login.json', fault, 2)
+        expectNothingSecret(await failure(client.login(credential)))
+      },
+    )
 
-    it.each(sessionFaults.map((fault) => [name(fault), fault] as const))(`login by ${method}: POST /session.json %s`, async (_n, fault) => {
-      qb.failNext('POST /session.json', fault, 3)
-      expectNothingSecret(await failure(client.login(credential)))
-    })
+    it.each(sessionFaults.map((fault) => [name(fault), fault] as const))(
+      `login by ${method}: POST /session.json %s`,
+      async (_n, fault) => {
+        qb.failNext('POST /session.json', fault, 3)
+        expectNothingSecret(await failure(client.login(credential)))
+      },
+    )
   }
 
   it('a wrong password', async () => {
@@ -95,13 +142,15 @@ describe('no secret in any error', () => {
     expectNothingSecret(await failure(clientWith(WRONG_SECRET).login(credentials.login!)))
   })
 
-  it.each<[string, EmulatorFault]>([['500', { status: 500 }], ['hang', 'hang'], ['reset', 'reset'], ['429', { status: 429 }]])(
-    'logout: DELETE /session.json %s',
-    async (_n, fault) => {
-      qb.failNext('DELETE /session.json', fault)
-      expectNothingSecret(await failure(client.logout(USER_TOKEN)))
-    },
-  )
+  it.each<[string, EmulatorFault]>([
+    ['500', { status: 500 }],
+    ['hang', 'hang'],
+    ['reset', 'reset'],
+    ['429', { status: 429 }],
+  ])('logout: DELETE /session.json %s', async (_n, fault) => {
+    qb.failNext('DELETE /session.json', fault)
+    expectNothingSecret(await failure(client.logout(USER_TOKEN)))
+  })
 
   it('a refused connection', async () => {
     const server = createServer()

@@ -38,7 +38,9 @@ describe('application session', () => {
   })
 
   it('is created with an HMAC-SHA256 signature when asked', async () => {
-    await expect(clientFor({ signatureAlgorithm: 'sha256' }).createApplicationSession()).resolves.toMatchObject({ userId: 0 })
+    await expect(clientFor({ signatureAlgorithm: 'sha256' }).createApplicationSession()).resolves.toMatchObject({
+      userId: 0,
+    })
     expect(qb.requests[0]?.body).toMatchObject({ signature: expect.stringMatching(/^[0-9a-f]{64}$/) })
   })
 
@@ -61,14 +63,20 @@ describe('application session', () => {
   })
 
   it('reports a wrong auth secret as a configuration error naming the reason, not the secret', async () => {
-    const error = await clientFor({ authSecret: 'not-the-secret' }).createApplicationSession().catch((e: unknown) => e)
+    const error = await clientFor({ authSecret: 'not-the-secret' })
+      .createApplicationSession()
+      .catch((e: unknown) => e)
     expect(error).toBeInstanceOf(QuickBloxConfigurationError)
-    expect((error as Error).message).toBe('QuickBlox refused the application credentials (appId/authKey/authSecret): Unexpected signature')
+    expect((error as Error).message).toBe(
+      'QuickBlox refused the application credentials (appId/authKey/authSecret): Unexpected signature',
+    )
     expect((error as Error).message).not.toContain('not-the-secret')
   })
 
   it('reports an unknown application as a configuration error', async () => {
-    const error = await clientFor({ appId: 999 }).createApplicationSession().catch((e: unknown) => e)
+    const error = await clientFor({ appId: 999 })
+      .createApplicationSession()
+      .catch((e: unknown) => e)
     expect(error).toBeInstanceOf(QuickBloxConfigurationError)
     expect(error).toMatchObject({ code: 'QB_CONFIGURATION' })
   })

@@ -18,7 +18,9 @@ describe('session signature', () => {
   })
 
   it('can be HMAC-SHA256', () => {
-    expect(sign(example, 'AuthSecret-Example', 'sha256')).toBe('5238af343dc65e12a001fdc31b291bcb0049b785a51eac9bb204a8e161ebb3dc')
+    expect(sign(example, 'AuthSecret-Example', 'sha256')).toBe(
+      '5238af343dc65e12a001fdc31b291bcb0049b785a51eac9bb204a8e161ebb3dc',
+    )
   })
 
   it('leaves out the signature itself', () => {

@@ -29,7 +29,10 @@ afterAll(async () => {
 
 async function timed(promise: Promise<unknown>): Promise<{ error: unknown; ms: number }> {
   const started = Date.now()
-  const error = await promise.then(() => undefined, (e: unknown) => e)
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  )
   return { error, ms: Date.now() - started }
 }
 
@@ -38,7 +41,11 @@ describe('timeout', () => {
     qb.failNext('POST /login.json', 'hang')
     const { error, ms } = await timed(client.login(amy))
     expect(error).toBeInstanceOf(QuickBloxTimeoutError)
-    expect(error).toMatchObject({ status: 504, code: 'QB_TIMEOUT', message: `QuickBlox did not answer within ${TIMEOUT} ms` })
+    expect(error).toMatchObject({
+      status: 504,
+      code: 'QB_TIMEOUT',
+      message: `QuickBlox did not answer within ${TIMEOUT} ms`,
+    })
     expect(ms).toBeGreaterThanOrEqual(TIMEOUT - 50)
     expect(ms).toBeLessThan(TIMEOUT + SLACK)
     expect(qb.counts()['POST /login.json']).toBe(1)

@@ -35,7 +35,11 @@ afterAll(async () => {
   await qb.close()
 })
 
-const rejection = (promise: Promise<unknown>): Promise<unknown> => promise.then(() => undefined, (e: unknown) => e)
+const rejection = (promise: Promise<unknown>): Promise<unknown> =>
+  promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  )
 
 describe('token checks without an auth key or secret', () => {
   it('getSession(token) tells whose token it is, which application issued it, and until when', async () => {
@@ -91,8 +95,10 @@ describe('token checks without an auth key or secret', () => {
 
   it('refuses a malformed token or id before calling QuickBlox', async () => {
     const calls = [
-      () => checker.getSession(''), () => checker.getSession('a b'),
-      () => checker.getUser(0, amyToken), () => checker.getUser(1.5, amyToken),
+      () => checker.getSession(''),
+      () => checker.getSession('a b'),
+      () => checker.getUser(0, amyToken),
+      () => checker.getUser(1.5, amyToken),
     ]
     for (const call of calls) {
       expect(await rejection(call())).toBeInstanceOf(TypeError)

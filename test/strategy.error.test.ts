@@ -33,10 +33,15 @@ beforeEach(() => {
   emulator.resetLog()
 })
 
-const login = (target: TestApp = app) => target.agent.post('/outcome').send({ login: AMY.login, password: AMY.password })
+const login = (target: TestApp = app) =>
+  target.agent.post('/outcome').send({ login: AMY.login, password: AMY.password })
 
 /** The response is an error of ours with `status`, and carries neither the password nor the auth secret. */
-function expectErrorWithout(res: { status: number; body: { error?: Record<string, unknown> }; text: string }, status: number, code: string): void {
+function expectErrorWithout(
+  res: { status: number; body: { error?: Record<string, unknown> }; text: string },
+  status: number,
+  code: string,
+): void {
   expect(res.status).toBe(status)
   expect(res.body.error).toMatchObject({ code, status })
   expect(res.text).not.toContain(AMY.password)
@@ -61,7 +66,9 @@ describe('server misconfiguration', () => {
   })
 
   it('errors when a route accepts only methods the strategy refuses', async () => {
-    const strict = new QuickBloxStrategy(optionsFor(emulator, { methods: ['email'] }), (user, _session, done) => done(null, user))
+    const strict = new QuickBloxStrategy(optionsFor(emulator, { methods: ['email'] }), (user, _session, done) =>
+      done(null, user),
+    )
     const route = await startApp(strict, { authenticate: { methods: ['facebook'] } })
     try {
       const res = await route.agent.post('/outcome').send({ provider: 'facebook', keys: { token: 't' } })
@@ -119,7 +126,9 @@ describe('QuickBlox in trouble: errors with a status, never a 401', () => {
   })
 
   it('turns a verify that throws into an error', async () => {
-    const strategy = new QuickBloxStrategy(optionsFor(emulator), () => { throw new Error('database is down') })
+    const strategy = new QuickBloxStrategy(optionsFor(emulator), () => {
+      throw new Error('database is down')
+    })
     strategies.push(strategy)
     const throwing = await startApp(strategy)
     apps.push(throwing)

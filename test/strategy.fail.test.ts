@@ -19,13 +19,16 @@ let emailOnlyApp: TestApp
 beforeAll(async () => {
   emulator = await startTestEmulator()
   strategy = new QuickBloxStrategy(optionsFor(emulator), (user, _session, done) => done(null, { id: user.id }))
-  refusing = new QuickBloxStrategy(optionsFor(emulator, { name: 'refusing' }),
-    (_user, _session, done) => done(null, false, { message: 'Your account is suspended' }))
+  refusing = new QuickBloxStrategy(optionsFor(emulator, { name: 'refusing' }), (_user, _session, done) =>
+    done(null, false, { message: 'Your account is suspended' }),
+  )
   app = await startApp(strategy)
   simple = await startApp(strategy, { parsing: 'simple' })
   facebookOnly = await startApp(strategy, { authenticate: { methods: ['facebook'] } })
   refusingApp = await startApp(refusing)
-  emailOnly = new QuickBloxStrategy(optionsFor(emulator, { methods: ['email'] }), (user, _session, done) => done(null, { id: user.id }))
+  emailOnly = new QuickBloxStrategy(optionsFor(emulator, { methods: ['email'] }), (user, _session, done) =>
+    done(null, { id: user.id }),
+  )
   emailOnlyApp = await startApp(emailOnly)
 })
 afterAll(async () => {
@@ -37,7 +40,10 @@ beforeEach(() => emulator.resetLog())
 
 /** POSTs `body` as JSON to the outcome route and expects a 400 fail without any QuickBlox call. */
 async function expectBadRequest(body: string | object, message: RegExp, target: TestApp = app): Promise<void> {
-  const res = await target.agent.post('/outcome').type(typeof body === 'string' ? 'form' : 'json').send(body)
+  const res = await target.agent
+    .post('/outcome')
+    .type(typeof body === 'string' ? 'form' : 'json')
+    .send(body)
   expect(res.status).toBe(400)
   expect(res.body).toEqual({ kind: 'fail', status: 400, info: { message: expect.stringMatching(message) } })
   expect(totalCalls(emulator)).toBe(0)
@@ -53,8 +59,10 @@ describe('credentials missing, incomplete or malformed: fail 400, QuickBlox not 
   })
   it('fails when the password is missing', () => expectBadRequest({ login: AMY.login }, /^Missing credentials$/))
   it('fails when the login is missing', () => expectBadRequest({ password: AMY.password }, /^Missing credentials$/))
-  it('fails when the password is empty', () => expectBadRequest({ login: AMY.login, password: '' }, /^Missing credentials$/))
-  it('fails when the Facebook token is missing', () => expectBadRequest({ provider: 'facebook' }, /^Missing credentials$/))
+  it('fails when the password is empty', () =>
+    expectBadRequest({ login: AMY.login, password: '' }, /^Missing credentials$/))
+  it('fails when the Facebook token is missing', () =>
+    expectBadRequest({ provider: 'facebook' }, /^Missing credentials$/))
   it('fails when the Firebase access token is missing', () =>
     expectBadRequest({ provider: 'firebase_phone', firebase_phone: { project_id: 'p' } }, /^Missing credentials$/))
 
@@ -64,16 +72,23 @@ describe('credentials missing, incomplete or malformed: fail 400, QuickBlox not 
     expectBadRequest(`login=amy&password=${AMY.password}&password=x`, /^"password" must be text$/, simple))
   it('fails when the login is an object', () =>
     expectBadRequest({ login: { $ne: '' }, password: AMY.password }, /^"login" must be text$/))
-  it('fails when the password is a number', () => expectBadRequest({ login: AMY.login, password: 12345678 }, /^"password" must be text$/))
-  it('fails when the login is null', () => expectBadRequest({ login: null, password: AMY.password }, /^"login" must be text$/))
-  it('fails when the login is a boolean', () => expectBadRequest({ login: true, password: AMY.password }, /^"login" must be text$/))
+  it('fails when the password is a number', () =>
+    expectBadRequest({ login: AMY.login, password: 12345678 }, /^"password" must be text$/))
+  it('fails when the login is null', () =>
+    expectBadRequest({ login: null, password: AMY.password }, /^"login" must be text$/))
+  it('fails when the login is a boolean', () =>
+    expectBadRequest({ login: true, password: AMY.password }, /^"login" must be text$/))
   it('fails when the Facebook token is an object', () =>
     expectBadRequest({ provider: 'facebook', keys: { token: { a: 1 } } }, /^"keys.token" must be text$/))
-  it('fails when the provider is an array', () => expectBadRequest({ provider: ['facebook'] }, /^"provider" must be text$/))
+  it('fails when the provider is an array', () =>
+    expectBadRequest({ provider: ['facebook'] }, /^"provider" must be text$/))
   it('fails when the body is a JSON array', () => expectBadRequest([AMY.login, AMY.password], /^Missing credentials$/))
 
   it('fails when the login is longer than 255 characters', () =>
-    expectBadRequest({ login: 'a'.repeat(256), password: AMY.password }, /^"login" must be at most 255 characters long$/))
+    expectBadRequest(
+      { login: 'a'.repeat(256), password: AMY.password },
+      /^"login" must be at most 255 characters long$/,
+    ))
   it('fails when the password is longer than 1024 characters', () =>
     expectBadRequest({ login: AMY.login, password: 'p'.repeat(1025) }, /at most 1024/))
   it('fails when a Facebook token is longer than 8192 characters', () =>
@@ -86,11 +101,15 @@ describe('credentials missing, incomplete or malformed: fail 400, QuickBlox not 
   it('fails when a credential contains a control character', () =>
     expectBadRequest({ login: 'amy\u0000', password: AMY.password }, /^"login" must not contain control characters/))
   it('fails when a password contains a newline', () =>
-    expectBadRequest({ login: AMY.login, password: 'amy\npassword' }, /^"password" must not contain control characters/))
+    expectBadRequest(
+      { login: AMY.login, password: 'amy\npassword' },
+      /^"password" must not contain control characters/,
+    ))
 
   it('fails when both a login and an email are given', () =>
     expectBadRequest({ login: AMY.login, email: AMY.email, password: AMY.password }, /either|not both/))
-  it('fails for a provider we do not know', () => expectBadRequest({ provider: 'twitter', keys: { token: 't' } }, /^Unknown login provider$/))
+  it('fails for a provider we do not know', () =>
+    expectBadRequest({ provider: 'twitter', keys: { token: 't' } }, /^Unknown login provider$/))
   it('fails for a login method the route does not accept', () =>
     expectBadRequest({ login: AMY.login, password: AMY.password }, /not accepted/, facebookOnly))
 
@@ -98,9 +117,15 @@ describe('credentials missing, incomplete or malformed: fail 400, QuickBlox not 
     const widening = await startApp(emailOnly, { authenticate: { methods: ['facebook', 'email'] } })
     try {
       const res = await widening.agent.post('/outcome').send({ provider: 'facebook', keys: { token: 't' } })
-      expect(res.body).toEqual({ kind: 'fail', status: 400, info: { message: 'Logging in with facebook is not accepted here' } })
+      expect(res.body).toEqual({
+        kind: 'fail',
+        status: 400,
+        info: { message: 'Logging in with facebook is not accepted here' },
+      })
       expect(totalCalls(emulator)).toBe(0)
-      expect((await widening.agent.post('/outcome').send({ email: AMY.email, password: AMY.password })).body.kind).toBe('success')
+      expect((await widening.agent.post('/outcome').send({ email: AMY.email, password: AMY.password })).body.kind).toBe(
+        'success',
+      )
     } finally {
       await widening.close()
     }
@@ -109,7 +134,11 @@ describe('credentials missing, incomplete or malformed: fail 400, QuickBlox not 
   it('fails with 415 for a body that is neither JSON nor a form, without calling QuickBlox', async () => {
     for (const type of ['text/plain', 'multipart/form-data; boundary=x', 'application/xml']) {
       const res = await app.agent.post('/outcome').set('Content-Type', type).send('login=amy&password=x')
-      expect(res.body).toEqual({ kind: 'fail', status: 415, info: { message: 'Send the credentials as JSON or as a form' } })
+      expect(res.body).toEqual({
+        kind: 'fail',
+        status: 415,
+        info: { message: 'Send the credentials as JSON or as a form' },
+      })
     }
     const untyped = await app.agent.post('/outcome').set('Content-Type', '').send(Buffer.from('login=amy'))
     expect(untyped.body.status).toBe(415)
@@ -117,13 +146,19 @@ describe('credentials missing, incomplete or malformed: fail 400, QuickBlox not 
   })
 
   it('fails for a login method the strategy does not accept', async () => {
-    await expectBadRequest({ provider: 'facebook', keys: { token: 't' } }, /^Logging in with facebook is not accepted here$/, emailOnlyApp)
+    await expectBadRequest(
+      { provider: 'facebook', keys: { token: 't' } },
+      /^Logging in with facebook is not accepted here$/,
+      emailOnlyApp,
+    )
     const res = await emailOnlyApp.agent.post('/outcome').send({ email: AMY.email, password: AMY.password })
     expect(res.body.kind).toBe('success')
   })
 
   it('ignores credentials hidden behind __proto__ or constructor', async () => {
-    const res = await app.agent.post('/outcome').type('json')
+    const res = await app.agent
+      .post('/outcome')
+      .type('json')
       .send(`{"__proto__":{"login":"amy","password":"${AMY.password}"},"constructor":{"prototype":{"login":"amy"}}}`)
     expect(res.status).toBe(400)
     expect(res.body.info.message).toBe('Missing credentials')
@@ -147,7 +182,9 @@ describe('QuickBlox or verify refusing the user', () => {
   })
 
   it('fails with 401 for an unknown Facebook token', async () => {
-    const res = await app.agent.post('/outcome').send({ provider: 'facebook', keys: { token: 'nobody-has-this-token' } })
+    const res = await app.agent
+      .post('/outcome')
+      .send({ provider: 'facebook', keys: { token: 'nobody-has-this-token' } })
     expect(res.status).toBe(401)
     expect(res.body.kind).toBe('fail')
   })
@@ -157,7 +194,7 @@ describe('QuickBlox or verify refusing the user', () => {
     expect(res.status).toBe(401)
   })
 
-  it('passes verify\'s info to fail when verify gives false', async () => {
+  it("passes verify's info to fail when verify gives false", async () => {
     const res = await refusingApp.agent.post('/outcome').send({ login: AMY.login, password: AMY.password })
     expect(res.status).toBe(401)
     expect(res.body).toEqual({ kind: 'fail', status: 401, info: { message: 'Your account is suspended' } })

@@ -47,27 +47,35 @@ const amyId = (): number => emulator.users.find((u) => u.login === 'amy')!.id
 
 describe('renamed fields with dotted paths', () => {
   it('reads them from a JSON body', async () => {
-    const res = await renamed.json.agent.post('/login').send({ username: AMY.login, credentials: { secret: AMY.password } })
+    const res = await renamed.json.agent
+      .post('/login')
+      .send({ username: AMY.login, credentials: { secret: AMY.password } })
     expect(res.status).toBe(200)
     expect(res.body.user.id).toBe(amyId())
   })
 
   it('reads them from an extended urlencoded body', async () => {
-    const res = await renamed.extended.agent.post('/login').type('form')
+    const res = await renamed.extended.agent
+      .post('/login')
+      .type('form')
       .send(`username=amy&credentials%5Bsecret%5D=${AMY.password}`)
     expect(res.status).toBe(200)
     expect(res.body.user.id).toBe(amyId())
   })
 
   it('reads them from a flat urlencoded body (bracketed names)', async () => {
-    const res = await renamed.simple.agent.post('/login').type('form')
+    const res = await renamed.simple.agent
+      .post('/login')
+      .type('form')
       .send(`username=amy&credentials%5Bsecret%5D=${AMY.password}`)
     expect(res.status).toBe(200)
     expect(res.body.user.id).toBe(amyId())
   })
 
   it('reads a renamed provider and a deeply nested token', async () => {
-    const res = await renamed.simple.agent.post('/login').type('form')
+    const res = await renamed.simple.agent
+      .post('/login')
+      .type('form')
       .send(`via=facebook&fb%5Baccess%5D%5Btoken%5D=${FACEBOOK_USER.facebook.token}`)
     expect(res.status).toBe(200)
   })
@@ -100,7 +108,10 @@ describe('the query string', () => {
   })
 
   it('comes after the body with allowQuery', async () => {
-    const res = await queryAllowed.agent.post('/login').query({ password: 'wrong' }).send({ login: AMY.login, password: AMY.password })
+    const res = await queryAllowed.agent
+      .post('/login')
+      .query({ password: 'wrong' })
+      .send({ login: AMY.login, password: AMY.password })
     expect(res.status).toBe(200)
   })
 })

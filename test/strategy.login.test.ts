@@ -40,21 +40,25 @@ describe('logging in with each method', () => {
   })
 
   it('logs in with a Facebook token', async () => {
-    const res = await apps[0]!.agent.post('/login')
+    const res = await apps[0]!.agent
+      .post('/login')
       .send({ provider: 'facebook', keys: { token: FACEBOOK_USER.facebook.token } })
     expect(res.status).toBe(200)
     expect(res.body.user.id).toBe(userId('fb-fan'))
   })
 
   it('logs in with a Facebook token and secret', async () => {
-    const res = await apps[0]!.agent.post('/login')
+    const res = await apps[0]!.agent
+      .post('/login')
       .send({ provider: 'facebook', keys: { token: FACEBOOK_USER.facebook.token, secret: 'fb-secret' } })
     expect(res.status).toBe(200)
     expect(res.body.user.id).toBe(userId('fb-fan'))
   })
 
   it('logs in with a Firebase phone token', async () => {
-    const res = await apps[0]!.agent.post('/login').send({ provider: 'firebase_phone', firebase_phone: FIREBASE_USER.firebase_phone })
+    const res = await apps[0]!.agent
+      .post('/login')
+      .send({ provider: 'firebase_phone', firebase_phone: FIREBASE_USER.firebase_phone })
     expect(res.status).toBe(200)
     expect(res.body.user.id).toBe(userId('phone-person'))
   })
@@ -82,16 +86,22 @@ describe('logging in with each method', () => {
 
 describe('body encodings', () => {
   it('reads urlencoded bodies parsed with extended: true (nested keys)', async () => {
-    const res = await apps[1]!.agent.post('/login').type('form')
+    const res = await apps[1]!.agent
+      .post('/login')
+      .type('form')
       .send('provider=facebook&keys%5Btoken%5D=' + FACEBOOK_USER.facebook.token)
     expect(res.status).toBe(200)
     expect(res.body.user.id).toBe(userId('fb-fan'))
   })
 
   it('reads urlencoded bodies parsed with extended: false (bracketed names)', async () => {
-    const res = await apps[2]!.agent.post('/login').type('form').send(
-      'provider=firebase_phone&firebase_phone%5Bproject_id%5D=my-firebase-project' +
-        '&firebase_phone%5Baccess_token%5D=firebase-id-token-1')
+    const res = await apps[2]!.agent
+      .post('/login')
+      .type('form')
+      .send(
+        'provider=firebase_phone&firebase_phone%5Bproject_id%5D=my-firebase-project' +
+          '&firebase_phone%5Baccess_token%5D=firebase-id-token-1',
+      )
     expect(res.status).toBe(200)
     expect(res.body.user.id).toBe(userId('phone-person'))
   })

@@ -51,7 +51,9 @@ describe('logout', () => {
 
 describe('close', () => {
   it('stops the client: later logins are errors, not hangs', async () => {
-    const closing = new QuickBloxStrategy(optionsFor(emulator, { pool: { max: 2 } }), (user, _s, done) => done(null, { id: user.id }))
+    const closing = new QuickBloxStrategy(optionsFor(emulator, { pool: { max: 2 } }), (user, _s, done) =>
+      done(null, { id: user.id }),
+    )
     const closingApp = await startApp(closing)
     try {
       await closingApp.agent.post('/login').send({ login: AMY.login, password: AMY.password }).expect(200)

@@ -2,7 +2,12 @@
 import { describe, expect, it } from '@jest/globals'
 import { QuickBloxStrategy, type QuickBloxStrategyOptions, type VerifyFunction } from '../lib/index.js'
 
-const valid: QuickBloxStrategyOptions = { appId: 76730, authKey: 'key-value-1', authSecret: 'secret-value-1', pool: false }
+const valid: QuickBloxStrategyOptions = {
+  appId: 76730,
+  authKey: 'key-value-1',
+  authSecret: 'secret-value-1',
+  pool: false,
+}
 const verify: VerifyFunction = (user, _session, done) => done(null, user)
 
 /** Builds a strategy from untyped options, as JavaScript callers can. */
@@ -37,8 +42,15 @@ describe('options', () => {
 
   it('accepts the appId as a numeric string and every documented option', async () => {
     const strategy = build({
-      ...valid, appId: '76730', apiEndpoint: 'http://127.0.0.1:1', timeout: 5000, signatureAlgorithm: 'sha256',
-      pool: { max: 2 }, methods: ['login', 'email'], allowQuery: false, passReqToCallback: false,
+      ...valid,
+      appId: '76730',
+      apiEndpoint: 'http://127.0.0.1:1',
+      timeout: 5000,
+      signatureAlgorithm: 'sha256',
+      pool: { max: 2 },
+      methods: ['login', 'email'],
+      allowQuery: false,
+      passReqToCallback: false,
       fields: { login: 'username', password: 'user.pass' },
     })
     expect(strategy.client).toBeDefined()
@@ -49,20 +61,27 @@ describe('options', () => {
   it('requires appId', () => expectTypeError({ ...valid, appId: undefined }, /appId/))
   it('requires authKey', () => expectTypeError({ ...valid, authKey: '' }, /authKey/))
   it('requires authSecret', () => expectTypeError({ ...valid, authSecret: undefined }, /authSecret/))
-  it('refuses an authSecret that is not a string', () => expectTypeError({ ...valid, authSecret: { value: 'sneaky-value' } }, /authSecret/))
-  it('refuses an appId that is not a positive integer', () => expectTypeError({ ...valid, appId: 'sneaky-value' }, /appId/))
+  it('refuses an authSecret that is not a string', () =>
+    expectTypeError({ ...valid, authSecret: { value: 'sneaky-value' } }, /authSecret/))
+  it('refuses an appId that is not a positive integer', () =>
+    expectTypeError({ ...valid, appId: 'sneaky-value' }, /appId/))
   it('requires a verify function', () => expectTypeError(valid, /verify/, 'sneaky-value'))
   it('refuses an empty name', () => expectTypeError({ ...valid, name: '' }, /name/))
   it('refuses an unknown login method', () => expectTypeError({ ...valid, methods: ['twitter'] }, /methods/))
   it('refuses an empty methods list', () => expectTypeError({ ...valid, methods: [] }, /methods/))
   it('refuses an unknown field', () => expectTypeError({ ...valid, fields: { username: 'u' } }, /fields\.username/))
-  it('refuses a field path into prototypes', () => expectTypeError({ ...valid, fields: { login: 'user.__proto__' } }, /fields\.login/))
-  it('refuses a field path that is not a string', () => expectTypeError({ ...valid, fields: { password: 7 } }, /fields\.password/))
-  it('refuses an empty field path segment', () => expectTypeError({ ...valid, fields: { password: 'a..b' } }, /fields\.password/))
+  it('refuses a field path into prototypes', () =>
+    expectTypeError({ ...valid, fields: { login: 'user.__proto__' } }, /fields\.login/))
+  it('refuses a field path that is not a string', () =>
+    expectTypeError({ ...valid, fields: { password: 7 } }, /fields\.password/))
+  it('refuses an empty field path segment', () =>
+    expectTypeError({ ...valid, fields: { password: 'a..b' } }, /fields\.password/))
   it('refuses a non-positive timeout', () => expectTypeError({ ...valid, timeout: -1 }, /timeout/))
-  it('refuses a timeout longer than a Node timer can hold', () => expectTypeError({ ...valid, timeout: 2 ** 31 }, /timeout/))
+  it('refuses a timeout longer than a Node timer can hold', () =>
+    expectTypeError({ ...valid, timeout: 2 ** 31 }, /timeout/))
   it('refuses an apiEndpoint that is not an http(s) URL', () => {
-    for (const apiEndpoint of ['not a url', 'ftp://example.com', 123]) expectTypeError({ ...valid, apiEndpoint }, /apiEndpoint/)
+    for (const apiEndpoint of ['not a url', 'ftp://example.com', 123])
+      expectTypeError({ ...valid, apiEndpoint }, /apiEndpoint/)
   })
   it('refuses fields that are not an object', () => expectTypeError({ ...valid, fields: null }, /fields/))
   it('refuses a pool that is neither false nor an object', () => expectTypeError({ ...valid, pool: null }, /pool/))

@@ -14,12 +14,21 @@ let promiseApp: TestApp
 
 beforeAll(async () => {
   emulator = await startTestEmulator()
-  withCallback = new QuickBloxStrategy({ ...optionsFor(emulator), passReqToCallback: true },
+  withCallback = new QuickBloxStrategy(
+    { ...optionsFor(emulator), passReqToCallback: true },
     (req: Request, user, session, done) => {
-      done(null, { id: user.id, tenant: req.get('x-tenant'), remember: req.body.remember, sameUser: session.userId === user.id })
-    })
-  withPromise = new QuickBloxStrategy({ ...optionsFor(emulator), passReqToCallback: true },
-    async (req: Request, user) => (req.get('x-tenant') === 'blocked' ? false : { id: user.id, path: req.path }))
+      done(null, {
+        id: user.id,
+        tenant: req.get('x-tenant'),
+        remember: req.body.remember,
+        sameUser: session.userId === user.id,
+      })
+    },
+  )
+  withPromise = new QuickBloxStrategy(
+    { ...optionsFor(emulator), passReqToCallback: true },
+    async (req: Request, user) => (req.get('x-tenant') === 'blocked' ? false : { id: user.id, path: req.path }),
+  )
   callbackApp = await startApp(withCallback)
   promiseApp = await startApp(withPromise)
 })
@@ -31,7 +40,9 @@ afterAll(async () => {
 
 describe('passReqToCallback', () => {
   it('gives verify the request, then the user and session', async () => {
-    const res = await callbackApp.agent.post('/login').set('X-Tenant', 'acme')
+    const res = await callbackApp.agent
+      .post('/login')
+      .set('X-Tenant', 'acme')
       .send({ login: AMY.login, password: AMY.password, remember: 'yes' })
     expect(res.status).toBe(200)
     expect(res.body.user).toEqual({ id: expect.any(Number), tenant: 'acme', remember: 'yes', sameUser: true })
@@ -44,7 +55,9 @@ describe('passReqToCallback', () => {
   })
 
   it('fails when the async verify decides from the request to refuse', async () => {
-    const res = await promiseApp.agent.post('/outcome').set('X-Tenant', 'blocked')
+    const res = await promiseApp.agent
+      .post('/outcome')
+      .set('X-Tenant', 'blocked')
       .send({ login: AMY.login, password: AMY.password })
     expect(res.status).toBe(401)
     expect(res.body.kind).toBe('fail')
@@ -56,7 +69,10 @@ describe('passReqToCallback', () => {
     const mismatched = new QuickBloxStrategy({ ...optionsFor(emulator), passReqToCallback: true }, verifyWithoutReq)
     await mismatched.close()
     // @ts-expect-error: without it, a verify taking the request does not fit either
-    const alsoMismatched = new QuickBloxStrategy(optionsFor(emulator), (req: Request, user: QuickBloxUser, _s: QuickBloxSession, done: VerifyCallback) => done(null, user))
+    const alsoMismatched = new QuickBloxStrategy(
+      optionsFor(emulator),
+      (req: Request, user: QuickBloxUser, _s: QuickBloxSession, done: VerifyCallback) => done(null, user),
+    )
     await alsoMismatched.close()
     expect(mismatched.name).toBe('quickblox')
   })

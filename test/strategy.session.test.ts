@@ -15,9 +15,15 @@ let throwing: TestApp
 
 beforeAll(async () => {
   emulator = await startTestEmulator()
-  strategy = new QuickBloxStrategy(optionsFor(emulator), async (user, session) => ({ id: user.id, login: user.login, token: session.token }))
+  strategy = new QuickBloxStrategy(optionsFor(emulator), async (user, session) => ({
+    id: user.id,
+    login: user.login,
+    token: session.token,
+  }))
   plain = await startApp(strategy)
-  redirecting = await startApp(strategy, { authenticate: { successRedirect: '/', failureRedirect: '/login', failureMessage: true } })
+  redirecting = await startApp(strategy, {
+    authenticate: { successRedirect: '/', failureRedirect: '/login', failureMessage: true },
+  })
   throwing = await startApp(strategy, { authenticate: { failWithError: true } })
 })
 afterAll(async () => {
@@ -59,7 +65,10 @@ describe('redirects and session messages', () => {
   })
 
   it('redirects to failureRedirect and stores the message for a wrong password', async () => {
-    const res = await redirecting.agent.post('/login').type('form').send({ login: AMY.login, password: 'wrong-password' })
+    const res = await redirecting.agent
+      .post('/login')
+      .type('form')
+      .send({ login: AMY.login, password: 'wrong-password' })
     expect(res.status).toBe(302)
     expect(res.headers.location).toBe('/login')
     const { body } = await redirecting.agent.get('/messages')

@@ -11,7 +11,9 @@ let emulator: Emulator
 const strategies: QuickBloxStrategy[] = []
 const apps: TestApp[] = []
 
-beforeAll(async () => { emulator = await startTestEmulator() })
+beforeAll(async () => {
+  emulator = await startTestEmulator()
+})
 afterAll(async () => {
   await Promise.all(apps.map((a) => a.close()))
   await Promise.all(strategies.map((s) => s.close()))
@@ -51,7 +53,9 @@ describe('callback style', () => {
   })
 
   it('waits for done called later', async () => {
-    const { outcomes } = await loginWith((user, _s, done) => { setTimeout(() => done(null, { id: user.id }), 20) })
+    const { outcomes } = await loginWith((user, _s, done) => {
+      setTimeout(() => done(null, { id: user.id }), 20)
+    })
     expect(outcomes).toEqual([{ kind: 'success', user: { id: amyId() } }])
   })
 
@@ -79,14 +83,18 @@ describe('promise style', () => {
   })
 
   it('errors when an async verify rejects', async () => {
-    const { res, outcomes } = await loginWith(async () => { throw new Error('async lookup failed') })
+    const { res, outcomes } = await loginWith(async () => {
+      throw new Error('async lookup failed')
+    })
     expect(res.status).toBe(500)
     expect(res.body.error.message).toBe('async lookup failed')
     expect(outcomes.map((o) => o.kind)).toEqual(['error'])
   })
 
   it('waits for done when an async verify resolves undefined first', async () => {
-    const { outcomes } = await loginWith(async (user, _s, done) => { setTimeout(() => done(null, { id: user.id }), 20) })
+    const { outcomes } = await loginWith(async (user, _s, done) => {
+      setTimeout(() => done(null, { id: user.id }), 20)
+    })
     expect(outcomes).toEqual([{ kind: 'success', user: { id: amyId() } }])
   })
 })
@@ -94,15 +102,16 @@ describe('promise style', () => {
 describe('wrappers that call done and return a promise (@nestjs/passport style)', () => {
   // As such wrappers are written: rest parameters (so arity says nothing), `done` taken from the
   // end, called with the result, and a promise returned as well.
-  const wrap = (validate: (...args: unknown[]) => Promise<unknown>): VerifyFunction =>
-    (async (...args: unknown[]) => {
+  const wrap =
+    (validate: (...args: unknown[]) => Promise<unknown>): VerifyFunction =>
+    async (...args: unknown[]) => {
       const done = args[args.length - 1] as (err: unknown, user?: unknown) => void
       try {
         done(null, await validate(...args.slice(0, -1)))
       } catch (err) {
         done(err, null)
       }
-    })
+    }
 
   it('has exactly one outcome, success, when validate returns a user', async () => {
     const { res, outcomes } = await loginWith(wrap(async (user) => ({ id: (user as { id: number }).id, via: 'nest' })))
@@ -117,7 +126,11 @@ describe('wrappers that call done and return a promise (@nestjs/passport style)'
   })
 
   it('has exactly one outcome, error, when validate throws', async () => {
-    const { res, outcomes } = await loginWith(wrap(async () => { throw new Error('nest says no') }))
+    const { res, outcomes } = await loginWith(
+      wrap(async () => {
+        throw new Error('nest says no')
+      }),
+    )
     expect(res.status).toBe(500)
     expect(outcomes.map((o) => o.kind)).toEqual(['error'])
   })

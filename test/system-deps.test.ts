@@ -52,8 +52,10 @@ describe('scripts/system-deps.sh', () => {
     const result = runUnprivileged(script, path)
     expect(result.status).toBe(1)
     expect(result.stdout).toBe('')
-    expect(result.stderr).toBe('system-deps: the tests need redis-server; run: sudo sh -c'
-      + " 'apt-get update && apt-get install -y --no-install-recommends redis-server' (then npm test again)\n")
+    expect(result.stderr).toBe(
+      'system-deps: the tests need redis-server; run: sudo sh -c' +
+        " 'apt-get update && apt-get install -y --no-install-recommends redis-server' (then npm test again)\n",
+    )
   })
 
   it('with a password-less sudo, installs the missing program (sudo -n apt-get), saying so in one line', async () => {
@@ -61,28 +63,44 @@ describe('scripts/system-deps.sh', () => {
     const calls = join(path, '..', 'calls')
     await writeFile(calls, '')
     await chmod(calls, 0o666)
-    await writeFile(join(path, 'apt-get'), [
-      '#!/bin/sh', `echo "apt-get $*" >> ${calls}`,
-      '[ "$1" = update ] || [ "$DEBIAN_FRONTEND" = noninteractive ] || exit 3', 'echo "apt-get\'s own output"', '',
-    ].join('\n'))
-    await writeFile(join(path, 'sudo'),
-      ['#!/bin/sh', '[ "$1" = -n ] || exit 1', 'shift', `echo "sudo -n $1" >> ${calls}`, 'exec "$@"', ''].join('\n'))
+    await writeFile(
+      join(path, 'apt-get'),
+      [
+        '#!/bin/sh',
+        `echo "apt-get $*" >> ${calls}`,
+        '[ "$1" = update ] || [ "$DEBIAN_FRONTEND" = noninteractive ] || exit 3',
+        'echo "apt-get\'s own output"',
+        '',
+      ].join('\n'),
+    )
+    await writeFile(
+      join(path, 'sudo'),
+      ['#!/bin/sh', '[ "$1" = -n ] || exit 1', 'shift', `echo "sudo -n $1" >> ${calls}`, 'exec "$@"', ''].join('\n'),
+    )
     for (const program of ['apt-get', 'sudo']) await chmod(join(path, program), 0o755)
     const result = runUnprivileged(script, path)
     expect(result.stderr).toBe('')
     expect(result.status).toBe(0)
     expect(result.stdout).toBe('system-deps: installing redis-server (apt-get)\n')
-    expect(await readFile(calls, 'utf8')).toBe([
-      'sudo -n true', 'sudo -n apt-get', 'apt-get update -qq', 'sudo -n env',
-      'apt-get install -y -qq --no-install-recommends redis-server', '',
-    ].join('\n'))
+    expect(await readFile(calls, 'utf8')).toBe(
+      [
+        'sudo -n true',
+        'sudo -n apt-get',
+        'apt-get update -qq',
+        'sudo -n env',
+        'apt-get install -y -qq --no-install-recommends redis-server',
+        '',
+      ].join('\n'),
+    )
   })
 
   it('without apt-get, stops (exit 1) with one line naming the programs', async () => {
     const { script, path } = await sandbox(['id'], false)
     const result = runUnprivileged(script, path)
     expect(result.status).toBe(1)
-    expect(result.stderr).toBe('system-deps: the tests need redis-server; install them with your package manager,'
-      + ' then run npm test again\n')
+    expect(result.stderr).toBe(
+      'system-deps: the tests need redis-server; install them with your package manager,' +
+        ' then run npm test again\n',
+    )
   })
 })

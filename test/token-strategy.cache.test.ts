@@ -18,10 +18,15 @@ const apps: TokenApp[] = []
 const strategies: QuickBloxTokenStrategy[] = []
 
 // A generous timeout: a loaded machine must not turn a slow answer into a 504 here.
-interface Started { app: TokenApp; strategy: QuickBloxTokenStrategy }
+interface Started {
+  app: TokenApp
+  strategy: QuickBloxTokenStrategy
+}
 async function start(cache: TokenCacheOptions | false = {}, emulator = qb, timeout = 5000): Promise<Started> {
-  const strategy = new QuickBloxTokenStrategy({ appId: APP.id, apiEndpoint: emulator.url, timeout, cache },
-    (user, _session, done) => done(null, { id: user.id }))
+  const strategy = new QuickBloxTokenStrategy(
+    { appId: APP.id, apiEndpoint: emulator.url, timeout, cache },
+    (user, _session, done) => done(null, { id: user.id }),
+  )
   strategies.push(strategy)
   const app = await startTokenApp(strategy)
   apps.push(app)
@@ -213,7 +218,9 @@ describe('the negative cache', () => {
     expect((await me(app, token)).status).toBe(401)
     // POST /login.json upgrades this very token into Amy's session.
     const login = await fetch(`${qb.url}/login.json`, {
-      method: 'POST', headers: { 'QB-Token': token, 'Content-Type': 'application/json' }, body: JSON.stringify(AMY),
+      method: 'POST',
+      headers: { 'QB-Token': token, 'Content-Type': 'application/json' },
+      body: JSON.stringify(AMY),
     })
     expect(login.status).toBe(202)
     await sleep(300)

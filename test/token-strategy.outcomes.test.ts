@@ -6,7 +6,10 @@ import request from 'supertest'
 import type { Request } from 'express'
 import { startEmulator, type Emulator, type EmulatorFault } from 'passport-quickblox/emulator'
 import {
-  QuickBloxTokenStrategy, type QuickBloxTokenStrategyOptions, type VerifyFunction, type VerifyFunctionWithRequest,
+  QuickBloxTokenStrategy,
+  type QuickBloxTokenStrategyOptions,
+  type VerifyFunction,
+  type VerifyFunctionWithRequest,
 } from '../lib/index.js'
 import type { QuickBloxSession, QuickBloxUser } from '../lib/quickblox/types.js'
 import { sdkToken, startTokenApp, type TokenApp } from './helpers/token-app.js'
@@ -32,11 +35,14 @@ async function start(
 ): Promise<TokenApp> {
   const options = { appId: APP.id, apiEndpoint: qb.url, timeout: TIMEOUT, cache: false as const, ...extra }
   // One helper for both verify styles: the overloads are checked where apps use them, not here.
-  const strategy = new QuickBloxTokenStrategy(options as QuickBloxTokenStrategyOptions, verify
-    ?? ((user, session, done) => {
-      seen.push({ user, session })
-      done(null, { id: user.id, login: user.login })
-    }))
+  const strategy = new QuickBloxTokenStrategy(
+    options as QuickBloxTokenStrategyOptions,
+    verify ??
+      ((user, session, done) => {
+        seen.push({ user, session })
+        done(null, { id: user.id, login: user.login })
+      }),
+  )
   strategies.push(strategy)
   const started = await startTokenApp(strategy)
   apps.push(started)
@@ -117,8 +123,10 @@ describe('no usable token: 401 with the bare challenge, and no QuickBlox call', 
     expect((await request(withHeader.url).get('/api/me').set('QB-Token', amyToken)).status).toBe(200)
     // Two different tokens are ambiguous: refused before QuickBlox is asked.
     qb.resetLog()
-    const both = await request(withHeader.url).get('/api/me')
-      .set('QB-Token', amyToken).set('Authorization', 'Bearer abc')
+    const both = await request(withHeader.url)
+      .get('/api/me')
+      .set('QB-Token', amyToken)
+      .set('Authorization', 'Bearer abc')
     expect(both.status).toBe(401)
     expect(both.headers['www-authenticate']).toBe(BARE)
     expect(calls()).toBe(0)
@@ -235,7 +243,9 @@ describe('verify', () => {
   })
 
   it("an error in verify is the app's error (500)", async () => {
-    const failing = await start({}, () => { throw new Error('database down') })
+    const failing = await start({}, () => {
+      throw new Error('database down')
+    })
     expect((await me(amyToken, failing)).status).toBe(500)
   })
 })

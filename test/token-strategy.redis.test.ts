@@ -21,7 +21,11 @@ const clients: Client[] = []
 const apps: TokenApp[] = []
 const strategies: QuickBloxTokenStrategy[] = []
 
-interface Instance { app: TokenApp; strategy: QuickBloxTokenStrategy; client: Client }
+interface Instance {
+  app: TokenApp
+  strategy: QuickBloxTokenStrategy
+  client: Client
+}
 
 async function instance(cache: Omit<TokenCacheOptions, 'store'> = {}): Promise<Instance> {
   const client: Client = createClient({ url: redis.url })
@@ -72,10 +76,12 @@ describe('two instances sharing one Redis', () => {
     const token = await tokenOf()
     await me(a.app, token)
     const keys = await a.client.keys('passport-quickblox:*')
-    expect(keys).toEqual(expect.arrayContaining([
-      `passport-quickblox:token:${createHash('sha256').update(token).digest('hex')}`,
-      `passport-quickblox:user:${APP.id}:${qb.users[0]!.id}`,
-    ]))
+    expect(keys).toEqual(
+      expect.arrayContaining([
+        `passport-quickblox:token:${createHash('sha256').update(token).digest('hex')}`,
+        `passport-quickblox:user:${APP.id}:${qb.users[0]!.id}`,
+      ]),
+    )
     for (const key of keys) {
       expect(key).not.toContain(token)
       expect(await a.client.get(key)).not.toContain(token)

@@ -59,7 +59,10 @@ beforeAll(async () => {
   const packDir = await mkdtemp(join(tmpdir(), 'pqb-types-pack-'))
   dirs.push(packDir)
   await run('npm', ['pack', '--ignore-scripts', '--pack-destination', packDir], { cwd: root, env })
-  tarball = join(packDir, (await readdir(packDir)).find((name) => name.endsWith('.tgz'))!)
+  tarball = join(
+    packDir,
+    (await readdir(packDir)).find((name) => name.endsWith('.tgz'))!,
+  )
 }, 60_000)
 
 afterAll(async () => {
@@ -77,7 +80,7 @@ describe('the published types', () => {
     expect(await compile(dir)).toBe('')
   }, 120_000)
 
-  it('keep Express users\' req typed, and PassportStrategy(QuickBloxStrategy) type-checks in NestJS', async () => {
+  it("keep Express users' req typed, and PassportStrategy(QuickBloxStrategy) type-checks in NestJS", async () => {
     const artifacts = join(root, 'test-artifacts')
     await mkdir(artifacts, { recursive: true })
     const decorators = { experimentalDecorators: true, emitDecoratorMetadata: true }

@@ -7,13 +7,21 @@ import passport from 'passport'
 import { QuickBloxError, QuickBloxStrategy, type QuickBloxStrategyOptions } from 'passport-quickblox'
 
 /** What the session keeps: the QuickBlox token stays on the server, for signing out. */
-interface AppUser { id: number; login: string | null; qbToken: string }
+interface AppUser {
+  id: number
+  login: string | null
+  qbToken: string
+}
 
 export function createApp(
-  options: QuickBloxStrategyOptions, sessionSecret: string,
+  options: QuickBloxStrategyOptions,
+  sessionSecret: string,
 ): { app: Express; strategy: QuickBloxStrategy } {
-  const strategy = new QuickBloxStrategy(options, async (user, qbSession) =>
-    ({ id: user.id, login: user.login, qbToken: qbSession.token }))
+  const strategy = new QuickBloxStrategy(options, async (user, qbSession) => ({
+    id: user.id,
+    login: user.login,
+    qbToken: qbSession.token,
+  }))
   passport.use(strategy)
   passport.serializeUser((user, done) => done(null, user))
   passport.deserializeUser((user: AppUser, done) => done(null, user))
@@ -22,9 +30,14 @@ export function createApp(
   app.use(express.json())
   app.use(express.urlencoded({ extended: false }))
   // The session store is in memory here: use a shared one (Redis) in production.
-  app.use(session({
-    secret: sessionSecret, resave: false, saveUninitialized: false, cookie: { httpOnly: true, sameSite: 'lax' },
-  }))
+  app.use(
+    session({
+      secret: sessionSecret,
+      resave: false,
+      saveUninitialized: false,
+      cookie: { httpOnly: true, sameSite: 'lax' },
+    }),
+  )
   app.use(passport.session())
 
   // Failed logins are answered 400 or 401 by Passport.
@@ -47,7 +60,10 @@ export function createApp(
   // QuickBlox errors: 429 (with Retry-After when known), 500, 502, 503, 504, and a stable code.
   const onError: ErrorRequestHandler = (err, _req, res, next) => {
     if (!(err instanceof QuickBloxError)) return next(err)
-    res.set(err.headers ?? {}).status(err.status).json({ code: err.code, message: err.message })
+    res
+      .set(err.headers ?? {})
+      .status(err.status)
+      .json({ code: err.code, message: err.message })
   }
   app.use(onError)
   return { app, strategy }

@@ -9,13 +9,21 @@ import fastifyPassport from '@fastify/passport'
 import { QuickBloxStrategy, type QuickBloxStrategyOptions } from 'passport-quickblox'
 
 /** What the session keeps (encrypted in its cookie): the QuickBlox token, for signing out. */
-interface AppUser { id: number; login: string | null; qbToken: string }
+interface AppUser {
+  id: number
+  login: string | null
+  qbToken: string
+}
 
 export async function createApp(
-  options: QuickBloxStrategyOptions, sessionKey: Buffer,
+  options: QuickBloxStrategyOptions,
+  sessionKey: Buffer,
 ): Promise<{ app: FastifyInstance; strategy: QuickBloxStrategy }> {
-  const strategy = new QuickBloxStrategy(options, async (user, qbSession) =>
-    ({ id: user.id, login: user.login, qbToken: qbSession.token }))
+  const strategy = new QuickBloxStrategy(options, async (user, qbSession) => ({
+    id: user.id,
+    login: user.login,
+    qbToken: qbSession.token,
+  }))
   // QuickBlox errors carry `statusCode` and `headers` (`Retry-After`): Fastify's own error handler
   // answers 429, 502, 503 and 504 with them; failed logins are answered 400 or 401.
   const app = Fastify()

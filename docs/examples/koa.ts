@@ -9,23 +9,35 @@ import passport from 'koa-passport'
 import { QuickBloxStrategy, type QuickBloxStrategyOptions } from 'passport-quickblox'
 
 /** What the session keeps: the QuickBlox token stays on the server, for signing out. */
-interface AppUser { id: number; login: string | null; qbToken: string }
+interface AppUser {
+  id: number
+  login: string | null
+  qbToken: string
+}
 
 /** An in-memory session store, so the token never travels in a cookie. Use a shared store (Redis) in production. */
 function memoryStore(): CreateSessionOptions['store'] {
   const sessions = new Map<string, unknown>()
   return {
     get: async (key: string) => sessions.get(key),
-    set: async (key: string, value: unknown) => { sessions.set(key, value) },
-    destroy: async (key: string) => { sessions.delete(key) },
+    set: async (key: string, value: unknown) => {
+      sessions.set(key, value)
+    },
+    destroy: async (key: string) => {
+      sessions.delete(key)
+    },
   }
 }
 
 export function createApp(
-  options: QuickBloxStrategyOptions, sessionKeys: string[],
+  options: QuickBloxStrategyOptions,
+  sessionKeys: string[],
 ): { app: Koa; strategy: QuickBloxStrategy } {
-  const strategy = new QuickBloxStrategy(options, async (user, qbSession) =>
-    ({ id: user.id, login: user.login, qbToken: qbSession.token }))
+  const strategy = new QuickBloxStrategy(options, async (user, qbSession) => ({
+    id: user.id,
+    login: user.login,
+    qbToken: qbSession.token,
+  }))
   passport.use(strategy)
   passport.serializeUser((user, done) => done(null, user))
   passport.deserializeUser((user: AppUser, done) => done(null, user))

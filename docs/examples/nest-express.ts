@@ -3,8 +3,18 @@
 //   await app.listen(3000)
 import 'reflect-metadata'
 import {
-  Controller, Get, HttpCode, Injectable, Module, Post, Req, UnauthorizedException, UseGuards,
-  type DynamicModule, type ExecutionContext, type INestApplication,
+  Controller,
+  Get,
+  HttpCode,
+  Injectable,
+  Module,
+  Post,
+  Req,
+  UnauthorizedException,
+  UseGuards,
+  type DynamicModule,
+  type ExecutionContext,
+  type INestApplication,
 } from '@nestjs/common'
 import { NestFactory } from '@nestjs/core'
 import { ExpressAdapter } from '@nestjs/platform-express'
@@ -27,8 +37,12 @@ class QuickBloxSessionGuard extends QuickBloxAuthGuard {
 
 @Injectable()
 class SessionSerializer extends PassportSerializer {
-  serializeUser(user: AppUser, done: (err: Error | null, user: AppUser) => void): void { done(null, user) }
-  deserializeUser(user: AppUser, done: (err: Error | null, user: AppUser) => void): void { done(null, user) }
+  serializeUser(user: AppUser, done: (err: Error | null, user: AppUser) => void): void {
+    done(null, user)
+  }
+  deserializeUser(user: AppUser, done: (err: Error | null, user: AppUser) => void): void {
+    done(null, user)
+  }
 }
 
 const publicUser = (user: AppUser) => ({ id: user.id, login: user.login })
@@ -56,7 +70,9 @@ class AuthController {
   async logout(@Req() req: Request) {
     const user = req.user
     if (user) await this.strategy.logout(user.qbToken)
-    await new Promise<void>((resolve, reject) => req.logout((err) => (err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve())))
+    await new Promise<void>((resolve, reject) =>
+      req.logout((err) => (err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve())),
+    )
     return { loggedOut: true }
   }
 }
@@ -75,9 +91,14 @@ class AppModule {
 export async function createApp(options: QuickBloxStrategyOptions, sessionSecret: string): Promise<INestApplication> {
   const app = await NestFactory.create(AppModule.forRoot(options), new ExpressAdapter(), { logger: false })
   // Nest parses JSON and forms itself. The session store is in memory here: use a shared one (Redis) in production.
-  app.use(session({
-    secret: sessionSecret, resave: false, saveUninitialized: false, cookie: { httpOnly: true, sameSite: 'lax' },
-  }))
+  app.use(
+    session({
+      secret: sessionSecret,
+      resave: false,
+      saveUninitialized: false,
+      cookie: { httpOnly: true, sameSite: 'lax' },
+    }),
+  )
   app.use(passport.session())
   app.enableShutdownHooks()
   return app

@@ -6,14 +6,21 @@
 import { HttpException, Inject, Injectable, type ExecutionContext, type OnModuleDestroy } from '@nestjs/common'
 import { AuthGuard, PassportStrategy } from '@nestjs/passport'
 import {
-  QuickBloxError, QuickBloxStrategy,
-  type QuickBloxSession, type QuickBloxStrategyOptions, type QuickBloxUser,
+  QuickBloxError,
+  QuickBloxStrategy,
+  type QuickBloxSession,
+  type QuickBloxStrategyOptions,
+  type QuickBloxUser,
 } from 'passport-quickblox'
 
 export const QUICKBLOX_OPTIONS = Symbol('QUICKBLOX_OPTIONS')
 
 /** What the app keeps for a signed-in user: the QuickBlox token, for signing out. */
-export interface AppUser { id: number; login: string | null; qbToken: string }
+export interface AppUser {
+  id: number
+  login: string | null
+  qbToken: string
+}
 
 @Injectable()
 export class QuickBloxAuthStrategy extends PassportStrategy(QuickBloxStrategy) implements OnModuleDestroy {
@@ -33,7 +40,11 @@ export class QuickBloxAuthStrategy extends PassportStrategy(QuickBloxStrategy) i
 @Injectable()
 export class QuickBloxAuthGuard extends AuthGuard('quickblox') {
   override handleRequest<TUser>(
-    err: unknown, user: TUser, info: unknown, context: ExecutionContext, status?: number,
+    err: unknown,
+    user: TUser,
+    info: unknown,
+    context: ExecutionContext,
+    status?: number,
   ): TUser {
     if (err instanceof QuickBloxError && err.headers) {
       // Express's response and Fastify's reply both have header().

@@ -22,7 +22,9 @@ await redis?.flushDb()
 
 const server = spawn(process.execPath, [fileURLToPath(new URL('../server.js', import.meta.url))], {
   env: {
-    PATH: process.env.PATH ?? '', PORT: '0', SESSION_SECRET: 'anonymous-flood',
+    PATH: process.env.PATH ?? '',
+    PORT: '0',
+    SESSION_SECRET: 'anonymous-flood',
     ...(values.redis ? { REDIS_URL: values.redis } : {}),
   },
   stdio: ['ignore', 'pipe', 'inherit'],
@@ -62,11 +64,13 @@ const before = await rssMb()
 const started = Date.now()
 const sessionCookies = await flood(requests)
 const after = await rssMb()
-console.log(`${requests} anonymous GET /login (${values.redis ? 'sessions in Redis' : 'in-memory session store'}):`
-  + ` RSS ${before.toFixed(1)} MB -> ${after.toFixed(1)} MB`
-  + ` (${after - before >= 0 ? '+' : ''}${(after - before).toFixed(1)} MB)`
-  + ` in ${((Date.now() - started) / 1000).toFixed(1)} s; session cookies set: ${sessionCookies}`
-  + (redis ? `; Redis keys: ${await redis.dbSize()}` : ''))
+console.log(
+  `${requests} anonymous GET /login (${values.redis ? 'sessions in Redis' : 'in-memory session store'}):` +
+    ` RSS ${before.toFixed(1)} MB -> ${after.toFixed(1)} MB` +
+    ` (${after - before >= 0 ? '+' : ''}${(after - before).toFixed(1)} MB)` +
+    ` in ${((Date.now() - started) / 1000).toFixed(1)} s; session cookies set: ${sessionCookies}` +
+    (redis ? `; Redis keys: ${await redis.dbSize()}` : ''),
+)
 
 server.kill('SIGTERM')
 await once(server, 'exit')

@@ -6,7 +6,11 @@ export type Value = string | number | boolean | null | Params | Value[]
 
 /** An answer in QuickBlox's shape, thrown from anywhere in a handler. */
 export class Reply {
-  constructor(readonly status: number, readonly body: unknown, readonly headers: Record<string, string> = {}) {}
+  constructor(
+    readonly status: number,
+    readonly body: unknown,
+    readonly headers: Record<string, string> = {},
+  ) {}
 }
 
 const MAX_BODY_BYTES = 64 * 1024

@@ -17,7 +17,8 @@ async function main(): Promise<void> {
   })
   if (values.help) return void console.log(USAGE)
   const port = Number(values.port)
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new TypeError(`--port must be 0-65535, got ${values.port}`)
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new TypeError(`--port must be 0-65535, got ${values.port}`)
   const emulator = await startEmulator({
     port,
     host: values.host,
@@ -30,16 +31,22 @@ async function main(): Promise<void> {
     // The built-in demo data is public, so its secret and passwords may be shown; a user's file never is.
     console.log(`  auth secret ${demoData.applications[0]!.authSecret}`)
     for (const user of demoData.users) {
-      const how = user.password ? `${user.login ? 'login' : 'email'} ${user.login ?? user.email} / password ${user.password}`
-        : user.facebook ? `facebook token ${user.facebook.token}`
+      const how = user.password
+        ? `${user.login ? 'login' : 'email'} ${user.login ?? user.email} / password ${user.password}`
+        : user.facebook
+          ? `facebook token ${user.facebook.token}`
           : `firebase_phone project ${user.firebase_phone?.project_id} / token ${user.firebase_phone?.access_token}`
       console.log(`  user ${user.id} (${user.full_name}): ${how}`)
     }
   } else {
-    for (const user of emulator.users) console.log(`  user ${user.id}: ${user.login ?? user.email ?? user.full_name ?? ''}`)
+    for (const user of emulator.users)
+      console.log(`  user ${user.id}: ${user.login ?? user.email ?? user.full_name ?? ''}`)
   }
   const stop = (): void => {
-    emulator.close().then(() => process.exit(0), () => process.exit(1))
+    emulator.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    )
   }
   process.once('SIGINT', stop)
   process.once('SIGTERM', stop)

@@ -26,16 +26,28 @@ export class Faults {
   }
 }
 
-const REASONS: Record<number, string> = { 429: 'Too Many Requests', 500: 'Internal Server Error', 503: 'Service Unavailable' }
+const REASONS: Record<number, string> = {
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+}
 
 /** The canned answer of a fault that needs neither the socket nor the request's own answer. */
 export function cannedReply(fault: EmulatorFault, endpoint: EmulatorEndpoint): Reply | undefined {
   if (typeof fault === 'object') {
-    const headers: Record<string, string> = fault.retryAfter === undefined ? {} : { 'Retry-After': String(fault.retryAfter) }
-    return new Reply(fault.status, fault.body ?? { errors: [REASONS[fault.status] ?? `Error ${fault.status}`] }, headers)
+    const headers: Record<string, string> =
+      fault.retryAfter === undefined ? {} : { 'Retry-After': String(fault.retryAfter) }
+    return new Reply(
+      fault.status,
+      fault.body ?? { errors: [REASONS[fault.status] ?? `Error ${fault.status}`] },
+      headers,
+    )
   }
   // A proxy's error page where JSON was expected.
-  if (fault === 'garbage') return new Reply(ENDPOINTS[endpoint], '<html><body><h1>Bad Gateway</h1></body></html>', { 'Content-Type': 'text/html' })
+  if (fault === 'garbage')
+    return new Reply(ENDPOINTS[endpoint], '<html><body><h1>Bad Gateway</h1></body></html>', {
+      'Content-Type': 'text/html',
+    })
   if (fault === 'wrong-shape') return new Reply(ENDPOINTS[endpoint], { result: 'ok' })
   return undefined
 }

@@ -26,7 +26,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const store = new Store(data.applications, data.users, () => clock() + offset)
   const log = options.log ?? ((): void => {})
   const maxLogEntries = options.maxLogEntries ?? 10_000
-  if (!Number.isInteger(maxLogEntries) || maxLogEntries < 0) throw new TypeError('maxLogEntries must be a non-negative integer')
+  if (!Number.isInteger(maxLogEntries) || maxLogEntries < 0)
+    throw new TypeError('maxLogEntries must be a non-negative integer')
   const handler = new EmulatorServer(store, log, maxLogEntries)
   for (const [endpoint, ms] of Object.entries(options.latency ?? {})) handler.latency.set(endpoint as never, ms)
 
@@ -93,7 +94,8 @@ async function loadData(options: EmulatorOptions): Promise<EmulatorData> {
       // Not V8's message: it quotes the text around the error, which may be a secret or a password.
       throw new SyntaxError(`${options.dataFile}: not valid JSON`)
     }
-    if (typeof parsed !== 'object' || parsed === null) throw new TypeError(`${options.dataFile}: expected { applications, users }`)
+    if (typeof parsed !== 'object' || parsed === null)
+      throw new TypeError(`${options.dataFile}: expected { applications, users }`)
     file = parsed
   }
   const given = options.applications ?? file.applications
@@ -102,7 +104,9 @@ async function loadData(options: EmulatorOptions): Promise<EmulatorData> {
     users: options.users ?? file.users ?? (given ? [] : demoData.users),
   })
   if (!Array.isArray(data.applications) || data.applications.length === 0 || !data.applications.every(isApplication)) {
-    throw new TypeError('Emulator applications must be a non-empty array of { id: number, authKey: string, authSecret: string }')
+    throw new TypeError(
+      'Emulator applications must be a non-empty array of { id: number, authKey: string, authSecret: string }',
+    )
   }
   if (!Array.isArray(data.users) || !data.users.every(isUserSeed)) {
     throw new TypeError(USER_SEED_ERROR)
@@ -112,15 +116,26 @@ async function loadData(options: EmulatorOptions): Promise<EmulatorData> {
 
 function isApplication(value: unknown): value is EmulatorApplication {
   const app = value as Partial<EmulatorApplication> | null
-  return Number.isInteger(app?.id) && typeof app?.authKey === 'string' && app.authKey !== '' && typeof app.authSecret === 'string' && app.authSecret !== ''
+  return (
+    Number.isInteger(app?.id) &&
+    typeof app?.authKey === 'string' &&
+    app.authKey !== '' &&
+    typeof app.authSecret === 'string' &&
+    app.authSecret !== ''
+  )
 }
 
 function isUserSeed(value: unknown): value is EmulatorUserSeed {
   if (typeof value !== 'object' || value === null) return false
   const user = value as Record<string, unknown>
   const strings = ['login', 'email', 'password', 'full_name', 'phone', 'website', 'custom_data', 'user_tags']
-  const isObject = (v: unknown, keys: string[]): boolean => v === undefined || (typeof v === 'object' && v !== null && keys.every((k) => typeof (v as Record<string, unknown>)[k] === 'string'))
-  return (user.id === undefined || Number.isInteger(user.id))
-    && strings.every((key) => user[key] === undefined || typeof user[key] === 'string')
-    && isObject(user.facebook, ['token']) && isObject(user.firebase_phone, ['project_id', 'access_token'])
+  const isObject = (v: unknown, keys: string[]): boolean =>
+    v === undefined ||
+    (typeof v === 'object' && v !== null && keys.every((k) => typeof (v as Record<string, unknown>)[k] === 'string'))
+  return (
+    (user.id === undefined || Number.isInteger(user.id)) &&
+    strings.every((key) => user[key] === undefined || typeof user[key] === 'string') &&
+    isObject(user.facebook, ['token']) &&
+    isObject(user.firebase_phone, ['project_id', 'access_token'])
+  )
 }

@@ -66,7 +66,11 @@ export class EmulatorServer {
   counts = {} as Record<EmulatorEndpoint, number>
   private readonly closing = new AbortController()
 
-  constructor(private readonly store: Store, private readonly log: (line: string) => void, private readonly maxLogEntries: number) {
+  constructor(
+    private readonly store: Store,
+    private readonly log: (line: string) => void,
+    private readonly maxLogEntries: number,
+  ) {
     // Every request waiting out its latency listens for close: many at once is normal here.
     setMaxListeners(0, this.closing.signal)
     this.resetLog()
@@ -74,7 +78,10 @@ export class EmulatorServer {
 
   resetLog(): void {
     this.requests.length = 0
-    this.counts = Object.fromEntries(Object.keys(ENDPOINTS).map((endpoint) => [endpoint, 0])) as Record<EmulatorEndpoint, number>
+    this.counts = Object.fromEntries(Object.keys(ENDPOINTS).map((endpoint) => [endpoint, 0])) as Record<
+      EmulatorEndpoint,
+      number
+    >
   }
 
   /** Ends pending latency waits so `close()` does not wait for them. */
@@ -90,9 +97,23 @@ export class EmulatorServer {
     const token = typeof req.headers['qb-token'] === 'string' ? req.headers['qb-token'] : undefined
     const headers: Record<string, string> = {}
     for (const [name, value] of Object.entries(req.headers)) {
-      headers[name] = name === 'qb-token' && token ? fingerprint(token) : /^(authorization|cookie)$/.test(name) ? '***' : String(value)
+      headers[name] =
+        name === 'qb-token' && token
+          ? fingerprint(token)
+          : /^(authorization|cookie)$/.test(name)
+            ? '***'
+            : String(value)
     }
-    const entry: EmulatorRequestLog = { endpoint, method, path, headers, body: null, status: null, startedAt: this.store.now(), durationMs: 0 }
+    const entry: EmulatorRequestLog = {
+      endpoint,
+      method,
+      path,
+      headers,
+      body: null,
+      status: null,
+      startedAt: this.store.now(),
+      durationMs: 0,
+    }
     if (token) entry.token = fingerprint(token)
     this.requests.push(entry)
     // A long-running emulator (the CLI, a demo) keeps only the most recent entries; counts go on counting.
@@ -137,7 +158,8 @@ export class EmulatorServer {
     const session = this.store.useSession(token)
     // The token-check endpoints word it as a whole-request error; the others as a bare list.
     if (!session) throw new Reply(401, endpoint.startsWith('GET ') ? base(NO_SESSION.errors[0]!) : NO_SESSION)
-    const ok = (status: number, body: unknown): Reply => new Reply(status, body, { 'QB-Token-ExpirationDate': expirationHeader(this.store.expiresAt(session)) })
+    const ok = (status: number, body: unknown): Reply =>
+      new Reply(status, body, { 'QB-Token-ExpirationDate': expirationHeader(this.store.expiresAt(session)) })
     switch (endpoint) {
       case 'GET /session.json':
         return ok(200, { session: this.store.sessionJson(session) })
@@ -180,7 +202,11 @@ export class EmulatorServer {
     const user = credential && this.store.findUser(credential)
     if (credential && !user) throw new Reply(401, UNAUTHORIZED)
     const session = this.store.createSession(app.id, user?.id ?? 0, Number(nonce), timestamp)
-    return new Reply(201, { session: this.store.sessionJson(session) }, { 'QB-Token-ExpirationDate': expirationHeader(this.store.expiresAt(session)) })
+    return new Reply(
+      201,
+      { session: this.store.sessionJson(session) },
+      { 'QB-Token-ExpirationDate': expirationHeader(this.store.expiresAt(session)) },
+    )
   }
 
   /**
@@ -193,7 +219,8 @@ export class EmulatorServer {
     if (!credential) throw blank('login')
     const user = this.store.findUser(credential)
     if (!user) throw new Reply(401, UNAUTHORIZED)
-    if (session.userId !== 0 && session.userId !== user.id) throw new Reply(422, base('You have already logged in as another user'))
+    if (session.userId !== 0 && session.userId !== user.id)
+      throw new Reply(422, base('You have already logged in as another user'))
     this.store.setUser(session, user.id)
     return this.store.userJson(user)
   }
@@ -207,7 +234,10 @@ function route(method: string, path: string): EmulatorEndpoint | null {
 
 /** QuickBlox's format: `2016-05-02 19:52:00 UTC`. */
 function expirationHeader(ms: number): string {
-  return new Date(ms).toISOString().replace('T', ' ').replace(/\.\d{3}Z$/, ' UTC')
+  return new Date(ms)
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/\.\d{3}Z$/, ' UTC')
 }
 
 /**

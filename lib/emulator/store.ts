@@ -47,7 +47,11 @@ export class Store {
   private nextSessionId = 1
   private readonly startedAt: number
 
-  constructor(readonly applications: EmulatorApplication[], users: EmulatorUserSeed[], readonly now: () => number) {
+  constructor(
+    readonly applications: EmulatorApplication[],
+    users: EmulatorUserSeed[],
+    readonly now: () => number,
+  ) {
     this.startedAt = now()
     for (const seed of users) this.addUser(seed)
   }
@@ -90,11 +94,19 @@ export class Store {
   findUser(credential: Credential): EmulatorUser | undefined {
     const matches = (user: EmulatorUser): boolean => {
       switch (credential.kind) {
-        case 'login': return safeEqual(user.password, credential.password) && user.login === credential.name
-        case 'email': return safeEqual(user.password, credential.password) && user.email?.toLowerCase() === credential.name.toLowerCase()
-        case 'facebook': return safeEqual(user.facebook?.token, credential.token)
+        case 'login':
+          return safeEqual(user.password, credential.password) && user.login === credential.name
+        case 'email':
+          return (
+            safeEqual(user.password, credential.password) && user.email?.toLowerCase() === credential.name.toLowerCase()
+          )
+        case 'facebook':
+          return safeEqual(user.facebook?.token, credential.token)
         case 'firebase_phone':
-          return safeEqual(user.firebase_phone?.access_token, credential.accessToken) && user.firebase_phone?.project_id === credential.projectId
+          return (
+            safeEqual(user.firebase_phone?.access_token, credential.accessToken) &&
+            user.firebase_phone?.project_id === credential.projectId
+          )
       }
     }
     let found: EmulatorUser | undefined
@@ -109,8 +121,21 @@ export class Store {
     // 20 random bytes: 160 bits, 40 hex characters like QuickBlox's own tokens.
     const token = randomBytes(20).toString('hex')
     // Tokens nobody uses again would pile up in a long-running emulator: sweep the expired ones now and then.
-    if (id % 1000 === 0) for (const old of this.sessions.values()) if (now - old.lastUsedAt >= SESSION_TTL_MS) this.sessions.delete(old.token)
-    const session = { id, _id: randomBytes(12).toString('hex'), token, applicationId, userId, nonce, ts, createdAt: now, updatedAt: now, lastUsedAt: now }
+    if (id % 1000 === 0)
+      for (const old of this.sessions.values())
+        if (now - old.lastUsedAt >= SESSION_TTL_MS) this.sessions.delete(old.token)
+    const session = {
+      id,
+      _id: randomBytes(12).toString('hex'),
+      token,
+      applicationId,
+      userId,
+      nonce,
+      ts,
+      createdAt: now,
+      updatedAt: now,
+      lastUsedAt: now,
+    }
     this.sessions.set(token, session)
     return session
   }
@@ -157,7 +182,18 @@ export class Store {
 
   sessionJson(session: Session): Record<string, unknown> {
     const { _id, id, token, nonce, ts } = session
-    return { _id, application_id: session.applicationId, created_at: iso(session.createdAt), device_id: 0, id, nonce, token, ts, updated_at: iso(session.updatedAt), user_id: session.userId }
+    return {
+      _id,
+      application_id: session.applicationId,
+      created_at: iso(session.createdAt),
+      device_id: 0,
+      id,
+      nonce,
+      token,
+      ts,
+      updated_at: iso(session.updatedAt),
+      user_id: session.userId,
+    }
   }
 
   /** The user as `POST /login.json` and `GET /users/{id}.json` return it: every field QuickBlox lists. */
@@ -175,7 +211,7 @@ export class Store {
       updated_at: created,
       last_request_at: lastRequest === undefined ? null : iso(lastRequest),
       external_user_id: user.external_user_id ?? null,
-      facebook_id: user.facebook ? user.facebook.id ?? String(100000000000 + user.id) : null,
+      facebook_id: user.facebook ? (user.facebook.id ?? String(100000000000 + user.id)) : null,
       blob_id: null,
       custom_data: user.custom_data ?? null,
       age_over16: false,

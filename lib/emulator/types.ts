@@ -65,7 +65,13 @@ export type EmulatorEndpoint = keyof typeof ENDPOINTS
  */
 export type EmulatorFault =
   | { status: number; retryAfter?: number; body?: unknown }
-  | 'hang' | 'reset' | 'garbage' | 'truncated' | 'cut' | 'wrong-shape' | 'expire-session'
+  | 'hang'
+  | 'reset'
+  | 'garbage'
+  | 'truncated'
+  | 'cut'
+  | 'wrong-shape'
+  | 'expire-session'
 
 /** Options of `startEmulator()`. Every one is optional. */
 export interface EmulatorOptions {

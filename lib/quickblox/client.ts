@@ -65,26 +65,47 @@ export class QuickBloxClient {
   constructor(options: QuickBloxClientOptions, mode?: typeof TOKEN_CHECKS_ONLY) {
     if (typeof options !== 'object' || options === null) throw new TypeError('QuickBlox: options are required')
     const keyless = mode === TOKEN_CHECKS_ONLY
-    const { appId, authKey, authSecret, apiEndpoint = 'https://api.quickblox.com', timeout = 10_000, signatureAlgorithm = 'sha1', pool } = options
+    const {
+      appId,
+      authKey,
+      authSecret,
+      apiEndpoint = 'https://api.quickblox.com',
+      timeout = 10_000,
+      signatureAlgorithm = 'sha1',
+      pool,
+    } = options
     // Messages name the option, never its value: some of these are secrets.
     const check = (ok: boolean, message: string): void => {
       if (!ok) throw new TypeError(`QuickBlox: option ${message}`)
     }
     this.#appId = Number(appId)
-    check((typeof appId === 'number' || typeof appId === 'string') && Number.isSafeInteger(this.#appId) && this.#appId > 0, 'appId must be a positive integer')
+    check(
+      (typeof appId === 'number' || typeof appId === 'string') && Number.isSafeInteger(this.#appId) && this.#appId > 0,
+      'appId must be a positive integer',
+    )
     check(keyless || (typeof authKey === 'string' && authKey !== ''), 'authKey must be a non-empty string')
     check(keyless || (typeof authSecret === 'string' && authSecret !== ''), 'authSecret must be a non-empty string')
-    check(signatureAlgorithm === 'sha1' || signatureAlgorithm === 'sha256', "signatureAlgorithm must be 'sha1' or 'sha256'")
+    check(
+      signatureAlgorithm === 'sha1' || signatureAlgorithm === 'sha256',
+      "signatureAlgorithm must be 'sha1' or 'sha256'",
+    )
     // Node's timers hold at most 2^31 - 1 ms; a longer one would fire at once.
-    check(typeof timeout === 'number' && timeout > 0 && timeout <= 2 ** 31 - 1, 'timeout must be a number of milliseconds from 1 to 2147483647')
+    check(
+      typeof timeout === 'number' && timeout > 0 && timeout <= 2 ** 31 - 1,
+      'timeout must be a number of milliseconds from 1 to 2147483647',
+    )
     check(isHttpUrl(apiEndpoint), 'apiEndpoint must be an http: or https: URL')
-    check(pool === undefined || pool === false || (typeof pool === 'object' && pool !== null), 'pool must be false or an object')
+    check(
+      pool === undefined || pool === false || (typeof pool === 'object' && pool !== null),
+      'pool must be false or an object',
+    )
     this.#authKey = authKey
     this.#authSecret = authSecret
     this.#algorithm = signatureAlgorithm
     this.#timeout = timeout
     this.#transport = new Transport(apiEndpoint.replace(/\/+$/, ''))
-    this.#pool = pool === false || keyless ? undefined : new SessionPool(() => this.#createSession(this.#deadline()), pool)
+    this.#pool =
+      pool === false || keyless ? undefined : new SessionPool(() => this.#createSession(this.#deadline()), pool)
   }
 
   /**
@@ -136,7 +157,8 @@ export class QuickBloxClient {
    * (ms since the epoch, default now + `timeout`) lets several calls share one time budget.
    */
   async getSession(token: string, deadline = this.#deadline()): Promise<QuickBloxSession> {
-    if (typeof token !== 'string' || !TOKEN_SHAPE.test(token)) throw new TypeError('QuickBlox: getSession needs a session token')
+    if (typeof token !== 'string' || !TOKEN_SHAPE.test(token))
+      throw new TypeError('QuickBlox: getSession needs a session token')
     const reply = await this.#send('GET', 'session.json', deadline, { token })
     if (reply.status !== 200) throw errorFor(reply, 'token')
     const session = readSession(reply.body)
@@ -150,7 +172,8 @@ export class QuickBloxClient {
    */
   async getUser(id: number, token: string, deadline = this.#deadline()): Promise<QuickBloxUser> {
     if (!Number.isSafeInteger(id) || id <= 0) throw new TypeError('QuickBlox: getUser needs a positive integer id')
-    if (typeof token !== 'string' || !TOKEN_SHAPE.test(token)) throw new TypeError('QuickBlox: getUser needs a session token')
+    if (typeof token !== 'string' || !TOKEN_SHAPE.test(token))
+      throw new TypeError('QuickBlox: getUser needs a session token')
     const reply = await this.#send('GET', `users/${id}.json`, deadline, { token })
     if (reply.status !== 200) throw errorFor(reply, 'user')
     const user = readUser(reply.body)
@@ -175,8 +198,17 @@ export class QuickBloxClient {
   }
 
   /** `undefined` when QuickBlox says the application session does not exist (any more). */
-  async #login(session: QuickBloxSession, credentials: LoginCredentials, deadline: number, attempt = 1): Promise<LoginResult | undefined> {
-    const reply = await this.#send('POST', 'login.json', deadline, { token: session.token, json: loginBody(credentials), attempt })
+  async #login(
+    session: QuickBloxSession,
+    credentials: LoginCredentials,
+    deadline: number,
+    attempt = 1,
+  ): Promise<LoginResult | undefined> {
+    const reply = await this.#send('POST', 'login.json', deadline, {
+      token: session.token,
+      json: loginBody(credentials),
+      attempt,
+    })
     if (reply.status === 401 && mentions(reply, 'session does not exist')) return undefined
     if (reply.status !== 202) throw errorFor(reply, 'login')
     const user = readUser(reply.body)
@@ -220,7 +252,12 @@ export class QuickBloxClient {
     if (reply.status !== 201) throw errorFor(reply, 'session')
     const session = readSession(reply.body)
     if (!session) throw new QuickBloxResponseError('QuickBlox answered a session request without a readable session')
-    return { token: session.token, expiresAt: expiry(reply), userId: session.userId, applicationId: session.applicationId }
+    return {
+      token: session.token,
+      expiresAt: expiry(reply),
+      userId: session.userId,
+      applicationId: session.applicationId,
+    }
   }
 
   /** `attempts` counts this session's requests, retries included (for diagnostics). */
@@ -274,16 +311,23 @@ function errorFor(reply: Reply, step: 'session' | 'login' | 'logout' | 'token' |
   if (status >= 500) return new QuickBloxUnavailableError(`QuickBlox answered ${status}`)
   if (status >= 400 && step === 'session') {
     const reasons = readErrors(reply.body).join('; ') || `status ${status}`
-    if (mentions(reply, 'timestamp')) return new QuickBloxConfigurationError(`QuickBlox refused the session timestamp: check this server's clock (${reasons})`)
-    return new QuickBloxConfigurationError(`QuickBlox refused the application credentials (appId/authKey/authSecret): ${reasons}`)
+    if (mentions(reply, 'timestamp'))
+      return new QuickBloxConfigurationError(
+        `QuickBlox refused the session timestamp: check this server's clock (${reasons})`,
+      )
+    return new QuickBloxConfigurationError(
+      `QuickBlox refused the application credentials (appId/authKey/authSecret): ${reasons}`,
+    )
   }
   // A token QuickBlox does not know (any more), or whose user is gone: the client's token is invalid.
   if ((step === 'token' || step === 'user') && status === 401) {
     return new QuickBloxCredentialsError('QuickBlox does not know this session token (unknown, expired or destroyed)')
   }
-  if (step === 'user' && status === 404) return new QuickBloxCredentialsError('QuickBlox has no user for this session token')
+  if (step === 'user' && status === 404)
+    return new QuickBloxCredentialsError('QuickBlox has no user for this session token')
   if (step === 'login' && status === 401) return new QuickBloxCredentialsError()
-  if (step === 'login' && status === 403) return new QuickBloxCredentialsError('QuickBlox does not allow this login', 403)
+  if (step === 'login' && status === 403)
+    return new QuickBloxCredentialsError('QuickBlox does not allow this login', 403)
   if (step === 'login' && (status === 400 || status === 422)) {
     return new QuickBloxCredentialsError('QuickBlox refused the credentials as invalid', 400)
   }

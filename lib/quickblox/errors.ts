@@ -64,8 +64,12 @@ export class QuickBloxRateLimitError extends QuickBloxError {
   static readonly code = 'QB_RATE_LIMITED'
   readonly retryAfter: number | undefined
   constructor(retryAfter: number | undefined) {
-    super(QuickBloxRateLimitError.code, 429, 'QuickBlox rate limit exceeded',
-      retryAfter === undefined ? undefined : { 'Retry-After': String(retryAfter) })
+    super(
+      QuickBloxRateLimitError.code,
+      429,
+      'QuickBlox rate limit exceeded',
+      retryAfter === undefined ? undefined : { 'Retry-After': String(retryAfter) },
+    )
     this.retryAfter = retryAfter
   }
 }

@@ -73,7 +73,7 @@ export class Transport {
     } catch (error) {
       if (tooLarge) throw new QuickBloxResponseError('QuickBlox sent a reply larger than 1 MiB')
       if (error instanceof TimeoutError) throw new QuickBloxTimeoutError(options.reportedTimeoutMs)
-      if (error instanceof ReadError) throw new QuickBloxResponseError('QuickBlox\'s reply was cut short')
+      if (error instanceof ReadError) throw new QuickBloxResponseError("QuickBlox's reply was cut short")
       const code = error instanceof RequestError ? error.code : 'unknown error'
       // Refused, reset before a reply, DNS...: QuickBlox (or the way to it) is unavailable.
       throw new QuickBloxUnavailableError(`QuickBlox could not be reached (${code})`)

@@ -21,6 +21,10 @@ export function signatureMessage(params: Record<string, unknown>): string {
 }
 
 /** HMAC of the signature message, keyed with the application's auth secret, as lowercase hex. */
-export function sign(params: Record<string, unknown>, authSecret: string, algorithm: SignatureAlgorithm = 'sha1'): string {
+export function sign(
+  params: Record<string, unknown>,
+  authSecret: string,
+  algorithm: SignatureAlgorithm = 'sha1',
+): string {
   return createHmac(algorithm, authSecret).update(signatureMessage(params)).digest('hex')
 }

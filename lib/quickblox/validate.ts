@@ -25,7 +25,10 @@ export function readSession(body: unknown): { token: string; userId: number; app
 const KINDS = {
   text: { valid: (value: unknown) => value === null || typeof value === 'string', absent: null },
   flag: { valid: (value: unknown) => typeof value === 'boolean', absent: false },
-  id: { valid: (value: unknown) => value === null || typeof value === 'string' || typeof value === 'number', absent: null },
+  id: {
+    valid: (value: unknown) => value === null || typeof value === 'string' || typeof value === 'number',
+    absent: null,
+  },
 } as const
 
 /**

@@ -174,7 +174,14 @@ export async function startApp(strategy: QuickBloxStrategy, options: TestAppOpti
         ...(contentType === '' ? {} : { 'content-type': CONTENT_TYPES[contentType] ?? contentType }),
         'content-length': Buffer.byteLength(body),
       }
-      const req = http.request({ host: '127.0.0.1', port, path: '/api/login', method: 'POST', agent: keepAlive, headers })
+      const req = http.request({
+        host: '127.0.0.1',
+        port,
+        path: '/api/login',
+        method: 'POST',
+        agent: keepAlive,
+        headers,
+      })
       req.on('response', (res) => {
         const chunks: Buffer[] = []
         res.on('data', (chunk: Buffer) => chunks.push(chunk))

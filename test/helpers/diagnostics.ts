@@ -34,14 +34,24 @@ export function recordDiagnostics(): Recorder {
   const record = (channel: ChannelName, event: Recorded['event'], message: unknown): void => {
     const context = message as object
     events.push({
-      channel, event, context, fields: { ...context },
+      channel,
+      event,
+      context,
+      fields: { ...context },
       rendered: `${inspect(message, { depth: Infinity, showHidden: true })}\n${JSON.stringify(message)}`,
     })
   }
   const handlers = TRACING.map((channel) => {
-    const on = (event: TracingEvent) => (message: unknown): void => record(channel, event, message)
+    const on =
+      (event: TracingEvent) =>
+      (message: unknown): void =>
+        record(channel, event, message)
     const handler = {
-      start: on('start'), end: on('end'), asyncStart: on('asyncStart'), asyncEnd: on('asyncEnd'), error: on('error'),
+      start: on('start'),
+      end: on('end'),
+      asyncStart: on('asyncStart'),
+      asyncEnd: on('asyncEnd'),
+      error: on('error'),
     }
     tracingChannel(CHANNELS[channel]).subscribe(handler)
     return [channel, handler] as const
@@ -51,8 +61,8 @@ export function recordDiagnostics(): Recorder {
   return {
     events,
     of: (channel, event) => events.filter((e) => e.channel === channel && (event === undefined || e.event === event)),
-    sequence: (only) => events.filter((e) => only === undefined || only.includes(e.event))
-      .map((e) => `${e.channel}:${e.event}`),
+    sequence: (only) =>
+      events.filter((e) => only === undefined || only.includes(e.event)).map((e) => `${e.channel}:${e.event}`),
     stop() {
       for (const [channel, handler] of handlers) tracingChannel(CHANNELS[channel]).unsubscribe(handler)
       unsubscribe(CHANNELS.pool, onPool)

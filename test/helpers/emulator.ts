@@ -20,10 +20,14 @@ export function sign(params: Params, secret: string, algorithm: 'sha1' | 'sha256
 
 /** A form body with bracket nesting, URL-encoded as browsers and the JS SDK send it. */
 export function form(params: Params, prefix = ''): string {
-  return Object.entries(params).flatMap(([key, value]) => {
-    const name = prefix ? `${prefix}[${key}]` : key
-    return typeof value === 'object' ? [form(value, name)] : [`${encodeURIComponent(name)}=${encodeURIComponent(String(value))}`]
-  }).join('&')
+  return Object.entries(params)
+    .flatMap(([key, value]) => {
+      const name = prefix ? `${prefix}[${key}]` : key
+      return typeof value === 'object'
+        ? [form(value, name)]
+        : [`${encodeURIComponent(name)}=${encodeURIComponent(String(value))}`]
+    })
+    .join('&')
 }
 
 export interface Answer {

@@ -32,13 +32,20 @@ export async function startExample(
   const lines: string[] = []
   const store = options.app?.sessionStore ?? new session.MemoryStore()
   const app = createApp({
-    strategy, sessionSecret: 'example-app-test-secret', sessionStore: store, demoUsers: emulator.users,
-    log: (line: string) => lines.push(line), ...options.app,
+    strategy,
+    sessionSecret: 'example-app-test-secret',
+    sessionStore: store,
+    demoUsers: emulator.users,
+    log: (line: string) => lines.push(line),
+    ...options.app,
   })
   const server: Server = await listen(app, { port: 0, host: '127.0.0.1' })
   const { port } = server.address() as AddressInfo
   return {
-    url: `http://127.0.0.1:${port}`, emulator, store, lines,
+    url: `http://127.0.0.1:${port}`,
+    emulator,
+    store,
+    lines,
     async close() {
       server.closeAllConnections()
       await new Promise((resolve) => server.close(resolve))
@@ -68,13 +75,20 @@ export function csrfCookie(setCookie: string | string[] | undefined): string | u
 
 /** How many sessions the store holds. */
 export async function sessionCount(store: session.Store): Promise<number> {
-  return new Promise((resolve, reject) => store.length?.((err, length) => (err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve(length ?? 0))))
+  return new Promise((resolve, reject) =>
+    store.length?.((err, length) =>
+      err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve(length ?? 0),
+    ),
+  )
 }
 
 /** The QuickBlox tokens kept in the app's sessions (server-side only). */
 export async function tokensInStore(store: session.Store): Promise<string[]> {
   const all = await new Promise<Record<string, session.SessionData>>((resolve, reject) =>
-    store.all?.((err: Error | null, sessions) => (err ? reject(err) : resolve((sessions ?? {}) as Record<string, session.SessionData>))))
+    store.all?.((err: Error | null, sessions) =>
+      err ? reject(err) : resolve((sessions ?? {}) as Record<string, session.SessionData>),
+    ),
+  )
   return Object.values(all).flatMap((s) => {
     const user = (s as { passport?: { user?: { qbToken?: unknown } } }).passport?.user
     return typeof user?.qbToken === 'string' ? [user.qbToken] : []
@@ -95,11 +109,16 @@ export const LOG_LINE = /^(GET|POST|HEAD|PUT|DELETE) \/[\w/.-]* \d{3} \d+ms( [\w
  * The path of a system program the example-app tests need, or an error naming the install
  * command. It fails (never skips): a skipped suite reads as green.
  */
-export function requireProgram(name: string, paths: string[] = (process.env.PATH ?? '').split(delimiter).map((dir) => join(dir, name))): string {
+export function requireProgram(
+  name: string,
+  paths: string[] = (process.env.PATH ?? '').split(delimiter).map((dir) => join(dir, name)),
+): string {
   const found = paths.find((path) => existsSync(path))
   if (found) return found
-  throw new Error(`${name} is not installed, so this test cannot run. npm test installs it; with Jest alone,`
-    + ' run: bash scripts/system-deps.sh (Debian packages redis-server and chromium)')
+  throw new Error(
+    `${name} is not installed, so this test cannot run. npm test installs it; with Jest alone,` +
+      ' run: bash scripts/system-deps.sh (Debian packages redis-server and chromium)',
+  )
 }
 
 /** A port that was free a moment ago on 127.0.0.1. */
@@ -110,4 +129,3 @@ export async function freePort(): Promise<number> {
   await new Promise((resolve) => server.close(resolve))
   return port
 }
-

@@ -115,8 +115,9 @@ export function describeFramework(variant: FrameworkVariant, extraCases: Framewo
         context.emulator.resetLog()
         const res = await agent.post('/logout')
         expect(res.status).toBe(200)
-        expect(context.emulator.requests.map((r) => [`${r.method} ${r.path}`, r.status]))
-          .toEqual([['DELETE /session.json', 200]])
+        expect(context.emulator.requests.map((r) => [`${r.method} ${r.path}`, r.status])).toEqual([
+          ['DELETE /session.json', 200],
+        ])
         expect((await agent.get('/me')).status).toBe(401)
       })
     } else {
@@ -128,8 +129,9 @@ export function describeFramework(variant: FrameworkVariant, extraCases: Framewo
         context.emulator.resetLog()
         const res = await post('/logout').set('Authorization', `Bearer ${token as string}`)
         expect(res.status).toBe(200)
-        expect(context.emulator.requests.map((r) => [`${r.method} ${r.path}`, r.status]))
-          .toEqual([['DELETE /session.json', 200]])
+        expect(context.emulator.requests.map((r) => [`${r.method} ${r.path}`, r.status])).toEqual([
+          ['DELETE /session.json', 200],
+        ])
         // The session is gone: ending it again is refused.
         context.emulator.resetLog()
         await post('/logout').set('Authorization', `Bearer ${token as string}`)

@@ -8,7 +8,8 @@ export const APP = { id: 4242, authKey: 'test-auth-key', authSecret: 'test-auth-
 export const AMY = { login: 'amy', email: 'amy@example.com', password: 'amy-password-1', full_name: 'Amy Pond' }
 export const FACEBOOK_USER = { login: 'fb-fan', full_name: 'Fay Book', facebook: { token: 'facebook-access-token-1' } }
 export const FIREBASE_USER = {
-  login: 'phone-person', full_name: 'Phil Phone',
+  login: 'phone-person',
+  full_name: 'Phil Phone',
   firebase_phone: { project_id: 'my-firebase-project', access_token: 'firebase-id-token-1' },
 }
 
@@ -17,7 +18,10 @@ export function startTestEmulator(): Promise<Emulator> {
 }
 
 /** Options for a strategy talking to `emulator`; no pool, so every login is exactly two calls. */
-export function optionsFor(emulator: Emulator, extra: Partial<QuickBloxStrategyOptions> = {}): QuickBloxStrategyOptions {
+export function optionsFor(
+  emulator: Emulator,
+  extra: Partial<QuickBloxStrategyOptions> = {},
+): QuickBloxStrategyOptions {
   return {
     appId: emulator.application.id,
     authKey: emulator.application.authKey,

@@ -16,9 +16,11 @@ export async function startRedis(): Promise<RedisServer> {
   const program = requireProgram('redis-server')
   const port = await freePort()
   const dir = await mkdtemp(join(tmpdir(), 'pqb-redis-'))
-  const redis: ChildProcess = spawn(program,
+  const redis: ChildProcess = spawn(
+    program,
     ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir],
-    { stdio: ['ignore', 'pipe', 'pipe'] })
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  )
   await new Promise<void>((resolve, reject) => {
     let output = ''
     const timer = setTimeout(() => reject(new Error(`redis-server did not start:\n${output}`)), 10_000)

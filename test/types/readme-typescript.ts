@@ -2,26 +2,43 @@
 import express, { type NextFunction, type Request, type Response } from 'express'
 import passport from 'passport'
 import {
-  QuickBloxStrategy, QuickBloxError,
-  type QuickBloxUser, type QuickBloxSession, type QuickBloxAuthenticateOptions,
+  QuickBloxStrategy,
+  QuickBloxError,
+  type QuickBloxUser,
+  type QuickBloxSession,
+  type QuickBloxAuthenticateOptions,
 } from 'passport-quickblox'
 
 // What your app keeps in the session (req.user).
 declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace
   namespace Express {
-    interface User { id: number; login: string | null; qbToken: string }
+    interface User {
+      id: number
+      login: string | null
+      qbToken: string
+    }
   }
 }
 
 const app = express()
 app.use(express.json())
 
-passport.use(new QuickBloxStrategy(
-  { appId: 76730, authKey: process.env.QB_AUTH_KEY!, authSecret: process.env.QB_AUTH_SECRET!, passReqToCallback: true },
-  async (req: Request, user: QuickBloxUser, session: QuickBloxSession) =>
-    ({ id: user.id, login: user.login, qbToken: session.token }),
-))
+passport.use(
+  new QuickBloxStrategy(
+    {
+      appId: 76730,
+      authKey: process.env.QB_AUTH_KEY!,
+      authSecret: process.env.QB_AUTH_SECRET!,
+      passReqToCallback: true,
+    },
+    async (req: Request, user: QuickBloxUser, session: QuickBloxSession) => ({
+      id: user.id,
+      login: user.login,
+      qbToken: session.token,
+    }),
+  ),
+)
 
 const facebookOnly: QuickBloxAuthenticateOptions = { methods: ['facebook'], failWithError: true }
 app.post('/login/facebook', passport.authenticate('quickblox', facebookOnly), (req, res) => {
