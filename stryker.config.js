@@ -8,6 +8,9 @@ export default {
   testRunnerNodeArgs: ['--experimental-vm-modules'],
   jest: { configFile: 'jest.mutation.config.js', enableFindRelatedTests: false },
   coverageAnalysis: 'perTest',
+  // A static mutant (a module-level constant) is covered by no test in particular, so each would
+  // rerun the whole suite: hundreds of full runs. They are left out (reported as ignored).
+  ignoreStatic: true,
   // The machine running it is usually shared: one Jest at a time, generous timeouts (the tests
   // talk HTTP to a real emulator, and a mutant may make a request hang until its timeout).
   concurrency: 1,
