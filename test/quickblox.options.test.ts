@@ -81,3 +81,21 @@ describe('client options', () => {
     }
   })
 })
+
+describe('pool options', () => {
+  it('refuses a max that is not a positive integer', () => {
+    for (const max of [0, -1, 1.5, Number.NaN]) {
+      expect(() => build({ ...valid(), pool: { max } })).toThrow(new TypeError('pool.max must be a positive integer'))
+    }
+  })
+
+  it('refuses a maxAgeMs that is not a positive number', () => {
+    for (const maxAgeMs of [0, -1, Number.NaN]) {
+      expect(() => build({ ...valid(), pool: { maxAgeMs } })).toThrow(new TypeError('pool.maxAgeMs must be a positive number'))
+    }
+  })
+
+  it('takes a max of 1 and a maxAgeMs of 1 ms', () => {
+    expect(() => build({ ...valid(), pool: { max: 1, maxAgeMs: 1 } })).not.toThrow()
+  })
+})
