@@ -102,14 +102,24 @@ describe('login refused', () => {
 describe('logout refused', () => {
   it('is an error for a redirect, not a logout', async () => {
     const { session } = await client.login(amy)
-    fail('DELETE /session.json', { status: 302, body: '' })
+    fail('DELETE /session.json', { status: 300, body: '' })
     expect(await failure(client.logout(session.token)))
-      .toMatchObject({ code: 'QB_BAD_RESPONSE', message: 'QuickBlox answered an unexpected status 302' })
+      .toMatchObject({ code: 'QB_BAD_RESPONSE', message: 'QuickBlox answered an unexpected status 300' })
   })
 
   it('is unavailable for a 5xx', async () => {
     const { session } = await client.login(amy)
     fail('DELETE /session.json', { status: 503 })
     expect(await failure(client.logout(session.token))).toMatchObject({ code: 'QB_UNAVAILABLE', message: 'QuickBlox answered 503' })
+  })
+})
+
+describe('logout tokens', () => {
+  it('takes any token of 1 to 1024 visible ASCII characters to QuickBlox', async () => {
+    for (const token of ['!', '~'.repeat(1024)]) {
+      qb.resetLog()
+      await expect(client.logout(token)).resolves.toBeUndefined()
+      expect(qb.counts()['DELETE /session.json']).toBe(1)
+    }
   })
 })
