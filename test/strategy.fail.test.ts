@@ -160,3 +160,10 @@ describe('QuickBlox or verify refusing the user', () => {
     expect(emulator.counts()['POST /login.json']).toBe(1)
   })
 })
+
+describe('a request without a body', () => {
+  it('fails with 400 Missing credentials, not 415', async () => {
+    const res = await app.agent.post('/outcome').set('Content-Length', '0')
+    expect(res.body).toEqual({ kind: 'fail', status: 400, info: { message: 'Missing credentials' } })
+  })
+})
