@@ -167,3 +167,11 @@ describe('a request without a body', () => {
     expect(res.body).toEqual({ kind: 'fail', status: 400, info: { message: 'Missing credentials' } })
   })
 })
+
+describe('bracketed names in a flat form', () => {
+  it('does not take a field named "login[]" for the login', async () => {
+    const res = await simple.agent.post('/outcome').type('form').send(`login%5B%5D=${AMY.login}&password=${AMY.password}`)
+    expect(res.body).toEqual({ kind: 'fail', status: 400, info: { message: 'Missing credentials' } })
+    expect(totalCalls(emulator)).toBe(0)
+  })
+})
