@@ -99,6 +99,14 @@ describe('login refused', () => {
   })
 })
 
+describe('an expired session', () => {
+  it('is only a 401 saying so: another status with those words is not retried', async () => {
+    fail('POST /login.json', { status: 403, body: { errors: ['Required session does not exist'] } })
+    expect(await login()).toMatchObject({ code: 'QB_INVALID_CREDENTIALS', status: 403 })
+    expect(qb.counts()['POST /login.json']).toBe(1)
+  })
+})
+
 describe('logout refused', () => {
   it('is an error for a redirect, not a logout', async () => {
     const { session } = await client.login(amy)
