@@ -9,7 +9,12 @@ import base from './jest.config.js'
 
 export default {
   ...base,
-  testPathIgnorePatterns: ['/node_modules/', '/test/emulator\\.', '/test/[^/]*\\bproperty\\b', '/test/[^/]*\\b(bench|browser|cli|load|package|redis|server)\\b[^/]*\\.test\\.ts$'],
+  testPathIgnorePatterns: [
+    '/node_modules/',
+    '/test/emulator[./]',
+    '/test/[^/]*\\bproperty\\b',
+    '/test/[^/]*\\b(bench|browser|cli|load|package|redis|server)\\b[^/]*\\.test\\.ts$',
+  ],
   // Nothing left spawns a process that imports dist/, so it need not be built.
   globalSetup: undefined,
   collectCoverage: false,
