@@ -21,5 +21,6 @@ export default {
   reporters: ['clear-text', 'progress', 'html', 'json'],
   htmlReporter: { fileName: 'coverage/mutation/index.html' },
   jsonReporter: { fileName: 'coverage/mutation/mutation.json' },
-  thresholds: { high: 90, low: 85, break: null },
+  // The run fails below 85 %.
+  thresholds: { high: 90, low: 85, break: 85 },
 }
