@@ -29,6 +29,8 @@ export default {
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   testMatch: ['<rootDir>/test/**/*.test.ts'],
+  // A mutation run's sandbox (coverage/stryker-tmp) holds a copy of the project.
+  modulePathIgnorePatterns: ['<rootDir>/coverage/'],
   // Builds dist/ once for the tests whose child processes import the package by name.
   globalSetup: '<rootDir>/test/global-setup.js',
   collectCoverageFrom: ['lib/**/*.ts', '!lib/emulator/cli.ts'],

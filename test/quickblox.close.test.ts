@@ -79,3 +79,28 @@ describe('close', () => {
     await nothingAddedTo(before)
   })
 })
+
+describe('a login cut short by close()', () => {
+  it("ends with QuickBlox's own failure, not a second attempt refused as closed", async () => {
+    const client = clientFor(qb, { pool: false, timeout: 60_000 })
+    qb.resetLog()
+    qb.failNext('POST /session.json', { status: 503 }, 5)
+    const login = client.login(amy).catch((error: unknown) => error)
+    while (!qb.requests.some((r) => r.status === 503)) await new Promise((resolve) => setTimeout(resolve, 5))
+    await new Promise((resolve) => setTimeout(resolve, 20)) // the reply is read; the backoff is waiting
+    await client.close()
+    expect(await login).toMatchObject({ code: 'QB_UNAVAILABLE', message: 'QuickBlox answered 503' })
+    qb.clearFaults()
+  })
+
+  it('refuses a login after close() without calling QuickBlox', async () => {
+    const client = clientFor(qb, { pool: false })
+    await client.close()
+    qb.resetLog()
+    await expect(client.login(amy)).rejects.toMatchObject({
+      code: 'QB_UNAVAILABLE',
+      message: 'The QuickBlox client is closed',
+    })
+    expect(qb.requests).toHaveLength(0)
+  })
+})

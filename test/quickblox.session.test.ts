@@ -1,3 +1,4 @@
+import { createServer as createHttpServer } from 'node:http'
 import { connect, createServer } from 'node:net'
 import type { AddressInfo } from 'node:net'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals'
@@ -129,6 +130,39 @@ describe('clock skew', () => {
       expect(qb.requests.map((r) => r.status)).toEqual([201])
     } finally {
       qb.advanceTime(-2 * 60 * 60_000)
+    }
+  })
+})
+
+describe('requests', () => {
+  it('say who sends them: User-Agent passport-quickblox', async () => {
+    await clientFor().createApplicationSession()
+    expect(qb.requests[0]?.headers['user-agent']).toBe('passport-quickblox')
+  })
+
+  it('do not follow redirects: a redirect is an unexpected answer, and its target is never called', async () => {
+    let followed = 0
+    const target = createHttpServer((_req, res) => {
+      followed++
+      res.end('{}')
+    })
+    const redirecting = createHttpServer((_req, res) => {
+      res.writeHead(302, { Location: `http://127.0.0.1:${(target.address() as AddressInfo).port}/session.json` }).end()
+    })
+    await Promise.all(
+      [target, redirecting].map((server) => new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))),
+    )
+    try {
+      const client = clientFor({ apiEndpoint: `http://127.0.0.1:${(redirecting.address() as AddressInfo).port}` })
+      await expect(client.createApplicationSession()).rejects.toMatchObject({
+        code: 'QB_BAD_RESPONSE',
+        message: 'QuickBlox answered an unexpected status 302',
+      })
+      expect(followed).toBe(0)
+    } finally {
+      redirecting.closeAllConnections()
+      target.closeAllConnections()
+      await Promise.all([target, redirecting].map((server) => new Promise((resolve) => server.close(resolve))))
     }
   })
 })

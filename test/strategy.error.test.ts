@@ -138,3 +138,32 @@ describe('QuickBlox in trouble: errors with a status, never a 401', () => {
     expect(throwing.outcomes.map((o) => o.kind)).toEqual(['error'])
   })
 })
+
+describe('a body sent in chunks', () => {
+  it('errors, saying to mount a body parser, when a chunked form arrives unparsed', async () => {
+    const bare = await appFor(optionsFor(emulator), 'none')
+    const { request } = await import('node:http')
+    const answer = await new Promise<{ status: number; text: string }>((resolve, reject) => {
+      // No Content-Length: Node sends the body with Transfer-Encoding: chunked.
+      const req = request(
+        `${bare.url}/outcome`,
+        { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' } },
+        (res) => {
+          let text = ''
+          res
+            .setEncoding('utf8')
+            .on('data', (chunk: string) => {
+              text += chunk
+            })
+            .on('end', () => resolve({ status: res.statusCode ?? 0, text }))
+        },
+      )
+      req.on('error', reject)
+      req.write(`login=${AMY.login}&`)
+      req.end(`password=${AMY.password}`)
+    })
+    expect(answer.status).toBe(500)
+    expect(JSON.parse(answer.text).error.message).toMatch(/express\.urlencoded\(\).*before passport\.authenticate/)
+    expect(totalCalls(emulator)).toBe(0)
+  })
+})

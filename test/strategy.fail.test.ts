@@ -201,3 +201,21 @@ describe('QuickBlox or verify refusing the user', () => {
     expect(emulator.counts()['POST /login.json']).toBe(1)
   })
 })
+
+describe('a request without a body', () => {
+  it('fails with 400 Missing credentials, not 415', async () => {
+    const res = await app.agent.post('/outcome').set('Content-Length', '0')
+    expect(res.body).toEqual({ kind: 'fail', status: 400, info: { message: 'Missing credentials' } })
+  })
+})
+
+describe('bracketed names in a flat form', () => {
+  it('does not take a field named "login[]" for the login', async () => {
+    const res = await simple.agent
+      .post('/outcome')
+      .type('form')
+      .send(`login%5B%5D=${AMY.login}&password=${AMY.password}`)
+    expect(res.body).toEqual({ kind: 'fail', status: 400, info: { message: 'Missing credentials' } })
+    expect(totalCalls(emulator)).toBe(0)
+  })
+})

@@ -90,3 +90,19 @@ describe('options', () => {
     expectTypeError({ ...valid, passReqToCallback: 'true' }, /passReqToCallback/)
   })
 })
+
+describe('option messages', () => {
+  it('lists the login methods it knows when methods is wrong', () => {
+    expect(() => build({ ...valid, methods: ['twitter'] })).toThrow(
+      new TypeError(
+        'QuickBloxStrategy: option methods must be a non-empty array of login, email, facebook, firebase_phone',
+      ),
+    )
+  })
+
+  it('refuses a name that is not a string', () => {
+    expect(() => build({ ...valid, name: 42 })).toThrow(
+      new TypeError('QuickBloxStrategy: option name must be a non-empty string'),
+    )
+  })
+})

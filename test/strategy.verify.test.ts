@@ -153,3 +153,24 @@ describe('wrappers that call done and return a promise (@nestjs/passport style)'
     expect(outcomes).toEqual([{ kind: 'success', user: { id: amyId(), via: 'promise' } }])
   })
 })
+
+describe('a verify that fails without a reason', () => {
+  const nothing: unknown = null
+  it('errors, saying so, when an async verify rejects with nothing', async () => {
+    const { res, outcomes } = await loginWith(async () => {
+      throw nothing
+    })
+    expect(res.status).toBe(500)
+    expect(outcomes).toHaveLength(1)
+    expect(String(outcomes[0]?.error)).toBe('Error: QuickBloxStrategy: verify rejected without a reason')
+  })
+
+  it('errors, saying so, when verify throws nothing', async () => {
+    const { res, outcomes } = await loginWith(() => {
+      throw nothing
+    })
+    expect(res.status).toBe(500)
+    expect(outcomes).toHaveLength(1)
+    expect(String(outcomes[0]?.error)).toBe('Error: QuickBloxStrategy: verify threw without a reason')
+  })
+})

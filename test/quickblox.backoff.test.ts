@@ -1,0 +1,61 @@
+// The retry backoff of session creation: 100 ms doubling per retry, jittered to between half and
+// all of it. A retry whose wait would pass the login's deadline is not made. With Math.random
+// pinned and Date stopped (so no time passes on the deadline's clock), that decision shows the
+// exact wait the client computed, without asserting how long anything took.
+import { afterEach, beforeAll, afterAll, describe, expect, it, jest } from '@jest/globals'
+import { type Emulator, startEmulator } from 'passport-quickblox/emulator'
+import { clientFor } from './helpers/quickblox.js'
+
+let qb: Emulator
+beforeAll(async () => {
+  qb = await startEmulator()
+})
+afterEach(() => {
+  jest.restoreAllMocks()
+  jest.useRealTimers()
+  qb.clearFaults()
+  qb.resetLog()
+})
+afterAll(() => qb.close())
+
+/** Creates a session through `failures` 503s, with `random` as Math.random; resolves to how many calls it made. */
+async function sessionCallsWith(random: number, timeout: number, failures = 1): Promise<number> {
+  jest.useFakeTimers({
+    doNotFake: [
+      'hrtime',
+      'nextTick',
+      'performance',
+      'queueMicrotask',
+      'setImmediate',
+      'clearImmediate',
+      'setInterval',
+      'clearInterval',
+      'setTimeout',
+      'clearTimeout',
+    ],
+    now: Date.now(),
+  })
+  jest.spyOn(Math, 'random').mockReturnValue(random)
+  qb.failNext('POST /session.json', { status: 503 }, failures)
+  const client = clientFor(qb, { pool: false, timeout })
+  try {
+    await client.createApplicationSession().catch(() => undefined)
+    return qb.counts()['POST /session.json']
+  } finally {
+    await client.close()
+  }
+}
+
+describe('session creation backoff', () => {
+  it('waits half the base at least: 50 ms before the first retry, which fits in 190 ms', async () => {
+    expect(await sessionCallsWith(0, 190)).toBe(2)
+  })
+
+  it('waits the whole base at most: 100 ms before the first retry, which fits in 190 ms', async () => {
+    expect(await sessionCallsWith(0.999999, 190)).toBe(2)
+  })
+
+  it('does not retry when the wait would reach the deadline: 200 ms before the second retry does not fit in 190 ms', async () => {
+    expect(await sessionCallsWith(0.999999, 190, 2)).toBe(2)
+  })
+})

@@ -1,0 +1,102 @@
+// How big the session pool grows and how long it keeps a session, by default: twice the logins
+// per second of the last 10 seconds, at most 32 sessions, each kept for 30 minutes. Only Date is
+// faked (to reach 30 minutes at once); sessions are real, made by the emulator.
+import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals'
+import { type Emulator, startEmulator } from 'passport-quickblox/emulator'
+import type { QuickBloxClient } from '../lib/quickblox/client.js'
+import { SessionPool } from '../lib/quickblox/pool.js'
+import { clientFor } from './helpers/quickblox.js'
+
+let qb: Emulator
+let sessions: QuickBloxClient
+let pool: SessionPool | undefined
+
+beforeEach(async () => {
+  qb = await startEmulator()
+  sessions = clientFor(qb, { pool: false })
+})
+afterEach(async () => {
+  jest.useRealTimers()
+  pool?.close()
+  await sessions.close()
+  await qb.close()
+})
+
+async function until(condition: () => boolean, ms = 5000): Promise<void> {
+  const end = performance.now() + ms
+  while (!condition()) {
+    if (performance.now() > end) throw new Error('condition not met in time')
+    await new Promise((resolve) => setTimeout(resolve, 10))
+  }
+}
+const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 150))
+const newPool = (options?: ConstructorParameters<typeof SessionPool>[1]): SessionPool =>
+  (pool = new SessionPool(() => sessions.createApplicationSession(), options))
+
+describe('pool size', () => {
+  it('is twice the logins per second over 10 seconds: 10 logins keep 2 sessions ready', async () => {
+    const p = newPool()
+    for (let i = 0; i < 10; i++) p.take()
+    await until(() => p.size === 2)
+    await settle()
+    expect(p.size).toBe(2)
+    expect(qb.counts()['POST /session.json']).toBe(2)
+  })
+
+  it('is at most 32 by default', async () => {
+    const p = newPool()
+    for (let i = 0; i < 200; i++) p.take()
+    await until(() => p.size === 32)
+    await settle()
+    expect(p.size).toBe(32)
+  })
+
+  it('adds nothing once closed, even a session that was on its way', async () => {
+    const p = newPool()
+    qb.setLatency('POST /session.json', 100)
+    p.take()
+    await until(() => qb.requests.length === 1)
+    p.close()
+    await until(() => qb.requests[0]?.status === 201)
+    await settle()
+    expect(p.size).toBe(0)
+  })
+})
+
+describe('pooled session age', () => {
+  const fakeDateOnly = (): void => {
+    jest.useFakeTimers({
+      doNotFake: [
+        'hrtime',
+        'nextTick',
+        'performance',
+        'queueMicrotask',
+        'setImmediate',
+        'clearImmediate',
+        'setInterval',
+        'clearInterval',
+        'setTimeout',
+        'clearTimeout',
+      ],
+      now: Date.now(),
+    })
+  }
+
+  it('is kept until just before 30 minutes by default', async () => {
+    fakeDateOnly()
+    const p = newPool()
+    p.take()
+    await until(() => p.size === 1)
+    jest.setSystemTime(Date.now() + 30 * 60_000 - 1)
+    expect(p.take()).toMatchObject({ userId: 0 })
+  })
+
+  it('is dropped at 30 minutes by default', async () => {
+    fakeDateOnly()
+    const p = newPool()
+    p.take()
+    await until(() => p.size === 1)
+    jest.setSystemTime(Date.now() + 30 * 60_000)
+    expect(p.take()).toBeUndefined()
+  })
+})
