@@ -140,7 +140,7 @@ describe('node example-app/server.js with REDIS_URL', () => {
         })
         child.once('exit', (code) => reject(new Error(`exited with ${code}:\n${output}`)))
       })
-      expect(output).toContain('Sessions and rate-limit counters are stored in Redis (REDIS_URL)')
+      expect(output).toContain('Sessions, rate-limit counters and token checks are shared in Redis (REDIS_URL)')
       await clients[0]!.flushAll()
       for (let i = 0; i < 200; i++) {
         const res = await fetch(`${url}/login`)
