@@ -206,9 +206,11 @@ export class QuickBloxTokenStrategy<Req extends StrategyRequest = StrategyReques
     const key = hash(token)
     // A hit is answered by get() without a promise of lru-cache's; fetch() loads a miss, once for all waiting.
     const cached = this.tokens?.get(key)
+    // A miss is noted before QuickBlox is asked: a check it cannot answer was a miss too.
+    if (cached === undefined) noteCache('miss')
     const facts = cached ?? (this.tokens ? await this.tokens.fetch(key, { context: ask }) : await this.askSession(ask))
     const refused = !facts || facts.userId <= 0 || facts.applicationId !== this.appId
-    noteCache(cached === undefined ? 'miss' : refused ? 'negative' : 'hit')
+    if (cached !== undefined) noteCache(refused ? 'negative' : 'hit')
     if (refused) return undefined
     let user: QuickBloxUser | undefined
     try {

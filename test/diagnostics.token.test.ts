@@ -1,154 +1,117 @@
-// `traceTokenCheck()`, the helper a token strategy publishes `passport-quickblox:token` traces
-// with: run here as a strategy runs it (Passport's success/fail/error on a per-request object),
-// checking a real session token against the emulator on a cache miss.
+// The `passport-quickblox:token` tracing channel, through the real QuickBloxTokenStrategy in an
+// Express 5 app with Passport against the emulator: one trace per token check, the cache's answer,
+// the QuickBlox requests inside it, and the fields by its end for each outcome.
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
-import { noteCache, noteFailure, noteUser, traceTokenCheck, type TokenCache } from '../lib/diagnostics.js'
+import request from 'supertest'
 import type { Emulator } from 'passport-quickblox/emulator'
-import { QuickBloxCredentialsError, QuickBloxUnavailableError, type QuickBloxClient } from '../lib/index.js'
-import { Transport } from '../lib/quickblox/http.js'
+import { QuickBloxTokenStrategy, QuickBloxUnavailableError } from '../lib/index.js'
 import { recordDiagnostics, type Recorder } from './helpers/diagnostics.js'
-import { clientFor, startTestEmulator } from './helpers/quickblox.js'
+import { AMY, startTestEmulator } from './helpers/quickblox.js'
+import { sdkToken, startTokenApp, type TokenApp } from './helpers/token-app.js'
 
 let emulator: Emulator
-let client: QuickBloxClient
-let transport: Transport
+let strategy: QuickBloxTokenStrategy
+let app: TokenApp
 let recorder: Recorder
 
 beforeAll(async () => {
   emulator = await startTestEmulator()
-  client = clientFor(emulator, { pool: false })
-  transport = new Transport(emulator.url)
+  strategy = new QuickBloxTokenStrategy(
+    { appId: emulator.application.id, apiEndpoint: emulator.url, timeout: 3000 },
+    async (user) => ({ id: user.id }),
+  )
+  app = await startTokenApp(strategy)
 })
 afterAll(async () => {
-  transport.close()
-  await client.close()
+  await app.close()
+  await strategy.close()
   await emulator.close()
 })
 beforeEach(() => {
   recorder = recordDiagnostics()
 })
-afterEach(() => recorder.stop())
+afterEach(() => {
+  recorder.stop()
+  emulator.clearFaults()
+})
 
-/** Passport's per-request strategy object: records which outcome was called, once. */
-interface PassportActions {
-  success(u: unknown): void
-  fail(c?: unknown, s?: number): void
-  error(e: Error): void
-}
+const amyId = (): number => emulator.users.find((u) => u.login === AMY.login)!.id
+const amyToken = (): Promise<string> => sdkToken(emulator, { login: AMY.login, password: AMY.password })
+const me = (token: string) => request(app.url).get('/api/me').set('Authorization', `Bearer ${token}`)
+const UNKNOWN = '0123456789abcdef0123456789abcdef01234567'
 
-function passportRequest(): { strategy: PassportActions; outcome: Promise<string> } {
-  let settle: (outcome: string) => void = () => {}
-  const outcome = new Promise<string>((resolve) => (settle = resolve))
-  return {
-    outcome,
-    strategy: {
-      success: (user) => settle(`success ${JSON.stringify(user)}`),
-      fail: (_challenge, status) => settle(`fail ${status}`),
-      error: (err) => settle(`error ${err.message}`),
-    },
-  }
-}
+/** The token traces' contexts as they were when each trace ended, in order. */
+const ends = (): Record<string, unknown>[] => recorder.of('token', 'asyncEnd').map((e) => e.fields)
 
-/** A token check as a token strategy does it: a cache answer, or QuickBlox's `GET /session.json`. */
-function check(token: string, cached: TokenCache | undefined): { outcome: Promise<string> } {
-  const { strategy, outcome } = passportRequest()
-  traceTokenCheck(strategy, (self) => {
-    if (cached === 'hit') {
-      noteCache('hit')
-      noteUser(7)
-      return self.success({ id: 7 })
-    }
-    if (cached === 'negative') {
-      noteCache('negative')
-      return self.fail({ message: 'invalid token' }, 401)
-    }
-    noteCache('miss')
-    transport.send('GET', 'session.json', { token, timeoutMs: 2000, reportedTimeoutMs: 2000 }).then(
-      (reply) => {
-        const session = (reply.body as { session?: { user_id?: number } } | undefined)?.session
-        if (reply.status === 200 && session) {
-          noteUser(session.user_id ?? 0)
-          return self.success({ id: session.user_id })
-        }
-        if (reply.status === 401) {
-          const refused = new QuickBloxCredentialsError('QuickBlox does not know this token')
-          noteFailure(refused)
-          return self.fail({ message: refused.message }, refused.status)
-        }
-        self.error(new QuickBloxUnavailableError(`QuickBlox answered ${reply.status}`))
-      },
-      (err: Error) => self.error(err),
-    )
-  })
-  // Node publishes the trace's end once the outcome's promise has settled: a turn later.
-  return {
-    outcome: outcome.then(async (o) => {
-      await new Promise(setImmediate)
-      return o
-    }),
-  }
-}
+/** `METHOD path status` of every request that ended, in order. */
+const requests = (): string[] =>
+  recorder.of('request', 'asyncEnd').map(({ fields: f }) => `${f.method} ${f.path} ${Number(f.status)}`)
 
-const end = (): Record<string, unknown> => {
-  const ends = recorder.of('token', 'asyncEnd')
-  expect(ends).toHaveLength(1)
-  return ends[0]!.fields
-}
-
-describe('passport-quickblox:token', () => {
-  it('a cache miss asks QuickBlox: the request inside the trace, one call, the user id, success', async () => {
-    const { token, userId } = await client.createApplicationSession()
-    recorder.events.length = 0
-    expect(await check(token, undefined).outcome).toBe(`success {"id":${userId}}`)
+describe('passport-quickblox:token, through the strategy', () => {
+  it('a first request misses the cache and asks QuickBlox twice, inside the trace: success with the user id', async () => {
+    const token = await amyToken()
+    const res = await me(token)
+    expect(res.status).toBe(200)
+    expect(res.body.user).toEqual({ id: amyId() })
     expect(recorder.sequence(['start', 'asyncEnd'])).toEqual([
       'token:start',
       'request:start',
       'request:asyncEnd',
+      'request:start',
+      'request:asyncEnd',
       'token:asyncEnd',
     ])
-    expect(end()).toEqual({ cache: 'miss', outcome: 'success', calls: 1, userId, result: undefined })
+    expect(requests()).toEqual(['GET /session.json 200', 'GET /users/{id}.json 200'])
+    expect(ends()).toEqual([{ cache: 'miss', outcome: 'success', calls: 2, userId: amyId(), result: undefined }])
+    // One context from start to end.
+    expect(recorder.of('token', 'start')[0]!.context).toBe(recorder.of('token', 'asyncEnd')[0]!.context)
     expect(recorder.events.map((e) => e.rendered).join('\n')).not.toContain(token)
   })
 
-  it('a cache hit: no call', async () => {
-    expect(await check('unused', 'hit').outcome).toBe('success {"id":7}')
-    expect(end()).toEqual({ cache: 'hit', outcome: 'success', calls: 0, userId: 7, result: undefined })
+  it('the same token again is a cache hit: no call, no request trace', async () => {
+    const token = await amyToken()
+    expect((await me(token)).status).toBe(200)
+    recorder.events.length = 0
+    expect((await me(token)).status).toBe(200)
+    expect(recorder.sequence(['start', 'asyncEnd'])).toEqual(['token:start', 'token:asyncEnd'])
+    expect(ends()).toEqual([{ cache: 'hit', outcome: 'success', calls: 0, userId: amyId(), result: undefined }])
   })
 
-  it('a cached refusal: negative, fail 401', async () => {
-    expect(await check('unused', 'negative').outcome).toBe('fail 401')
-    expect(end()).toEqual({ cache: 'negative', outcome: 'fail', status: 401, calls: 0, result: undefined })
+  it('an unknown token: a miss that asks QuickBlox, then a cached refusal; both fail 401', async () => {
+    expect((await me(UNKNOWN)).status).toBe(401)
+    expect(requests()).toEqual(['GET /session.json 401'])
+    expect((await me(UNKNOWN)).status).toBe(401)
+    expect(requests()).toHaveLength(1)
+    expect(ends()).toEqual([
+      { cache: 'miss', outcome: 'fail', status: 401, calls: 1, result: undefined },
+      { cache: 'negative', outcome: 'fail', status: 401, calls: 0, result: undefined },
+    ])
+    expect(recorder.events.map((e) => e.rendered).join('\n')).not.toContain(UNKNOWN)
   })
 
-  it('a token QuickBlox does not know: fail 401 with the error code', async () => {
-    expect(await check('0'.repeat(40), undefined).outcome).toBe('fail 401')
-    expect(end()).toEqual({
-      cache: 'miss',
-      outcome: 'fail',
-      status: 401,
-      code: 'QB_INVALID_CREDENTIALS',
-      calls: 1,
-      result: undefined,
-    })
-  })
-
-  it('QuickBlox down: error, with our error on the error event', async () => {
+  it('QuickBlox down: error 503 QB_UNAVAILABLE, with our error on the error event', async () => {
+    const token = await amyToken()
     emulator.failNext('GET /session.json', { status: 503 })
-    expect(await check('0'.repeat(40), undefined).outcome).toBe('error QuickBlox answered 503')
-    expect(recorder.of('token', 'error')[0]!.fields.error).toBeInstanceOf(QuickBloxUnavailableError)
-    expect(end()).toMatchObject({ cache: 'miss', outcome: 'error', status: 503, code: 'QB_UNAVAILABLE', calls: 1 })
+    expect((await me(token)).status).toBe(503)
+    expect(requests()).toEqual(['GET /session.json 503'])
+    expect(recorder.of('token', 'error').map((e) => e.fields.error)).toEqual([expect.any(QuickBloxUnavailableError)])
+    expect(ends()).toEqual([
+      {
+        cache: 'miss',
+        outcome: 'error',
+        status: 503,
+        code: 'QB_UNAVAILABLE',
+        calls: 1,
+        error: expect.any(QuickBloxUnavailableError),
+        result: undefined,
+      },
+    ])
   })
 
-  it('with no subscriber: the check runs on the strategy itself, and nothing is published', async () => {
-    recorder.stop()
-    const { strategy, outcome } = passportRequest()
-    let received: unknown
-    traceTokenCheck(strategy, (self) => {
-      received = self
-      self.success({ id: 1 })
-    })
-    expect(await outcome).toBe('success {"id":1}')
-    expect(received).toBe(strategy)
+  it('no token: the strategy fails before any check, so there is no token trace and no request', async () => {
+    const res = await request(app.url).get('/api/me')
+    expect(res.status).toBe(401)
+    expect(res.headers['www-authenticate']).toBe('Bearer realm="QuickBlox"')
     expect(recorder.events).toEqual([])
   })
 })

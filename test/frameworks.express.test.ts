@@ -8,7 +8,7 @@ describeFramework({
   name: 'Express + passport',
   sessions: true,
   async start(options) {
-    const { app, strategy } = createApp(options, 'express-test-session-secret')
+    const { app, strategy, tokens } = createApp(options, 'express-test-session-secret')
     const server = app.listen(0, '127.0.0.1')
     await once(server, 'listening')
     return {
@@ -16,7 +16,7 @@ describeFramework({
       async close() {
         server.closeAllConnections()
         await new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve())))
-        await strategy.close()
+        await Promise.all([strategy.close(), tokens.close()])
       },
     }
   },

@@ -8,7 +8,7 @@ describeFramework({
   name: 'Koa + koa-passport',
   sessions: true,
   async start(options) {
-    const { app, strategy } = createApp(options, ['koa-test-session-key'])
+    const { app, strategy, tokens } = createApp(options, ['koa-test-session-key'])
     app.silent = true
     const server = app.listen(0, '127.0.0.1')
     await once(server, 'listening')
@@ -17,7 +17,7 @@ describeFramework({
       async close() {
         server.closeAllConnections()
         await new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve())))
-        await strategy.close()
+        await Promise.all([strategy.close(), tokens.close()])
       },
     }
   },

@@ -1,5 +1,5 @@
 // NestJS on Express with sessions: the documented app (docs/examples/nest-express.ts), whose guard
-// keeps the strategy's 400 and Retry-After that the stock AuthGuard drops.
+// keeps the strategy's 400, Retry-After and Bearer challenge that the stock AuthGuard drops.
 import { createApp } from '../docs/examples/nest-express.js'
 import { describeFramework } from './helpers/frameworks.js'
 

@@ -1,10 +1,16 @@
-// Express 5 + passport + express-session. Start it with:
+// Express 5 + passport + express-session, and an API for clients that hold a QuickBlox session
+// token (`Authorization: Bearer …`, as the QuickBlox SDK gives one). Start it with:
 //   const { app } = createApp({ appId: 76730, authKey: '…', authSecret: '…' }, process.env.SESSION_SECRET!)
 //   app.listen(3000)
 import express, { type ErrorRequestHandler, type Express } from 'express'
 import session from 'express-session'
 import passport from 'passport'
-import { QuickBloxError, QuickBloxStrategy, type QuickBloxStrategyOptions } from 'passport-quickblox'
+import {
+  QuickBloxError,
+  QuickBloxStrategy,
+  QuickBloxTokenStrategy,
+  type QuickBloxStrategyOptions,
+} from 'passport-quickblox'
 
 /** What the session keeps: the QuickBlox token stays on the server, for signing out. */
 interface AppUser {
@@ -16,13 +22,20 @@ interface AppUser {
 export function createApp(
   options: QuickBloxStrategyOptions,
   sessionSecret: string,
-): { app: Express; strategy: QuickBloxStrategy } {
+): { app: Express; strategy: QuickBloxStrategy; tokens: QuickBloxTokenStrategy } {
   const strategy = new QuickBloxStrategy(options, async (user, qbSession) => ({
     id: user.id,
     login: user.login,
     qbToken: qbSession.token,
   }))
+  // Checking a token needs no auth key or secret.
+  const { appId, apiEndpoint, timeout } = options
+  const tokens = new QuickBloxTokenStrategy({ appId, apiEndpoint, timeout }, async (user) => ({
+    id: user.id,
+    login: user.login,
+  }))
   passport.use(strategy)
+  passport.use(tokens)
   passport.serializeUser((user, done) => done(null, user))
   passport.deserializeUser((user: AppUser, done) => done(null, user))
 
@@ -50,6 +63,10 @@ export function createApp(
     if (!user) return void res.status(401).json({ user: null })
     res.json({ user: { id: user.id, login: user.login } })
   })
+  // Token clients: no session, a 401 with `WWW-Authenticate: Bearer …` when the token is missing or refused.
+  app.get('/api/me', passport.authenticate('quickblox-token', { session: false }), (req, res) => {
+    res.json({ user: req.user })
+  })
   // Signing out of the app signs out of QuickBlox too.
   app.post('/logout', async (req, res) => {
     const user = req.user
@@ -66,5 +83,5 @@ export function createApp(
       .json({ code: err.code, message: err.message })
   }
   app.use(onError)
-  return { app, strategy }
+  return { app, strategy, tokens }
 }

@@ -1,4 +1,5 @@
-// Koa 3 + koa-passport + koa-session + @koa/bodyparser. Start it with:
+// Koa 3 + koa-passport + koa-session + @koa/bodyparser, and an API for clients that hold a
+// QuickBlox session token (`Authorization: Bearer …`). Start it with:
 //   const { app } = createApp({ appId: 76730, authKey: '…', authSecret: '…' }, [process.env.SESSION_KEY!])
 //   app.listen(3000)
 import Koa from 'koa'
@@ -6,7 +7,7 @@ import Router from '@koa/router'
 import { bodyParser } from '@koa/bodyparser'
 import session, { type CreateSessionOptions } from 'koa-session'
 import passport from 'koa-passport'
-import { QuickBloxStrategy, type QuickBloxStrategyOptions } from 'passport-quickblox'
+import { QuickBloxStrategy, QuickBloxTokenStrategy, type QuickBloxStrategyOptions } from 'passport-quickblox'
 
 /** What the session keeps: the QuickBlox token stays on the server, for signing out. */
 interface AppUser {
@@ -32,13 +33,20 @@ function memoryStore(): CreateSessionOptions['store'] {
 export function createApp(
   options: QuickBloxStrategyOptions,
   sessionKeys: string[],
-): { app: Koa; strategy: QuickBloxStrategy } {
+): { app: Koa; strategy: QuickBloxStrategy; tokens: QuickBloxTokenStrategy } {
   const strategy = new QuickBloxStrategy(options, async (user, qbSession) => ({
     id: user.id,
     login: user.login,
     qbToken: qbSession.token,
   }))
+  // Checking a token needs no auth key or secret.
+  const { appId, apiEndpoint, timeout } = options
+  const tokens = new QuickBloxTokenStrategy({ appId, apiEndpoint, timeout }, async (user) => ({
+    id: user.id,
+    login: user.login,
+  }))
   passport.use(strategy)
+  passport.use(tokens)
   passport.serializeUser((user, done) => done(null, user))
   passport.deserializeUser((user: AppUser, done) => done(null, user))
 
@@ -61,6 +69,10 @@ export function createApp(
     if (!user) return ctx.throw(401)
     ctx.body = { user: { id: user.id, login: user.login } }
   })
+  // Token clients: no session, a 401 with `WWW-Authenticate: Bearer …` when the token is missing or refused.
+  router.get('/api/me', passport.authenticate('quickblox-token', { session: false }), (ctx) => {
+    ctx.body = { user: ctx.state.user }
+  })
   // Signing out of the app signs out of QuickBlox too.
   router.post('/logout', async (ctx) => {
     const user = ctx.state.user as AppUser | undefined
@@ -70,5 +82,5 @@ export function createApp(
     ctx.body = { loggedOut: true }
   })
   app.use(router.routes())
-  return { app, strategy }
+  return { app, strategy, tokens }
 }

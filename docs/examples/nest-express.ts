@@ -1,4 +1,5 @@
-// NestJS 12 on Express, with sessions (express-session). Start it with:
+// NestJS 12 on Express, with sessions (express-session), and an API for clients that hold a
+// QuickBlox session token (`Authorization: Bearer …`). Start it with:
 //   const app = await createApp({ appId: 76730, authKey: '…', authSecret: '…' }, process.env.SESSION_SECRET!)
 //   await app.listen(3000)
 import 'reflect-metadata'
@@ -23,7 +24,14 @@ import type { Request } from 'express'
 import session from 'express-session'
 import passport from 'passport'
 import type { QuickBloxStrategyOptions } from 'passport-quickblox'
-import { QUICKBLOX_OPTIONS, QuickBloxAuthGuard, QuickBloxAuthStrategy, type AppUser } from './nest-guard.js'
+import {
+  QUICKBLOX_OPTIONS,
+  QuickBloxAuthGuard,
+  QuickBloxAuthStrategy,
+  QuickBloxTokenAuthStrategy,
+  QuickBloxTokenGuard,
+  type AppUser,
+} from './nest-guard.js'
 
 /** Logs the user into the session after the QuickBlox login succeeded. */
 @Injectable()
@@ -64,6 +72,13 @@ class AuthController {
     return { user: publicUser(req.user) }
   }
 
+  // Token clients: no session, a 401 with `WWW-Authenticate: Bearer …` when the token is missing or refused.
+  @Get('api/me')
+  @UseGuards(QuickBloxTokenGuard)
+  apiMe(@Req() req: Request) {
+    return { user: req.user }
+  }
+
   // Signing out of the app signs out of QuickBlox too.
   @Post('logout')
   @HttpCode(200)
@@ -83,7 +98,12 @@ class AppModule {
     return {
       module: AppModule,
       controllers: [AuthController],
-      providers: [{ provide: QUICKBLOX_OPTIONS, useValue: options }, QuickBloxAuthStrategy, SessionSerializer],
+      providers: [
+        { provide: QUICKBLOX_OPTIONS, useValue: options },
+        QuickBloxAuthStrategy,
+        QuickBloxTokenAuthStrategy,
+        SessionSerializer,
+      ],
     }
   }
 }

@@ -1,12 +1,14 @@
 // One table of outcomes, asserted over real HTTP against the emulator for every framework the
 // package documents. A framework's test file says how to start its app (docs/examples/), and
-// describeFramework() runs the same cases against it. A case list is open: pass more cases
-// (e.g. a second strategy and a protected route) as `extraCases`.
+// describeFramework() runs the same cases against it: the login strategy's (`POST /login`) and the
+// token strategy's (`GET /api/me` with `Authorization: Bearer`). A case list is open: pass more
+// cases as `extraCases`.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals'
 import request from 'supertest'
 import type { Emulator } from 'passport-quickblox/emulator'
 import type { QuickBloxStrategyOptions } from '../../lib/index.js'
 import { AMY, calls, optionsFor, startTestEmulator } from './quickblox.js'
+import { sdkToken } from './token-app.js'
 
 export interface FrameworkApp {
   url: string
@@ -138,6 +140,64 @@ export function describeFramework(variant: FrameworkVariant, extraCases: Framewo
         expect(context.emulator.requests.map((r) => r.status)).toEqual([401])
       })
     }
+
+    describe('QuickBloxTokenStrategy: GET /api/me', () => {
+      const me = (token?: string) => {
+        const req = request(context.app.url).get('/api/me')
+        return token === undefined ? req : req.set('Authorization', `Bearer ${token}`)
+      }
+      // A token as the QuickBlox SDK gets one; a new one for each case, since valid ones are cached.
+      const amyToken = () => sdkToken(context.emulator, { login: AMY.login, password: AMY.password })
+
+      it('answers a valid token 200 with its user, without a session', async () => {
+        const res = await me(await amyToken())
+        expect(res.status).toBe(200)
+        expect(res.body.user).toEqual({ id: amyId(), login: AMY.login })
+        expect(res.headers['set-cookie']).toBeUndefined()
+      })
+
+      it('answers a request without Authorization 401 with the Bearer challenge, without asking QuickBlox', async () => {
+        context.emulator.resetLog()
+        const res = await me()
+        expect(res.status).toBe(401)
+        expect(res.headers['www-authenticate']).toBe('Bearer realm="QuickBlox"')
+        expect(context.emulator.requests).toEqual([])
+      })
+
+      it('answers an unknown token 401 with error="invalid_token"', async () => {
+        const res = await me('0123456789abcdef0123456789abcdef01234567')
+        expect(res.status).toBe(401)
+        expect(res.headers['www-authenticate']).toBe('Bearer realm="QuickBlox", error="invalid_token"')
+      })
+
+      it('answers 503 when QuickBlox is down', async () => {
+        const token = await amyToken()
+        context.emulator.failNext('GET /session.json', { status: 503 })
+        const res = await me(token)
+        expect(res.status).toBe(503)
+        expect(res.headers['www-authenticate']).toBeUndefined()
+      })
+
+      it('answers 429 with Retry-After when QuickBlox rate-limits', async () => {
+        const token = await amyToken()
+        context.emulator.failNext('GET /session.json', { status: 429, retryAfter: 30 })
+        const res = await me(token)
+        expect(res.status).toBe(429)
+        expect(res.headers['retry-after']).toBe('30')
+      })
+
+      it('answers 502 when QuickBlox sends an unreadable reply', async () => {
+        const token = await amyToken()
+        context.emulator.failNext('GET /session.json', 'garbage')
+        expect((await me(token)).status).toBe(502)
+      })
+
+      it('answers 504 when QuickBlox does not answer in time', async () => {
+        const token = await amyToken()
+        context.emulator.failNext('GET /session.json', 'hang')
+        expect((await me(token)).status).toBe(504)
+      })
+    })
 
     for (const extra of extraCases) it(extra.name, () => extra.run(context))
   })
