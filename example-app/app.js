@@ -10,21 +10,13 @@ import { QuickBloxStrategy } from 'passport-quickblox'
 import { csrfProtection } from './csrf.js'
 import { DEFAULT_LIMITS, signInLimits } from './limits.js'
 import * as views from './views.js'
+import { appUser } from './user.js'
 import { bearerAuth } from './token-auth.js'
 
 /** The strategy and its verify function: what this app keeps of a QuickBlox user, in the session. */
 export function createStrategy(quickbloxOptions) {
   return new QuickBloxStrategy(quickbloxOptions, async (user, session) => ({
-    // A real app would find or create its own user record here, keyed by user.id.
-    id: user.id,
-    login: user.login,
-    email: user.email,
-    full_name: user.full_name,
-    phone: user.phone,
-    facebook_id: user.facebook_id,
-    user_tags: user.user_tags,
-    created_at: user.created_at,
-    last_request_at: user.last_request_at,
+    ...appUser(user),
     qbToken: session.token, // needed to end the QuickBlox session at logout; never rendered or sent
   }))
 }

@@ -3,6 +3,7 @@
 // CSRF token: a browser never attaches this header on its own. Requests without the header
 // go on to the cookie session as before.
 import { QuickBloxTokenStrategy } from 'passport-quickblox'
+import { appUser } from './user.js'
 
 /** The strategy's shared cache store (`cache.store`) over a node-redis client, so all instances share validations. */
 export function redisTokenStore(client) {
@@ -21,17 +22,7 @@ export function createTokenStrategy({ appId, apiEndpoint }, redis) {
   return new QuickBloxTokenStrategy(
     { appId, apiEndpoint, cache: redis ? { store: redisTokenStore(redis) } : {} },
     // The same user object as a cookie sign-in gives, without a token: this one stays with the client.
-    async (user) => ({
-      id: user.id,
-      login: user.login,
-      email: user.email,
-      full_name: user.full_name,
-      phone: user.phone,
-      facebook_id: user.facebook_id,
-      user_tags: user.user_tags,
-      created_at: user.created_at,
-      last_request_at: user.last_request_at,
-    }),
+    async (user) => appUser(user),
   )
 }
 
