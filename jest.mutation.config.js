@@ -1,7 +1,8 @@
 // The Jest configuration of `npm run test:mutation` (see stryker.config.js): the in-process
-// suites only. Suites that spawn processes (the CLI, the example server, the packed package,
-// the benchmark, the load test) or need Redis or a browser exercise dist/ or other processes, not
-// the mutated lib/ loaded here, so they cannot kill a mutant; they only slow every run down.
+// suites only. Suites that spawn processes (the CLI, the example server, the packed package and its
+// type check, the system-package installer, the benchmark, the load test) or need Redis or a browser
+// exercise dist/ or other processes, not the mutated lib/ loaded here, so they cannot kill a
+// mutant; they only slow every run down.
 // The emulator's own suites are left out too: the emulator is not mutated. So are the property
 // tests: a thousand HTTP logins per property, for every mutant they cover, would make the run
 // last many hours; the example-based suites must kill every mutant on their own.
