@@ -219,13 +219,19 @@ describe('QuickBlox cannot tell: an error with the status of the login strategy'
     expect(Date.now() - started).toBeLessThan(timeout + 900)
   })
 
-  it('QuickBlox unreachable: 503', async () => {
+  it('QuickBlox unreachable (every connection reset before a reply): 503', async () => {
+    // Kept listening, so no other test's server can take the port (a closed port may be reused
+    // by a parallel worker before the request is made).
     const server = createServer()
+    server.on('connection', (socket) => socket.destroy())
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-    const { port } = server.address() as AddressInfo
-    await new Promise<void>((resolve) => server.close(() => resolve()))
-    const unreachable = await start({ apiEndpoint: `http://127.0.0.1:${port}` })
-    expect((await me(amyToken, unreachable)).status).toBe(503)
+    try {
+      const { port } = server.address() as AddressInfo
+      const unreachable = await start({ apiEndpoint: `http://127.0.0.1:${port}` })
+      expect((await me(amyToken, unreachable)).status).toBe(503)
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+    }
   })
 })
 
