@@ -4,7 +4,7 @@
 // exact wait the client computed, without asserting how long anything took.
 import { afterEach, beforeAll, afterAll, describe, expect, it, jest } from '@jest/globals'
 import { type Emulator, startEmulator } from 'passport-quickblox/emulator'
-import { clientFor } from './helpers/quickblox.js'
+import { clientFor, fakeDateOnly } from './helpers/quickblox.js'
 
 let qb: Emulator
 beforeAll(async () => {
@@ -20,21 +20,7 @@ afterAll(() => qb.close())
 
 /** Creates a session through `failures` 503s, with `random` as Math.random; resolves to how many calls it made. */
 async function sessionCallsWith(random: number, timeout: number, failures = 1): Promise<number> {
-  jest.useFakeTimers({
-    doNotFake: [
-      'hrtime',
-      'nextTick',
-      'performance',
-      'queueMicrotask',
-      'setImmediate',
-      'clearImmediate',
-      'setInterval',
-      'clearInterval',
-      'setTimeout',
-      'clearTimeout',
-    ],
-    now: Date.now(),
-  })
+  fakeDateOnly()
   jest.spyOn(Math, 'random').mockReturnValue(random)
   qb.failNext('POST /session.json', { status: 503 }, failures)
   const client = clientFor(qb, { pool: false, timeout })

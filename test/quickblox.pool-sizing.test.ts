@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals
 import { type Emulator, startEmulator } from 'passport-quickblox/emulator'
 import type { QuickBloxClient } from '../lib/quickblox/client.js'
 import { SessionPool } from '../lib/quickblox/pool.js'
-import { clientFor } from './helpers/quickblox.js'
+import { clientFor, fakeDateOnly } from './helpers/quickblox.js'
 
 let qb: Emulator
 let sessions: QuickBloxClient
@@ -64,24 +64,6 @@ describe('pool size', () => {
 })
 
 describe('pooled session age', () => {
-  const fakeDateOnly = (): void => {
-    jest.useFakeTimers({
-      doNotFake: [
-        'hrtime',
-        'nextTick',
-        'performance',
-        'queueMicrotask',
-        'setImmediate',
-        'clearImmediate',
-        'setInterval',
-        'clearInterval',
-        'setTimeout',
-        'clearTimeout',
-      ],
-      now: Date.now(),
-    })
-  }
-
   it('is kept until just before 30 minutes by default', async () => {
     fakeDateOnly()
     const p = newPool()

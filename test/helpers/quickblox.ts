@@ -1,4 +1,5 @@
 // An emulator seeded with one user per login method, and strategy options pointing at it.
+import { jest } from '@jest/globals'
 import { startEmulator, type Emulator, type EmulatorEndpoint } from 'passport-quickblox/emulator'
 import type { QuickBloxStrategyOptions } from '../../lib/index.js'
 import { QuickBloxClient, type QuickBloxClientOptions } from '../../lib/quickblox/client.js'
@@ -46,4 +47,23 @@ export function calls(emulator: Emulator, endpoint: EmulatorEndpoint): number {
 export function clientFor(emulator: Emulator, options: Partial<QuickBloxClientOptions> = {}): QuickBloxClient {
   const { id, authKey, authSecret } = emulator.application
   return new QuickBloxClient({ appId: id, authKey, authSecret, apiEndpoint: emulator.url, ...options })
+}
+
+/** Fakes only `Date` (every timer stays real), so a test moves the clock without waiting. */
+export function fakeDateOnly(): void {
+  jest.useFakeTimers({
+    doNotFake: [
+      'hrtime',
+      'nextTick',
+      'performance',
+      'queueMicrotask',
+      'setImmediate',
+      'clearImmediate',
+      'setInterval',
+      'clearInterval',
+      'setTimeout',
+      'clearTimeout',
+    ],
+    now: Date.now(),
+  })
 }
