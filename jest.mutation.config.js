@@ -5,7 +5,10 @@
 // mutant; they only slow every run down.
 // The emulator's own suites are left out too: the emulator is not mutated. So are the property
 // tests: a thousand HTTP logins per property, for every mutant they cover, would make the run
-// last many hours; the example-based suites must kill every mutant on their own.
+// last many hours; the example-based suites must kill every mutant on their own. The framework,
+// example-app and docs suites start whole applications (Nest, Fastify, Koa, the example) for each
+// mutant they reach, and what they assert of the library the strategy and token suites assert
+// over an Express app too: leaving them out makes a mutant cost seconds, not tens of seconds.
 import base from './jest.config.js'
 
 export default {
@@ -15,6 +18,7 @@ export default {
     '/test/emulator[./]',
     '/test/[^/]*\\bproperty\\b',
     '/test/[^/]*\\b(bench|browser|cli|load|package|redis|server|types|system-deps)\\b[^/]*\\.test\\.ts$',
+    '/test/(frameworks|example-app|docs)\\.',
   ],
   // Nothing left spawns a process that imports dist/, so it need not be built.
   globalSetup: undefined,
