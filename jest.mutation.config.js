@@ -17,7 +17,7 @@ export default {
     '/node_modules/',
     '/test/emulator[./]',
     '/test/[^/]*\\bproperty\\b',
-    '/test/[^/]*\\b(bench|browser|cli|load|package|redis|server|types|system-deps)\\b[^/]*\\.test\\.ts$',
+    '/test/[^/]*\\b(bench|browser|cli|load|package|server|types|system-deps)\\b[^/]*\\.test\\.ts$',
     '/test/(frameworks|example-app|docs)\\.',
   ],
   // Nothing left spawns a process that imports dist/, so it need not be built.
