@@ -101,6 +101,15 @@ describe('the query string', () => {
     expect(totalCalls(emulator)).toBe(0)
   })
 
+  it('is ignored with allowQuery false or left out, in a strategy built by the test itself', async () => {
+    for (const extra of [{}, { allowQuery: false }]) {
+      const app = await track(startApp(strategyWith(extra)))
+      const res = await app.agent.post('/outcome').query({ login: AMY.login, password: AMY.password })
+      expect(res.status).toBe(400)
+    }
+    expect(totalCalls(emulator)).toBe(0)
+  })
+
   it('is read with allowQuery', async () => {
     const res = await queryAllowed.agent.post('/login').query({ login: AMY.login, password: AMY.password })
     expect(res.status).toBe(200)

@@ -58,6 +58,7 @@ describe('options', () => {
   })
 
   it('requires options', () => expectTypeError(undefined, /options/))
+  it('says options are required when they are null', () => expectTypeError(null, /options are required/))
   it('requires appId', () => expectTypeError({ ...valid, appId: undefined }, /appId/))
   it('requires authKey', () => expectTypeError({ ...valid, authKey: '' }, /authKey/))
   it('requires authSecret', () => expectTypeError({ ...valid, authSecret: undefined }, /authSecret/))

@@ -63,6 +63,23 @@ describe('passReqToCallback', () => {
     expect(res.body.kind).toBe('fail')
   })
 
+  it('gives verify the user first when passReqToCallback is false or left out', async () => {
+    for (const extra of [{}, { passReqToCallback: false as const }]) {
+      const strategy = new QuickBloxStrategy({ ...optionsFor(emulator), ...extra }, (user, session, done) =>
+        done(null, { id: user.id, sameUser: session.userId === user.id }),
+      )
+      const app = await startApp(strategy)
+      try {
+        const res = await app.agent.post('/login').send({ login: AMY.login, password: AMY.password })
+        expect(res.status).toBe(200)
+        expect(res.body.user).toEqual({ id: expect.any(Number), sameUser: true })
+      } finally {
+        await app.close()
+        await strategy.close()
+      }
+    }
+  })
+
   it('types the req-taking verify only for passReqToCallback: true (checked by tsc)', async () => {
     const verifyWithoutReq = (user: QuickBloxUser, _s: QuickBloxSession, done: VerifyCallback) => done(null, user)
     // @ts-expect-error: with passReqToCallback: true, verify must take the request first
