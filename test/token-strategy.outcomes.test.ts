@@ -131,6 +131,22 @@ describe('no usable token: 401 with the bare challenge, and no QuickBlox call', 
     expect(both.headers['www-authenticate']).toBe(BARE)
     expect(calls()).toBe(0)
   })
+
+  it('with qbTokenHeader: one token in both headers counts, a malformed one in either refuses', async () => {
+    const withHeader = await start({ qbTokenHeader: true })
+    const get = () => request(withHeader.url).get('/api/me')
+    expect((await get().set('QB-Token', amyToken).set('Authorization', `Bearer ${amyToken}`)).status).toBe(200)
+    qb.resetLog()
+    for (const res of [
+      await get().set('QB-Token', `${amyToken}"`),
+      await get().set('QB-Token', amyToken).set('Authorization', 'Bearer'),
+      await get().set('QB-Token', `${amyToken}"`).set('Authorization', `Bearer ${amyToken}`),
+    ]) {
+      expect(res.status).toBe(401)
+      expect(res.headers['www-authenticate']).toBe(BARE)
+    }
+    expect(calls()).toBe(0)
+  })
 })
 
 describe('a token QuickBlox does not accept for this application: 401 invalid_token', () => {
@@ -263,20 +279,58 @@ describe('options', () => {
     expect(new QuickBloxTokenStrategy({ appId: 1, name: 'mobile' }, verify).name).toBe('mobile')
   })
 
+  const refusal = (options: unknown, verify: unknown = () => {}): string => {
+    try {
+      new QuickBloxTokenStrategy(options as QuickBloxTokenStrategyOptions, verify as VerifyFunction)
+    } catch (err) {
+      expect(err).toBeInstanceOf(TypeError)
+      return (err as Error).message
+    }
+    throw new Error('the options were accepted')
+  }
+  const says = (text: string): string => `QuickBloxTokenStrategy: ${text}`
+
   it.each([
-    ['no options', undefined],
-    ['a bad appId', { appId: 'x' }],
-    ['a bad timeout', { appId: 1, timeout: -1 }],
-    ['a bad cache', { appId: 1, cache: 'yes' }],
-    ['a bad ttlMs', { appId: 1, cache: { ttlMs: 0 } }],
-    ['a bad store', { appId: 1, cache: { store: {} } }],
-    ['a bad qbTokenHeader', { appId: 1, qbTokenHeader: 'yes' }],
-    ['an empty name', { appId: 1, name: '' }],
-  ])('refuses %s', (_name, options) => {
-    expect(() => new QuickBloxTokenStrategy(options as QuickBloxTokenStrategyOptions, () => {})).toThrow(TypeError)
+    ['no options', undefined, says('options are required')],
+    ['null options', null, says('options are required')],
+    ['a bad cache', { appId: 1, cache: 'yes' }, says('option cache must be false or an object')],
+    ['a null cache', { appId: 1, cache: null }, says('option cache must be false or an object')],
+    [
+      'a bad ttlMs',
+      { appId: 1, cache: { ttlMs: 0 } },
+      says('cache ttlMs, max and negativeTtlMs must be positive integers'),
+    ],
+    ['an empty store', { appId: 1, cache: { store: {} } }, says('cache store must have get, set and delete methods')],
+    [
+      'a store without delete',
+      { appId: 1, cache: { store: { get() {}, set() {} } } },
+      says('cache store must have get, set and delete methods'),
+    ],
+    ['a bad qbTokenHeader', { appId: 1, qbTokenHeader: 'yes' }, says('option qbTokenHeader must be true or false')],
+    ['an empty name', { appId: 1, name: '' }, says('option name must be a non-empty string')],
+    ['a name that is not text', { appId: 1, name: 42 }, says('option name must be a non-empty string')],
+  ])('refuses %s, saying so', (_name, options, message) => {
+    expect(refusal(options)).toBe(message)
+  })
+
+  it.each([
+    ['a bad appId', { appId: 'x' }, /appId/],
+    ['a bad timeout', { appId: 1, timeout: -1 }, /timeout/],
+  ])('refuses %s (checked by the client)', (_name, options, message) => {
+    expect(refusal(options)).toMatch(message)
   })
 
   it('needs a verify function', () => {
-    expect(() => new QuickBloxTokenStrategy({ appId: 1 }, undefined as never)).toThrow(TypeError)
+    expect(refusal({ appId: 1 }, 'not a function')).toBe(says('a verify function is required'))
+  })
+
+  it('forget() takes anything, with or without a cache', async () => {
+    const verify = (): void => {}
+    for (const cache of [{}, false as const]) {
+      const strategy = new QuickBloxTokenStrategy({ appId: 1, cache }, verify)
+      await expect(strategy.forget(undefined as unknown as string)).resolves.toBeUndefined()
+      await expect(strategy.forget('a0b1c2')).resolves.toBeUndefined()
+      await strategy.close()
+    }
   })
 })

@@ -133,3 +133,56 @@ describe('two instances sharing one Redis', () => {
     expect(calls()).toEqual([1, 1])
   })
 })
+
+describe('what the store holds is checked before it is trusted (another process wrote it)', () => {
+  const forged = 'forged0token0of0nobody0000000000000000000'
+  const keyOf = (token: string): string =>
+    `passport-quickblox:token:${createHash('sha256').update(token).digest('hex')}`
+  /** Facts that would sign Amy in with a token QuickBlox has never issued, were they trusted. */
+  const amys = (): Record<string, unknown> => ({
+    userId: qb.users[0]!.id,
+    applicationId: APP.id,
+    expiresAt: Date.now() + 60_000,
+  })
+  const later = (): number => Date.now() + 60_000
+
+  it('a well-formed entry is trusted: the forged token passes (so the cases below can tell)', async () => {
+    const a = await instance()
+    await a.client.set(keyOf(forged), JSON.stringify({ value: amys(), until: later() }))
+    qb.resetLog()
+    expect((await me(a.app, forged)).status).toBe(200)
+    expect(calls()[0]).toBe(0)
+    await a.strategy.forget(forged)
+  })
+
+  it.each([
+    ['an entry past its time', () => ({ value: amys(), until: Date.now() - 1000 })],
+    ['a time that is not a number', () => ({ value: amys(), until: String(later()) })],
+    [
+      'an expiry that is not a whole number',
+      () => ({ value: { ...amys(), expiresAt: later() + 0.5 }, until: later() }),
+    ],
+    ['a negative expiry', () => ({ value: { ...amys(), expiresAt: -1 }, until: later() })],
+    ['an expiry that is text', () => ({ value: { ...amys(), expiresAt: 'soon' }, until: later() })],
+    ['an entry over 64 KiB', () => ({ value: amys(), until: later(), padding: 'x'.repeat(64 * 1024) })],
+  ])('%s is a miss: QuickBlox is asked, and refuses the token', async (_name, entry) => {
+    const a = await instance()
+    await a.client.set(keyOf(forged), JSON.stringify(entry()))
+    qb.resetLog()
+    expect((await me(a.app, forged)).status).toBe(401)
+    expect(calls()[0]).toBe(1)
+    await a.strategy.forget(forged)
+  })
+
+  it('forget(token) while QuickBlox is being asked: the answer is not shared afterwards', async () => {
+    const a = await instance()
+    const token = await tokenOf()
+    qb.setLatency('GET /session.json', 300)
+    const pending = Promise.all([me(a.app, token)]) // sent now, not when awaited
+    await sleep(100)
+    await a.strategy.forget(token)
+    expect((await pending)[0].status).toBe(200)
+    qb.setLatency('GET /session.json', 0)
+    expect(await a.client.get(keyOf(token))).toBeNull()
+  })
+})
