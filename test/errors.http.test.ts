@@ -23,15 +23,17 @@ import {
 import { AMY, optionsFor, startTestEmulator } from './helpers/quickblox.js'
 
 describe('every error class', () => {
-  it.each<[string, QuickBloxError, { code: string }, number]>([
-    ['QuickBloxCredentialsError', new QuickBloxCredentialsError(), QuickBloxCredentialsError, 401],
-    ['QuickBloxCredentialsError (403)', new QuickBloxCredentialsError('No', 403), QuickBloxCredentialsError, 403],
-    ['QuickBloxConfigurationError', new QuickBloxConfigurationError('refused'), QuickBloxConfigurationError, 500],
-    ['QuickBloxRateLimitError', new QuickBloxRateLimitError(30), QuickBloxRateLimitError, 429],
-    ['QuickBloxUnavailableError', new QuickBloxUnavailableError(), QuickBloxUnavailableError, 503],
-    ['QuickBloxTimeoutError', new QuickBloxTimeoutError(1000), QuickBloxTimeoutError, 504],
-    ['QuickBloxResponseError', new QuickBloxResponseError(), QuickBloxResponseError, 502],
-  ])("%s carries its class's code, status = statusCode, and expose for 4xx only", (_name, error, type, status) => {
+  // Each error is made inside its test, where a mutation tool sees which tests reach the constructor.
+  it.each<[string, () => QuickBloxError, { code: string }, number]>([
+    ['QuickBloxCredentialsError', () => new QuickBloxCredentialsError(), QuickBloxCredentialsError, 401],
+    ['QuickBloxCredentialsError (403)', () => new QuickBloxCredentialsError('No', 403), QuickBloxCredentialsError, 403],
+    ['QuickBloxConfigurationError', () => new QuickBloxConfigurationError('refused'), QuickBloxConfigurationError, 500],
+    ['QuickBloxRateLimitError', () => new QuickBloxRateLimitError(30), QuickBloxRateLimitError, 429],
+    ['QuickBloxUnavailableError', () => new QuickBloxUnavailableError(), QuickBloxUnavailableError, 503],
+    ['QuickBloxTimeoutError', () => new QuickBloxTimeoutError(1000), QuickBloxTimeoutError, 504],
+    ['QuickBloxResponseError', () => new QuickBloxResponseError(), QuickBloxResponseError, 502],
+  ])("%s carries its class's code, status = statusCode, and expose for 4xx only", (_name, make, type, status) => {
+    const error = make()
     expect(error.code).toBe(type.code)
     expect(error).toMatchObject({ status, statusCode: status, expose: status < 500 })
     expect(Object.keys(error.toJSON()).sort()).toEqual(['code', 'message', 'name', 'status'])
