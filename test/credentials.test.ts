@@ -83,6 +83,14 @@ describe('readCredentials', () => {
     expect(read({ provider: 'firebase_phone' }, ['facebook'])).toEqual({
       message: 'Logging in with firebase_phone is not accepted here',
     })
+    expect(read({ login: 'amy', password: 'pw' }, ['email'])).toEqual({
+      message: 'Logging in with login is not accepted here',
+    })
+  })
+
+  it('needs both Firebase fields', () => {
+    for (const firebase_phone of [{ access_token: 'a' }, { project_id: 'p' }])
+      expect(read({ provider: 'firebase_phone', firebase_phone })).toEqual({ message: 'Missing credentials' })
   })
 
   it('searches sources in order, field by field', () => {
