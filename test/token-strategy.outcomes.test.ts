@@ -252,6 +252,14 @@ describe('QuickBlox cannot tell: an error with the status of the login strategy'
 })
 
 describe('verify', () => {
+  it('a verify that rejects without a reason: a 500 whose error names this strategy', async () => {
+    // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the case under test
+    const rejecting = await start({}, () => Promise.reject(undefined))
+    const res = await me(amyToken, rejecting)
+    expect(res.status).toBe(500)
+    expect(res.body.error.message).toBe('QuickBloxTokenStrategy: verify rejected without a reason')
+  })
+
   it('may return a promise of the user', async () => {
     const promised = await start({}, async (user) => ({ promised: user.id }))
     expect((await me(amyToken, promised)).body.user).toEqual({ promised: amyId })
