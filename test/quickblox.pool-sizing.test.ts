@@ -43,6 +43,21 @@ describe('pool size', () => {
     expect(qb.counts()['POST /session.json']).toBe(2)
   })
 
+  it('counts sessions on their way and those ready: a second burst tops the pool up, never more', async () => {
+    const p = newPool()
+    qb.setLatency('POST /session.json', 200)
+    for (let i = 0; i < 10; i++) p.take()
+    await new Promise((resolve) => setImmediate(resolve)) // the first refill is on its way: 2 sessions
+    for (let i = 0; i < 10; i++) p.take() // 20 logins: 4 wanted, 2 of them already coming
+    await until(() => p.size === 4)
+    await settle()
+    expect(qb.counts()['POST /session.json']).toBe(4)
+    p.take() // 21 logins: 5 wanted, 3 ready
+    await until(() => p.size === 5)
+    await settle()
+    expect(qb.counts()['POST /session.json']).toBe(6)
+  })
+
   it('is at most 32 by default', async () => {
     const p = newPool()
     for (let i = 0; i < 200; i++) p.take()
