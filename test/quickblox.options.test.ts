@@ -101,10 +101,16 @@ describe('client options', () => {
 })
 
 describe('pool options', () => {
-  it('refuses a max that is not a positive integer', () => {
-    for (const max of [0, -1, 1.5, Number.NaN]) {
-      expect(() => build({ ...valid(), pool: { max } })).toThrow(new TypeError('pool.max must be a positive integer'))
+  it('refuses a max that is not an integer from 1 to 1000', () => {
+    for (const max of [0, -1, 1.5, Number.NaN, 1001, Number.MAX_SAFE_INTEGER]) {
+      expect(() => build({ ...valid(), pool: { max } })).toThrow(
+        new TypeError('pool.max must be an integer from 1 to 1000'),
+      )
     }
+  })
+
+  it('accepts a max of 1 and of 1000', () => {
+    for (const max of [1, 1000]) expect(() => build({ ...valid(), pool: { max } })).not.toThrow()
   })
 
   it('refuses a maxAgeMs that is not a positive number', () => {

@@ -1,6 +1,6 @@
 // How big the session pool grows and how long it keeps a session, by default: twice the logins
 // per second of the last 10 seconds, at most 32 sessions, each kept for 30 minutes. Only Date is
-// faked (to reach 30 minutes at once); sessions are real, made by the emulator.
+// faked (to move 10 seconds or 30 minutes on at once); sessions are real, made by the emulator.
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals'
 import { type Emulator, startEmulator } from 'passport-quickblox/emulator'
 import type { QuickBloxClient } from '../lib/quickblox/client.js'
@@ -56,6 +56,21 @@ describe('pool size', () => {
     await until(() => p.size === 5)
     await settle()
     expect(qb.counts()['POST /session.json']).toBe(6)
+  })
+
+  it.each([
+    [9_999, 'still count', 4],
+    [10_000, 'no longer count', 2],
+  ])('counts logins of the last 10 seconds: %i ms later, 10 logins %s', async (later, _, sessionsMade) => {
+    fakeDateOnly()
+    const p = newPool()
+    for (let i = 0; i < 10; i++) p.take()
+    await until(() => p.size === 2)
+    jest.setSystemTime(Date.now() + later)
+    p.take() // with the 10 earlier logins, 3 sessions wanted; alone, 1 (which is ready)
+    await until(() => p.size === sessionsMade - 1)
+    await settle()
+    expect(qb.counts()['POST /session.json']).toBe(sessionsMade)
   })
 
   it('is at most 32 by default', async () => {

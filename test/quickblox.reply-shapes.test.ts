@@ -47,8 +47,11 @@ describe('application session replies', () => {
     await expect(client.createApplicationSession()).rejects.toMatchObject({ code: 'QB_BAD_RESPONSE' })
   })
 
-  it('refuses a session that is not an object', async () => {
-    qb.failNext('POST /session.json', { status: 201, body: { session: ['abc', 0, 9] } })
+  it.each([
+    ['a list', ['abc', 0, 9]],
+    ['null', null],
+  ])('refuses a session that is %s, not an object', async (_name, session) => {
+    qb.failNext('POST /session.json', { status: 201, body: { session } })
     await expect(client.createApplicationSession()).rejects.toMatchObject({ code: 'QB_BAD_RESPONSE' })
   })
 })

@@ -32,6 +32,11 @@ describe('session signature', () => {
     expect(signatureMessage(params)).toBe(`${message}&user[login]=amy&user[password]=p@ss word&=`)
   })
 
+  it('leaves out parameters that are undefined or null', () => {
+    const params = { ...example, user: { login: 'amy', email: undefined, password: null } }
+    expect(signatureMessage(params)).toBe(`${message}&user[login]=amy`)
+  })
+
   it('changes with the secret', () => {
     expect(sign(example, 'another-secret')).not.toBe(sign(example, 'AuthSecret-Example'))
   })

@@ -4,7 +4,7 @@ import { QuickBloxError } from './errors.js'
 import type { QuickBloxSession } from './types.js'
 
 export interface SessionPoolOptions {
-  /** Most sessions kept ready or being made. Default 32. */
+  /** Most sessions kept ready or being made, from 1 to 1000. Default 32. */
   max?: number
   /** A pooled session older than this is dropped unused. Default 30 minutes. */
   maxAgeMs?: number
@@ -12,6 +12,8 @@ export interface SessionPoolOptions {
 
 /** How far back logins are counted to size the pool. */
 const RATE_WINDOW_MS = 10_000
+/** The largest `max`: a pool of 1000 is what 500 logins per second keep ready. */
+const LARGEST_MAX = 1000
 /** Refill backoff after a failed session creation: 1 s doubling to 30 s. */
 const BACKOFF_MS = 1_000
 const MAX_BACKOFF_MS = 30_000
@@ -34,8 +36,12 @@ export class SessionPool {
   readonly #max: number
   readonly #maxAgeMs: number
   readonly #ready: { session: QuickBloxSession; createdAt: number }[] = []
-  /** When recent `take()` calls happened; at most `5 * max` are needed to reach the cap. */
-  readonly #takes: number[] = []
+  /**
+   * When the last `5 * max` `take()` calls happened (-Infinity for none yet), oldest overwritten first:
+   * that many within the window already make the target `max`, so older ones need no memory.
+   */
+  readonly #takes: Float64Array
+  #nextTake = 0
   #creating = 0
   #failures = 0
   #retryTimer: NodeJS.Timeout | undefined
@@ -54,22 +60,25 @@ export class SessionPool {
     this.#create = create
     this.#max = options.max ?? 32
     this.#maxAgeMs = options.maxAgeMs ?? 30 * 60_000
-    if (!Number.isSafeInteger(this.#max) || this.#max < 1) throw new TypeError('pool.max must be a positive integer')
+    if (!Number.isInteger(this.#max) || this.#max < 1 || this.#max > LARGEST_MAX)
+      throw new TypeError(`pool.max must be an integer from 1 to ${LARGEST_MAX}`)
     if (!(this.#maxAgeMs > 0)) throw new TypeError('pool.maxAgeMs must be a positive number')
+    this.#takes = new Float64Array(5 * this.#max).fill(-Infinity)
   }
 
   /** A fresh session no one else will get, or `undefined` when none is ready. */
   take(): QuickBloxSession | undefined {
     const now = Date.now()
-    this.#takes.push(now)
-    if (this.#takes.length > 5 * this.#max) this.#takes.shift()
+    this.#takes[this.#nextTake] = now
+    this.#nextTake = (this.#nextTake + 1) % this.#takes.length
     let entry = this.#ready.shift()
     while (entry && now - entry.createdAt >= this.#maxAgeMs) entry = this.#ready.shift()
     // Refill once the caller's own login request is on its way, not ahead of it: signing and
-    // sending a session request costs CPU that would otherwise delay that login.
+    // sending a session request costs CPU that would otherwise delay that login. Not unref()ed:
+    // Node runs an unref()ed immediate only when something else wakes the event loop.
     if (!this.#fillScheduled) {
       this.#fillScheduled = true
-      setImmediate(this.#scheduleFill).unref()
+      setImmediate(this.#scheduleFill)
     }
     publishPool(() => this.#message('take', { hit: entry !== undefined }))
     return entry?.session
