@@ -7,6 +7,9 @@ import { QuickBloxResponseError, QuickBloxTimeoutError, QuickBloxUnavailableErro
 /** QuickBlox's replies are small JSON documents; anything bigger is not one of them. */
 const MAX_REPLY_BYTES = 1024 * 1024
 
+/** Both agents alike, whichever scheme `apiEndpoint` has: connections are kept and reused. */
+const AGENT_OPTIONS: http.AgentOptions = { keepAlive: true }
+
 export interface Reply {
   status: number
   headers: Record<string, string | string[] | undefined>
@@ -31,10 +34,7 @@ export interface SendOptions {
  * they hold the request options, body included, so each becomes a fresh error of ours.
  */
 export class Transport {
-  readonly #agents = {
-    http: new http.Agent({ keepAlive: true }),
-    https: new https.Agent({ keepAlive: true }),
-  }
+  readonly #agents = { http: new http.Agent(AGENT_OPTIONS), https: new https.Agent(AGENT_OPTIONS) }
   readonly #got: Got
 
   constructor(apiEndpoint: string) {
