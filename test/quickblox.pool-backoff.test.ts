@@ -51,23 +51,20 @@ function poolOnFakeTime(random = 0): { pool: SessionPool; calls: number[]; sourc
 const advance = (ms: number): Promise<void> => jest.advanceTimersByTimeAsync(ms)
 
 describe('pool refill backoff', () => {
-  it('waits half of 1 s after a first failure with the lowest jitter', async () => {
-    const { pool, calls } = poolOnFakeTime(0)
-    pool.take()
-    await advance(499)
-    expect(calls).toEqual([0])
-    await advance(1)
-    expect(calls).toEqual([0, 500])
-  })
-
-  it('waits three quarters of 1 s with the middle jitter', async () => {
-    const { pool, calls } = poolOnFakeTime(0.5)
-    pool.take()
-    await advance(749)
-    expect(calls).toEqual([0])
-    await advance(1)
-    expect(calls).toEqual([0, 750])
-  })
+  it.each([
+    [0, 'lowest', 500],
+    [0.5, 'middle', 750],
+  ])(
+    'waits 1 s after a first failure, jittered: Math.random() at %f (the %s jitter) makes it %i ms',
+    async (random, _, ms) => {
+      const { pool, calls } = poolOnFakeTime(random)
+      pool.take()
+      await advance(ms - 1)
+      expect(calls).toEqual([0])
+      await advance(1)
+      expect(calls).toEqual([0, ms])
+    },
+  )
 
   it('doubles the wait after each failure, up to 30 s', async () => {
     const { pool, calls } = poolOnFakeTime(0)
