@@ -112,6 +112,14 @@ describe('token checks without an auth key or secret', () => {
     expect(qb.requests).toHaveLength(0)
   })
 
+  it('refuses options that are not an object', () => {
+    for (const options of [null, undefined, 'options']) {
+      expect(() => QuickBloxClient.forTokenChecks(options as never)).toThrow(
+        new TypeError('QuickBlox: options are required'),
+      )
+    }
+  })
+
   it('a full client checks tokens too', async () => {
     const client = clientFor(qb, { pool: false })
     try {
