@@ -37,8 +37,8 @@ export class SessionPool {
   readonly #maxAgeMs: number
   readonly #ready: { session: QuickBloxSession; createdAt: number }[] = []
   /**
-   * When the last `5 * max` `take()` calls happened (-Infinity for none yet), oldest overwritten first:
-   * that many within the window already make the target `max`, so older ones need no memory.
+   * When the last `5 * max` `take()` calls happened (-Infinity for none yet), the oldest
+   * overwritten first: that many within the window already make the target `max`.
    */
   readonly #takes: Float64Array
   #nextTake = 0
@@ -75,7 +75,7 @@ export class SessionPool {
     while (entry && now - entry.createdAt >= this.#maxAgeMs) entry = this.#ready.shift()
     // Refill once the caller's own login request is on its way, not ahead of it: signing and
     // sending a session request costs CPU that would otherwise delay that login. Not unref()ed:
-    // Node runs an unref()ed immediate only when something else wakes the event loop.
+    // the event loop may wait for I/O or a timer before it runs an unref()ed immediate.
     if (!this.#fillScheduled) {
       this.#fillScheduled = true
       setImmediate(this.#scheduleFill)
