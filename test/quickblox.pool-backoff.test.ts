@@ -111,6 +111,7 @@ describe('a closed pool', () => {
     const { pool, calls } = poolOnFakeTime(0)
     pool.take()
     await advance(0)
+    expect(jest.getTimerCount()).toBe(1) // the wait before the next try
     pool.close()
     expect(jest.getTimerCount()).toBe(0)
     await advance(60_000)
@@ -123,6 +124,7 @@ describe('a closed pool', () => {
     pool.take()
     await advance(0)
     expect(calls).toEqual([0])
+    expect(jest.getTimerCount()).toBe(0) // no wait yet: the creation has not failed
     pool.close()
     source.held.forEach((fail) => fail())
     await advance(0)

@@ -30,16 +30,22 @@ async function until(condition: () => boolean, ms = 5000): Promise<void> {
   }
 }
 const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 150))
-const newPool = (options?: ConstructorParameters<typeof SessionPool>[1]): SessionPool =>
-  (pool = new SessionPool(() => sessions.createApplicationSession(), options))
+/** Lets the refill a take() scheduled run: it asks for every session it wants at once. */
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
+/** How many sessions the pool has asked for. */
+let asked = 0
+const newPool = (options?: ConstructorParameters<typeof SessionPool>[1]): SessionPool => {
+  asked = 0
+  return (pool = new SessionPool(() => (asked++, sessions.createApplicationSession()), options))
+}
 
 describe('pool size', () => {
   it('is twice the logins per second over 10 seconds: 10 logins keep 2 sessions ready', async () => {
     const p = newPool()
     for (let i = 0; i < 10; i++) p.take()
+    await nextTurn()
+    expect(asked).toBe(2)
     await until(() => p.size === 2)
-    await settle()
-    expect(p.size).toBe(2)
     expect(qb.counts()['POST /session.json']).toBe(2)
   })
 
@@ -47,38 +53,50 @@ describe('pool size', () => {
     const p = newPool()
     qb.setLatency('POST /session.json', 200)
     for (let i = 0; i < 10; i++) p.take()
-    await new Promise((resolve) => setImmediate(resolve)) // the first refill is on its way: 2 sessions
+    await nextTurn()
+    expect(asked).toBe(2)
     for (let i = 0; i < 10; i++) p.take() // 20 logins: 4 wanted, 2 of them already coming
+    await nextTurn()
+    expect(asked).toBe(4)
     await until(() => p.size === 4)
-    await settle()
-    expect(qb.counts()['POST /session.json']).toBe(4)
     p.take() // 21 logins: 5 wanted, 3 ready
+    await nextTurn()
+    expect(asked).toBe(6)
     await until(() => p.size === 5)
-    await settle()
-    expect(qb.counts()['POST /session.json']).toBe(6)
   })
 
   it.each([
     [9_999, 'still count', 4],
     [10_000, 'no longer count', 2],
-  ])('counts logins of the last 10 seconds: %i ms later, 10 logins %s', async (later, _, sessionsMade) => {
+  ])('counts logins of the last 10 seconds: %i ms later, 10 logins %s', async (later, _, sessionsAsked) => {
     fakeDateOnly()
     const p = newPool()
     for (let i = 0; i < 10; i++) p.take()
     await until(() => p.size === 2)
     jest.setSystemTime(Date.now() + later)
     p.take() // with the 10 earlier logins, 3 sessions wanted; alone, 1 (which is ready)
-    await until(() => p.size === sessionsMade - 1)
-    await settle()
-    expect(qb.counts()['POST /session.json']).toBe(sessionsMade)
+    await nextTurn()
+    expect(asked).toBe(sessionsAsked)
+  })
+
+  it('keeps counting new logins once it has seen more than 5 × max', async () => {
+    fakeDateOnly()
+    const p = newPool({ max: 2 }) // 10 logins are what it takes to want 2
+    for (let i = 0; i < 10; i++) p.take()
+    await until(() => p.size === 2)
+    jest.setSystemTime(Date.now() + 10_000)
+    for (let i = 0; i < 10; i++) p.take() // 10 more, the earlier 10 now out of the window: 2 wanted again
+    await nextTurn()
+    expect(asked).toBe(4)
+    await until(() => p.size === 2)
   })
 
   it('is at most 32 by default', async () => {
     const p = newPool()
     for (let i = 0; i < 200; i++) p.take()
+    await nextTurn()
+    expect(asked).toBe(32)
     await until(() => p.size === 32)
-    await settle()
-    expect(p.size).toBe(32)
   })
 
   it('adds nothing once closed, even a session that was on its way', async () => {

@@ -108,7 +108,8 @@ export class SessionPool {
 
   #target(): number {
     const since = Date.now() - RATE_WINDOW_MS
-    const recent = this.#takes.filter((at) => at > since).length
+    let recent = 0
+    for (const at of this.#takes) if (at > since) recent++
     return Math.min(this.#max, Math.max(1, Math.ceil((2 * recent * 1000) / RATE_WINDOW_MS)))
   }
 
@@ -141,7 +142,7 @@ export class SessionPool {
       this.#retryTimer = undefined
       this.#fill()
     }, delay)
-    // A refill is never a reason to keep the process running.
+    // Waiting to retry is never a reason to keep the process running.
     this.#retryTimer.unref()
   }
 }
