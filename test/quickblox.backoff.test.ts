@@ -44,4 +44,30 @@ describe('session creation backoff', () => {
   it('does not retry when the wait would reach the deadline: 200 ms before the second retry does not fit in 190 ms', async () => {
     expect(await sessionCallsWith(0.999999, 190, 2)).toBe(2)
   })
+
+  it('does not retry when the wait would end right at the deadline: 50 ms before the first retry, with 50 ms left', async () => {
+    expect(await sessionCallsWith(0, 50)).toBe(1)
+  })
+
+  it('gives up with a timeout, sending nothing, when the deadline passed during the wait', async () => {
+    fakeDateOnly()
+    // The client draws its wait (100 ms here), then decides to retry; 10 ms into the wait, the 1 s
+    // the login had is spent.
+    jest
+      .spyOn(Math, 'random')
+      .mockReturnValue(0.999999)
+      .mockImplementationOnce(() => {
+        setTimeout(() => jest.setSystemTime(Date.now() + 1000), 10)
+        return 0.999999
+      })
+    qb.failNext('POST /session.json', { status: 503 })
+    const client = clientFor(qb, { pool: false, timeout: 1000 })
+    try {
+      const creating = client.createApplicationSession().catch((error: unknown) => error)
+      expect(await creating).toMatchObject({ code: 'QB_TIMEOUT' })
+      expect(qb.counts()['POST /session.json']).toBe(1)
+    } finally {
+      await client.close()
+    }
+  })
 })

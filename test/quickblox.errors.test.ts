@@ -311,8 +311,9 @@ describe('a closed client', () => {
 })
 
 describe('Retry-After', () => {
-  it('reads delta-seconds', () => {
+  it('reads delta-seconds, with the spaces around them that a header may have', () => {
     expect(retryAfter('120')).toBe(120)
+    expect(retryAfter(' 120 ')).toBe(120)
   })
 
   it('reads an HTTP date as seconds from now', () => {
@@ -324,6 +325,8 @@ describe('Retry-After', () => {
   it('reads a date in the past as 0, and nonsense or absence as unknown', () => {
     expect(retryAfter(new Date(Date.now() - 90_000).toUTCString())).toBe(0)
     expect(retryAfter('soon')).toBeUndefined()
+    expect(retryAfter('in 30')).toBeUndefined()
+    expect(retryAfter('30s')).toBeUndefined()
     expect(retryAfter(undefined)).toBeUndefined()
   })
 })

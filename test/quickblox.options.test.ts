@@ -82,7 +82,15 @@ describe('client options', () => {
   })
 
   it('refuses an apiEndpoint that is not an http: or https: URL', () => {
-    for (const apiEndpoint of ['ftp://example.com', 'xhttp://example.com', 'httpx://example.com', 'not a url', 42]) {
+    const url = new URL('https://api.example.com') // the option is text; a URL object is refused too
+    for (const apiEndpoint of [
+      'ftp://example.com',
+      'xhttp://example.com',
+      'httpx://example.com',
+      'not a url',
+      42,
+      url,
+    ]) {
       expect(() => build({ ...valid(), apiEndpoint })).toThrow(
         new TypeError('QuickBlox: option apiEndpoint must be an http: or https: URL'),
       )

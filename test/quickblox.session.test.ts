@@ -132,6 +132,29 @@ describe('clock skew', () => {
       qb.advanceTime(-2 * 60 * 60_000)
     }
   })
+
+  it('is not assumed from another refusal that mentions the timestamp', async () => {
+    qb.failNext('POST /session.json', { status: 400, body: { errors: { timestamp: ['is missing'] } } })
+    await expect(clientFor().createApplicationSession()).rejects.toMatchObject({ status: 500 })
+    expect(qb.counts()['POST /session.json']).toBe(1)
+  })
+
+  it('is not corrected when the refusal carries no readable Date', async () => {
+    let calls = 0
+    const refusing = createHttpServer((_req, res) => {
+      calls++
+      res.sendDate = false
+      res.writeHead(422, { 'Content-Type': 'application/json' }).end('{"errors":{"base":["Unexpected timestamp"]}}')
+    })
+    await new Promise<void>((resolve) => refusing.listen(0, '127.0.0.1', resolve))
+    try {
+      const client = clientFor({ apiEndpoint: `http://127.0.0.1:${(refusing.address() as AddressInfo).port}` })
+      await expect(client.createApplicationSession()).rejects.toMatchObject({ code: 'QB_CONFIGURATION' })
+      expect(calls).toBe(1)
+    } finally {
+      refusing.close()
+    }
+  })
 })
 
 describe('requests', () => {

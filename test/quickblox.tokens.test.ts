@@ -57,14 +57,36 @@ describe('token checks without an auth key or secret', () => {
   })
 
   it('an unknown, expired or destroyed token rejects with QuickBloxCredentialsError (401)', async () => {
+    const unknown = 'QuickBlox does not know this session token (unknown, expired or destroyed)'
     const error = await rejection(checker.getSession('0'.repeat(40)))
     expect(error).toBeInstanceOf(QuickBloxCredentialsError)
-    expect(error).toMatchObject({ status: 401 })
-    expect(await rejection(checker.getUser(amyId, '0'.repeat(40)))).toBeInstanceOf(QuickBloxCredentialsError)
+    expect(error).toMatchObject({ status: 401, message: unknown })
+    const userError = await rejection(checker.getUser(amyId, '0'.repeat(40)))
+    expect(userError).toBeInstanceOf(QuickBloxCredentialsError)
+    expect(userError).toMatchObject({ status: 401, message: unknown })
   })
 
   it('a user that is gone rejects with QuickBloxCredentialsError', async () => {
-    expect(await rejection(checker.getUser(999_999, amyToken))).toBeInstanceOf(QuickBloxCredentialsError)
+    const error = await rejection(checker.getUser(999_999, amyToken))
+    expect(error).toBeInstanceOf(QuickBloxCredentialsError)
+    expect(error).toMatchObject({ status: 401, message: 'QuickBlox has no user for this session token' })
+  })
+
+  const unexpected = (status: number): object => ({
+    code: 'QB_BAD_RESPONSE',
+    message: `QuickBlox answered an unexpected status ${status}`,
+  })
+
+  it.each([403, 418, 422])('maps another status, %i, to QuickBloxResponseError (502)', async (status) => {
+    qb.failNext('GET /session.json', { status })
+    expect(await rejection(checker.getSession(amyToken))).toMatchObject(unexpected(status))
+    qb.failNext('GET /users/:id.json', { status })
+    expect(await rejection(checker.getUser(amyId, amyToken))).toMatchObject(unexpected(status))
+  })
+
+  it('maps a 404 to a session check to QuickBloxResponseError: only a user can be gone', async () => {
+    qb.failNext('GET /session.json', { status: 404 })
+    expect(await rejection(checker.getSession(amyToken))).toMatchObject(unexpected(404))
   })
 
   it.each([
@@ -93,17 +115,38 @@ describe('token checks without an auth key or secret', () => {
     expect(Date.now() - started).toBeLessThan(TIMEOUT + 1500)
   })
 
-  it('refuses a malformed token or id before calling QuickBlox', async () => {
-    const calls = [
-      () => checker.getSession(''),
-      () => checker.getSession('a b'),
-      () => checker.getUser(0, amyToken),
-      () => checker.getUser(1.5, amyToken),
+  it('refuses a malformed token or id before calling QuickBlox, saying which', async () => {
+    const token = 'needs a session token'
+    const id = 'QuickBlox: getUser needs a positive integer id'
+    const calls: [() => Promise<unknown>, string][] = [
+      [() => checker.getSession(''), `QuickBlox: getSession ${token}`],
+      [() => checker.getSession('a b'), `QuickBlox: getSession ${token}`],
+      [() => checker.getSession(12345678 as never), `QuickBlox: getSession ${token}`],
+      [() => checker.getUser(0, amyToken), id],
+      [() => checker.getUser(1.5, amyToken), id],
+      [() => checker.getUser(amyId, ''), `QuickBlox: getUser ${token}`],
+      [() => checker.getUser(amyId, 'a b'), `QuickBlox: getUser ${token}`],
+      [() => checker.getUser(amyId, 12345678 as never), `QuickBlox: getUser ${token}`],
     ]
-    for (const call of calls) {
-      expect(await rejection(call())).toBeInstanceOf(TypeError)
-    }
+    for (const [call, message] of calls) expect(await rejection(call())).toEqual(new TypeError(message))
     expect(qb.requests).toHaveLength(0)
+  })
+
+  it('refuses a session check answered without a readable session', async () => {
+    qb.failNext('GET /session.json', { status: 200, body: { session: null } })
+    expect(await rejection(checker.getSession(amyToken))).toMatchObject({
+      code: 'QB_BAD_RESPONSE',
+      message: 'QuickBlox answered a session check without a readable session',
+    })
+  })
+
+  it('refuses a user reply that is not the user asked for', async () => {
+    const user = await checker.getUser(amyId, amyToken)
+    qb.failNext('GET /users/:id.json', { status: 200, body: { user: { ...user, id: amyId + 1 } } })
+    expect(await rejection(checker.getUser(amyId, amyToken))).toMatchObject({
+      code: 'QB_BAD_RESPONSE',
+      message: 'QuickBlox answered a user request without the user',
+    })
   })
 
   it('cannot create sessions: it holds no auth key or secret', async () => {

@@ -360,7 +360,7 @@ function isHttpUrl(value: unknown): value is string {
 /** `Retry-After` in seconds: delta-seconds or an HTTP date. */
 export function retryAfter(value: string | undefined): number | undefined {
   if (value === undefined) return undefined
-  if (/^\d+$/.test(value.trim())) return Number(value.trim())
+  if (/^\d+$/.test(value.trim())) return Number(value)
   const at = Date.parse(value)
   return Number.isFinite(at) ? Math.max(0, Math.ceil((at - Date.now()) / 1000)) : undefined
 }
