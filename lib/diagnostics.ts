@@ -157,8 +157,7 @@ function trace<S extends Outcomes, C extends LoginContext | TokenContext>(
       }
       observed.fail = (challenge, status) => {
         context.outcome = 'fail'
-        // Passport's fail(status) form too; Passport answers 401 when no status is given.
-        context.status = typeof challenge === 'number' ? challenge : (status ?? 401)
+        context.status = status // our strategies always give one
         resolve()
         strategy.fail(challenge, status)
       }

@@ -134,6 +134,12 @@ describe('a login that fails', () => {
     expect(requests()).toEqual(['POST /session.json 1 201', 'POST /login.json 1 401'])
   })
 
+  it('QuickBlox does not allow the login: fail, with its status, 403, and the error code', async () => {
+    emulator.failNext('POST /login.json', { status: 403 })
+    expect((await app.postJson(amy)).status).toBe(403)
+    expect(loginEnd()).toMatchObject({ outcome: 'fail', status: 403, code: 'QB_INVALID_CREDENTIALS' })
+  })
+
   it('verify refuses the user QuickBlox accepted: fail, 401, with the QuickBlox user id and no code', async () => {
     const res = await refusingApp.postJson(amy)
     expect(res.status).toBe(401)

@@ -1,7 +1,8 @@
 // The `passport-quickblox:request` tracing channel (paths as templates, over real HTTP to the
 // emulator) and the `passport-quickblox:pool` channel (takes, refills, refill failures, clears).
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
-import { pathTemplate } from '../lib/diagnostics.js'
+import { tracingChannel } from 'node:diagnostics_channel'
+import { CHANNELS, pathTemplate, publishPool, traceLogin, traceTokenCheck } from '../lib/diagnostics.js'
 import type { Emulator } from 'passport-quickblox/emulator'
 import { QuickBloxStrategy, type VerifyFunction } from '../lib/index.js'
 import { Transport } from '../lib/quickblox/http.js'
@@ -34,6 +35,22 @@ async function waitFor(match: (e: Recorded) => boolean): Promise<Recorded> {
     await new Promise((resolve) => setTimeout(resolve, 10))
   }
 }
+
+describe('with no subscriber', () => {
+  it('builds nothing: a login or token check runs on the strategy itself, and no pool message is made', () => {
+    recorder.stop()
+    expect([CHANNELS.login, CHANNELS.token].map((name) => tracingChannel(name).hasSubscribers)).toEqual([false, false])
+    const strategy = { success: () => undefined, fail: () => undefined, error: () => undefined }
+    const ranOn: unknown[] = []
+    traceLogin(strategy, 'login', (on) => ranOn.push(on))
+    traceTokenCheck(strategy, (on) => ranOn.push(on))
+    expect(ranOn).toHaveLength(2)
+    for (const on of ranOn) expect(on).toBe(strategy) // not a per-request object made for a trace
+    let built = false
+    publishPool(() => ((built = true), { event: 'take', size: 0, creating: 0 }))
+    expect(built).toBe(false)
+  })
+})
 
 describe('request paths are templates, never an id or a token', () => {
   it.each([
