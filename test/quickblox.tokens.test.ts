@@ -99,6 +99,7 @@ describe('token checks without an auth key or secret', () => {
     expect(await rejection(checker.getSession(amyToken))).toBeInstanceOf(type)
     qb.failNext('GET /users/:id.json', fault)
     expect(await rejection(checker.getUser(amyId, amyToken))).toBeInstanceOf(type)
+    expect(qb.requests).toHaveLength(2) // each asked once: no retry of a check
   })
 
   it('429 carries retryAfter', async () => {
