@@ -18,19 +18,29 @@ afterEach(() => {
 })
 afterAll(() => qb.close())
 
-/** Creates a session through `failures` 503s, with `random` as Math.random; resolves to how many calls it made. */
-async function sessionCallsWith(random: number, timeout: number, failures = 1): Promise<number> {
+/** Creates a session through `failures` 503s, with `random` as Math.random: the calls it made, and its error. */
+async function createSessionWith(
+  random: () => number,
+  timeout: number,
+  failures = 1,
+): Promise<{ calls: number; error: unknown }> {
   fakeDateOnly()
-  jest.spyOn(Math, 'random').mockReturnValue(random)
+  jest.spyOn(Math, 'random').mockImplementation(random)
   qb.failNext('POST /session.json', { status: 503 }, failures)
   const client = clientFor(qb, { pool: false, timeout })
   try {
-    await client.createApplicationSession().catch(() => undefined)
-    return qb.counts()['POST /session.json']
+    const error = await client.createApplicationSession().then(
+      () => undefined,
+      (e: unknown) => e,
+    )
+    return { calls: qb.counts()['POST /session.json'], error }
   } finally {
     await client.close()
   }
 }
+
+const sessionCallsWith = async (random: number, timeout: number, failures = 1): Promise<number> =>
+  (await createSessionWith(() => random, timeout, failures)).calls
 
 describe('session creation backoff', () => {
   it('waits half the base at least: 50 ms before the first retry, which fits in 190 ms', async () => {
@@ -50,24 +60,16 @@ describe('session creation backoff', () => {
   })
 
   it('gives up with a timeout, sending nothing, when the deadline passed during the wait', async () => {
-    fakeDateOnly()
     // The client draws its wait (100 ms here), then decides to retry; 10 ms into the wait, the 1 s
     // the login had is spent.
-    jest
-      .spyOn(Math, 'random')
-      .mockReturnValue(0.999999)
+    const random = jest
+      .fn(() => 0.999999)
       .mockImplementationOnce(() => {
         setTimeout(() => jest.setSystemTime(Date.now() + 1000), 10)
         return 0.999999
       })
-    qb.failNext('POST /session.json', { status: 503 })
-    const client = clientFor(qb, { pool: false, timeout: 1000 })
-    try {
-      const creating = client.createApplicationSession().catch((error: unknown) => error)
-      expect(await creating).toMatchObject({ code: 'QB_TIMEOUT' })
-      expect(qb.counts()['POST /session.json']).toBe(1)
-    } finally {
-      await client.close()
-    }
+    const { calls, error } = await createSessionWith(random, 1000)
+    expect(error).toMatchObject({ code: 'QB_TIMEOUT' })
+    expect(calls).toBe(1)
   })
 })

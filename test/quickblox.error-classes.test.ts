@@ -3,8 +3,6 @@
 import { describe, expect, it } from '@jest/globals'
 import * as library from '../lib/index.js'
 
-const { QuickBloxError, QuickBloxRateLimitError } = library
-
 describe('error classes', () => {
   it.each<[string, () => Error, { code: string; status: number; message: string }]>([
     [
@@ -39,14 +37,14 @@ describe('error classes', () => {
     ],
   ])('%s is a QuickBloxError whose JSON is its public fields', (name, make, fields) => {
     const error = make() // made inside the test, where a mutation testing run sees it
-    expect(error).toBeInstanceOf(QuickBloxError)
+    expect(error).toBeInstanceOf(library.QuickBloxError)
     expect(error).toBeInstanceOf(Error)
     expect(error).toMatchObject({ name, ...fields })
     expect(JSON.parse(JSON.stringify(error))).toEqual({ name, ...fields })
   })
 
   it("keeps a rate limit error's retryAfter", () => {
-    expect(new QuickBloxRateLimitError(30).retryAfter).toBe(30)
-    expect(new QuickBloxRateLimitError(undefined).retryAfter).toBeUndefined()
+    expect(new library.QuickBloxRateLimitError(30).retryAfter).toBe(30)
+    expect(new library.QuickBloxRateLimitError(undefined).retryAfter).toBeUndefined()
   })
 })

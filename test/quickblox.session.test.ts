@@ -1,6 +1,6 @@
 import { createServer as createHttpServer } from 'node:http'
 import { connect, createServer } from 'node:net'
-import type { AddressInfo } from 'node:net'
+import type { AddressInfo, Server } from 'node:net'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals'
 import { type Emulator, startEmulator } from 'passport-quickblox/emulator'
 import { QuickBloxClient, type QuickBloxClientOptions } from '../lib/quickblox/client.js'
@@ -28,6 +28,12 @@ afterEach(async () => {
 afterAll(async () => {
   await qb.close()
 })
+
+/** Listens on a free loopback port; resolves to the server's base URL. */
+async function listening(server: Server): Promise<string> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+}
 
 describe('application session', () => {
   it('is created with an HMAC-SHA1 signature by default', async () => {
@@ -104,9 +110,9 @@ describe('connections', () => {
       socket.on('error', () => upstream.destroy())
       upstream.on('error', () => socket.destroy())
     })
-    await new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', resolve))
+    const apiEndpoint = await listening(relay)
     try {
-      const client = clientFor({ apiEndpoint: `http://127.0.0.1:${(relay.address() as AddressInfo).port}` })
+      const client = clientFor({ apiEndpoint })
       for (let i = 0; i < 5; i++) await client.login({ login: 'amy', password: 'amy-demo-password' })
       expect(qb.requests).toHaveLength(10)
       expect(connections).toBe(1)
@@ -146,9 +152,9 @@ describe('clock skew', () => {
       res.sendDate = false
       res.writeHead(422, { 'Content-Type': 'application/json' }).end('{"errors":{"base":["Unexpected timestamp"]}}')
     })
-    await new Promise<void>((resolve) => refusing.listen(0, '127.0.0.1', resolve))
+    const apiEndpoint = await listening(refusing)
     try {
-      const client = clientFor({ apiEndpoint: `http://127.0.0.1:${(refusing.address() as AddressInfo).port}` })
+      const client = clientFor({ apiEndpoint })
       await expect(client.createApplicationSession()).rejects.toMatchObject({ code: 'QB_CONFIGURATION' })
       expect(calls).toBe(1)
     } finally {
@@ -169,14 +175,13 @@ describe('requests', () => {
       followed++
       res.end('{}')
     })
+    const targetUrl = await listening(target)
     const redirecting = createHttpServer((_req, res) => {
-      res.writeHead(302, { Location: `http://127.0.0.1:${(target.address() as AddressInfo).port}/session.json` }).end()
+      res.writeHead(302, { Location: `${targetUrl}/session.json` }).end()
     })
-    await Promise.all(
-      [target, redirecting].map((server) => new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))),
-    )
+    const apiEndpoint = await listening(redirecting)
     try {
-      const client = clientFor({ apiEndpoint: `http://127.0.0.1:${(redirecting.address() as AddressInfo).port}` })
+      const client = clientFor({ apiEndpoint })
       await expect(client.createApplicationSession()).rejects.toMatchObject({
         code: 'QB_BAD_RESPONSE',
         message: 'QuickBlox answered an unexpected status 302',
