@@ -1,5 +1,6 @@
 // The example app: Express 5, express-session, Passport and passport-quickblox.
 // createApp() builds the app without listening, so tests can drive it; server.js runs it.
+import { promisify } from 'node:util'
 import express from 'express'
 import session from 'express-session'
 import passport from 'passport'
@@ -8,6 +9,7 @@ import { RedisStore } from 'connect-redis'
 import { createClient } from 'redis'
 import { QuickBloxStrategy } from 'passport-quickblox'
 import { csrfProtection } from './csrf.js'
+import * as bodies from './bodies.js'
 import { DEFAULT_LIMITS, signInLimits } from './limits.js'
 import * as views from './views.js'
 import { appUser } from './user.js'
@@ -31,6 +33,7 @@ export async function connectRedis(url, log = console.log) {
 }
 
 const MESSAGES = {
+  403: 'Sign in over HTTPS.',
   429: 'Too many sign-in attempts. Please try again later.',
   502: 'QuickBlox sent an answer we could not read. Please try again in a moment.',
   503: 'QuickBlox is unavailable right now. Please try again in a moment.',
@@ -42,7 +45,6 @@ const ACCEPTED = {
   api: 'Send Content-Type: application/json in UTF-8, without Content-Encoding.',
   form: 'Send the form as application/x-www-form-urlencoded in UTF-8 or ISO-8859-1, without Content-Encoding.',
 }
-const BODY_LIMIT = '32kb'
 
 /**
  * Builds the app without listening (see `listen` in http.js). One options object, so features can be added.
@@ -52,7 +54,7 @@ const BODY_LIMIT = '32kb'
  * @param {import('redis').RedisClientType} [options.redis] sessions and rate-limit counters in Redis, shared by
  *   every instance
  * @param {import('express-session').Store} [options.sessionStore] default: Redis when `redis` is given, else in memory
- * @param {boolean} [options.production] Secure cookies, `__Host-` CSRF cookie
+ * @param {boolean} [options.production] `__Host-` (so Secure) session and CSRF cookies; sign-in over HTTPS only
  * @param {boolean | number | string} [options.trustProxy] Express's `trust proxy`
  * @param {object[] | null} [options.demoUsers] listed on the login page (emulator mode only)
  * @param {typeof DEFAULT_LIMITS} [options.limits]
@@ -79,20 +81,24 @@ export function createApp({
   auth.serializeUser((user, done) => done(null, user)) // the small object verify returned
   auth.deserializeUser((user, done) => done(null, user))
 
-  app.use(requestLog(log), helmet(), (req, res, next) => {
+  app.use(requestLog(log), asteriskForm, helmet(), (req, res, next) => {
     res.set('Cache-Control', 'no-store')
     next()
   })
   // A session is stored, and its cookie set, only at sign-in (saveUninitialized: false, and nothing
   // else writes to it): anonymous visitors cost no memory and no Redis entry.
+  // In production the cookie is `__Host-` prefixed: Secure, Path=/, no Domain, so a sibling
+  // subdomain cannot plant a session id of its choosing.
+  const sessionCookie = production ? '__Host-sid' : 'sid'
+  const cookieOptions = { httpOnly: true, sameSite: 'lax', secure: production, path: '/' }
   app.use(
     session({
-      name: 'sid',
+      name: sessionCookie,
       secret: sessionSecret,
       resave: false,
       saveUninitialized: false,
       store: sessionStore ?? (redis ? new RedisStore({ client: redis, prefix: 'pqb-example:sess:' }) : undefined),
-      cookie: { httpOnly: true, sameSite: 'lax', secure: production, maxAge: 8 * 3600_000 },
+      cookie: { ...cookieOptions, maxAge: 8 * 3600_000 },
     }),
   )
   app.use(auth.session())
@@ -109,65 +115,85 @@ export function createApp({
   const refuse = (req, res) => sendError(req, res, 429, MESSAGES[429])
   const limiter = signInLimits({ secret: sessionSecret, redis, limits, refuse })
 
-  // Calls Passport with a callback, so a failure can be shown on the login page or as JSON.
-  // Only a completed rejection of the credentials (401) counts against the account's limits.
+  // Every sign-in, form or JSON, in this order: HTTPS in production (a Secure cookie would never
+  // reach the browser, leaving a stored session no one can use); the credentials as the strategy
+  // reads them (a 400 counts against nothing); the per-address limit; a place on the account's
+  // counters (limits.js); then QuickBlox, through Passport with a callback, so a failure can be
+  // shown on the login page or as JSON. Signing in ends the QuickBlox session of whoever was
+  // signed in before in this browser: the app no longer holds its token.
   const signIn = (onSuccess, onFailure) => [
-    limiter.checkRejections,
+    (req, res, next) => {
+      if (production && !req.secure) return sendError(req, res, 403, MESSAGES[403])
+      const read = strategy.credentialsOf(req)
+      if ('message' in read) return onFailure(req, res, 400, read.message)
+      res.locals.credentials = read.credentials
+      next()
+    },
+    limiter.perAddress,
+    limiter.reserve,
     (req, res, next) =>
       auth.authenticate('quickblox', (err, user, info, status) => {
-        if (err) return next(err)
-        if (!user) {
-          const failed = status ?? 401
-          const counted = failed === 401 ? limiter.recordRejection(req) : Promise.resolve()
-          return counted.then(() => onFailure(req, res, failed, info?.message ?? 'Wrong credentials'), next)
-        }
-        req.logIn(user, (err) => (err ? next(err) : onSuccess(req, res, user))) // Passport 0.7 rotates the session id here
+        signedIn(req, res, { err, user, info, status }, onSuccess, onFailure).catch((e) => next(e))
       })(req, res, next),
   ]
 
-  function signOut(req, res, next) {
-    const token = req.user?.qbToken
-    // Destroying the session signs the user out of Passport too: the login lives in the session.
-    req.session.destroy(async (err) => {
-      if (err) return next(err)
-      res.clearCookie('sid')
-      // End the QuickBlox session as well. If QuickBlox is down the user is still signed out here,
-      // and QuickBlox expires the token 2 h after its last use anyway.
-      if (token)
-        await strategy.logout(token).catch((e) => {
+  /** What Passport said of a sign-in, answered; every failure on the way rejects, for `next`. */
+  async function signedIn(req, res, { err, user, info, status }, onSuccess, onFailure) {
+    const outcome = err ? undefined : user ? 200 : (status ?? 401)
+    const previous = req.session?.passport?.user?.qbToken
+    await limiter.settle(res, outcome)
+    if (err) throw err
+    if (!user) return onFailure(req, res, outcome, info?.message ?? 'Wrong credentials')
+    await promisify(req.logIn.bind(req))(user) // Passport 0.7 gives the session a new id here (no session fixation)
+    await endQuickBloxSession(res, previous)
+    onSuccess(req, res, user)
+  }
+
+  // Ends a QuickBlox session. If QuickBlox is down the log says so, and QuickBlox expires the
+  // token 2 h after its last use anyway.
+  const endQuickBloxSession = (res, token) =>
+    token
+      ? strategy.logout(token).catch((e) => {
           res.locals.errorCode = e.code
         })
-      next()
-    })
+      : Promise.resolve()
+
+  // Signs out whatever this request is signed in with: the cookie session (destroyed, so Passport's
+  // login goes with it, and its QuickBlox session ended), and on the API a Bearer token too (ended
+  // at QuickBlox, and no longer trusted here). With a cookie and a token of two users, both end.
+  async function signOut(req, res) {
+    const bearer = res.locals.bearerToken
+    if (bearer) await Promise.all([endQuickBloxSession(res, bearer), tokenStrategy.forget(bearer)])
+    const token = req.session?.passport?.user?.qbToken
+    await promisify(req.session.destroy.bind(req.session))()
+    res.clearCookie(sessionCookie, cookieOptions)
+    await endQuickBloxSession(res, token)
   }
 
   // Pages. Every form POST carries the CSRF token (requireCsrf).
-  const form = express.urlencoded({ extended: true, limit: BODY_LIMIT, inflate: false })
+  const form = bodies.form()
   app.get('/', (req, res) => res.send(views.home({ user: req.user, csrf: pageCsrf(req, res) })))
   app.get('/login', (req, res) => res.send(views.login({ csrf: csrf.token(req, res), demoUsers })))
   app.post(
     '/login',
-    limiter.perAddress,
     form,
     requireCsrf,
     loginOrEmail,
     signIn(
       (req, res) => res.redirect(303, '/profile'),
-      (req, res, status, error) =>
-        res.status(status).send(
-          views.login({
-            csrf: csrf.token(req, res),
-            error,
-            demoUsers,
-            values: { login: req.body.login ?? req.body.email, project_id: req.body.firebase_phone?.project_id },
-          }),
-        ),
+      (req, res, status, error) => {
+        const values = { login: req.body.login ?? req.body.email, project_id: req.body.firebase_phone?.project_id }
+        res.status(status).send(views.login({ csrf: csrf.token(req, res), error, demoUsers, values }))
+      },
     ),
   )
   app.get('/profile', (req, res) =>
     req.user ? res.send(views.profile({ user: req.user, csrf: csrf.token(req, res) })) : res.redirect('/login'),
   )
-  app.post('/logout', form, requireCsrf, signOut, (req, res) => res.redirect(303, '/'))
+  app.post('/logout', form, requireCsrf, async (req, res) => {
+    await signOut(req, res)
+    res.redirect(303, '/')
+  })
 
   // JSON API. No CSRF token: a body must be application/json, which a cross-site form cannot
   // send and a cross-site fetch() can only send after a CORS preflight we never approve. A POST
@@ -177,10 +203,9 @@ export function createApp({
   api.use((req, res, next) =>
     req.method !== 'POST' || isJsonOrBare(req) ? next() : sendError(req, res, 415, ACCEPTED.api),
   )
-  api.use(express.json({ limit: BODY_LIMIT, inflate: false }))
+  api.use(bodies.json())
   api.post(
     '/login',
-    limiter.perAddress,
     signIn(
       (req, res, user) => res.json({ user: publicUser(user) }),
       (req, res, status, error) => res.status(status).json({ error }),
@@ -189,7 +214,10 @@ export function createApp({
   api.get('/me', (req, res) =>
     req.user ? res.json({ user: publicUser(req.user) }) : sendError(req, res, 401, 'Not signed in'),
   )
-  api.post('/logout', signOut, (req, res) => res.status(204).end())
+  api.post('/logout', async (req, res) => {
+    await signOut(req, res)
+    res.status(204).end()
+  })
   if (tokenStrategy) app.use('/api', bearerAuth(auth, tokenStrategy)) // token-auth.js: no cookie, so no CSRF
   app.use('/api', api)
 
@@ -209,7 +237,7 @@ export function createApp({
       (status === 415
         ? ACCEPTED[isApi(req) ? 'api' : 'form']
         : status === 413
-          ? `The request body is larger than ${BODY_LIMIT.replace('kb', ' KB')}.`
+          ? `The request body is larger than ${bodies.BODY_LIMIT.replace('kb', ' KB')}.`
           : 'The request could not be read.')
     sendError(req, res, status, message)
   })
@@ -237,16 +265,24 @@ function loginOrEmail(req, _res, next) {
   next()
 }
 
+// One line per request, once it is over: the status sent, or `aborted` when the client hung up first.
 function requestLog(log) {
   return (req, res, next) => {
     const start = Date.now()
     const { method, path } = req // the path only: a query string could carry credentials
-    res.on('finish', () =>
-      log(
-        `${method} ${path} ${res.statusCode} ${Date.now() - start}ms` +
-          (res.locals.errorCode ? ` ${res.locals.errorCode}` : ''),
-      ),
-    )
+    res.on('close', () => {
+      const status = res.writableFinished ? res.statusCode : 'aborted'
+      const code = res.locals.errorCode ? ` ${res.locals.errorCode}` : ''
+      log(`${method} ${path} ${status} ${Date.now() - start}ms${code}`)
+    })
     next()
   }
+}
+
+// `OPTIONS *` asks about the server as a whole (RFC 9110): no route has that path. Any other
+// method with it is malformed.
+function asteriskForm(req, res, next) {
+  if (req.url !== '*') return next()
+  if (req.method !== 'OPTIONS') return res.status(400).end()
+  res.set('Allow', 'GET, HEAD, POST, OPTIONS').status(204).end()
 }

@@ -1,13 +1,15 @@
 // Sign-in rate limits. Three counters, each in its own express-rate-limit store (in memory, or in
-// Redis so that every instance shares them):
-// - address: every sign-in attempt from one client address, counted when it arrives. It bounds
-//   the load one address can cause and how many guesses it can have in flight at once.
-// - accountAddress: rejected credentials for one account from one address. It stops guessing
-//   from that address without locking the owner out: their own address did not fail.
+// Redis so that every instance shares them). They count only attempts that can reach QuickBlox:
+// a POST without its CSRF token, or with credentials the strategy refuses to send (400), counts
+// against nothing, so no other site and no junk can spend a visitor's allowance.
+// - address: every such attempt from one client address. It bounds the load one address causes.
+// - accountAddress: rejected credentials for one account from one address. It stops guessing from
+//   that address without locking the owner out: their own address did not fail.
 // - account: rejected credentials for one account from all addresses, a higher ceiling against
 //   guessing spread over many addresses.
-// The two credential counters count a rejection only once QuickBlox has given it (check, then
-// increment after the 401): attempts still in flight, and correct logins, never count.
+// The two credential counters take their count before QuickBlox is asked, so that attempts sent
+// at the same moment cannot all pass a check that none has counted yet; the count is given back
+// once QuickBlox has answered anything but a rejection (401). Only rejections stay counted.
 import { createHmac } from 'node:crypto'
 import { MemoryStore, ipKeyGenerator, rateLimit } from 'express-rate-limit'
 import { RedisStore } from 'rate-limit-redis'
@@ -21,7 +23,7 @@ export const DEFAULT_LIMITS = {
 
 /**
  * @param {object} options
- * @param {string} options.secret keys the account hashes, so a store holds no login, email or token
+ * @param {string} options.secret keys the hashes, so a store holds no address, login, email or token
  * @param {{ sendCommand(args: string[]): Promise<unknown> } | undefined} options.redis a connected node-redis client
  * @param {typeof DEFAULT_LIMITS} options.limits
  * @param {(req: import('express').Request, res: import('express').Response) => void} options.refuse answers 429
@@ -31,74 +33,81 @@ export function signInLimits({ secret, redis, limits, refuse }) {
     redis
       ? new RedisStore({ sendCommand: (...args) => redis.sendCommand(args), prefix: `pqb-example:rl:${name}:` })
       : new MemoryStore()
+  const hash = (value) => createHmac('sha256', secret).update(value).digest('base64url')
+  // An IPv6 client by its /56 network, as express-rate-limit does: one host holds many addresses.
+  const addressOf = (req) => ipKeyGenerator(req.ip ?? '', 56)
 
   // Sets RateLimit and Retry-After headers when it refuses.
   const perAddress = rateLimit({
     ...limits.address,
     store: store('address'),
+    keyGenerator: (req) => hash(`address\n${addressOf(req)}`),
     standardHeaders: 'draft-8',
     legacyHeaders: false,
     handler: refuse,
   })
-  const perAccountAddress = rejectionCounter(store('account-address'), limits.accountAddress)
-  const perAccount = rejectionCounter(store('account'), limits.account)
+  const perAccountAddress = counter(store('account-address'), limits.accountAddress)
+  const perAccount = counter(store('account'), limits.account)
 
-  /** The two counter keys for this request, or null when it names no account (it fails validation then). */
-  function keysOf(req) {
-    const account = accountOf(req.body)
-    if (!account) return null
-    const hash = (value) => createHmac('sha256', secret).update(value).digest('base64url')
-    return { account: hash(account), accountAddress: hash(`${account}\n${ipKeyGenerator(req.ip ?? '', 56)}`) }
-  }
-
-  /** Refuses (429, Retry-After) when either credential counter is at its limit. */
-  async function checkRejections(req, res, next) {
-    const keys = keysOf(req)
-    if (!keys) return next()
-    const waits = await Promise.all([perAccountAddress.wait(keys.accountAddress), perAccount.wait(keys.account)])
-    const wait = Math.max(...waits)
-    if (wait === 0) return next()
-    res.set('Retry-After', String(wait))
+  /**
+   * Takes a place on both credential counters for the account in `res.locals.credentials` (as the
+   * strategy read them), or refuses with 429 and Retry-After when either is full.
+   */
+  async function reserve(req, res, next) {
+    const account = accountOf(res.locals.credentials)
+    const places = [
+      { counter: perAccountAddress, key: hash(`${account}\n${addressOf(req)}`) },
+      { counter: perAccount, key: hash(account) },
+    ]
+    const waits = await Promise.all(places.map(({ counter, key }) => counter.take(key)))
+    if (waits.every((wait) => wait === 0)) {
+      res.locals.reserved = places
+      return next()
+    }
+    await Promise.all(places.filter((_, i) => waits[i] === 0).map(({ counter, key }) => counter.giveBack(key)))
+    res.set('Retry-After', String(Math.max(...waits)))
     refuse(req, res)
   }
 
-  /** Counts a completed rejection of the credentials in `req`. */
-  async function recordRejection(req) {
-    const keys = keysOf(req)
-    if (keys) await Promise.all([perAccountAddress.record(keys.accountAddress), perAccount.record(keys.account)])
+  /**
+   * The attempt is over with `status`: a rejection (401) stays counted, anything else gives its
+   * places back. A store that fails here loses nothing but one place until its window ends.
+   */
+  async function settle(res, status) {
+    const places = res.locals.reserved ?? []
+    res.locals.reserved = undefined
+    if (status === 401) return
+    await Promise.all(places.map(({ counter, key }) => counter.giveBack(key))).catch(() => {})
   }
 
-  return {
-    perAddress,
-    checkRejections: (req, res, next) => checkRejections(req, res, next).catch(next),
-    recordRejection,
-  }
+  return { perAddress, reserve: (req, res, next) => reserve(req, res, next).catch(next), settle }
 }
 
-function rejectionCounter(store, { windowMs, limit }) {
+function counter(store, { windowMs, limit }) {
   store.init({ windowMs })
   return {
-    /** Seconds until the key may try again: 0 while under the limit. */
-    async wait(key) {
-      const hits = await store.get(key)
-      // rate-limit-redis answers NaN hits for a key it does not hold
-      if (!hits || !Number.isFinite(hits.totalHits) || hits.totalHits < limit) return 0
-      return Math.max(1, Math.ceil(((hits.resetTime?.getTime() ?? Date.now() + windowMs) - Date.now()) / 1000))
+    /** Counts one attempt and returns 0, or, when the limit is reached, the seconds until it may try again. */
+    async take(key) {
+      const { totalHits, resetTime } = await store.increment(key)
+      if (totalHits <= limit) return 0
+      await store.decrement(key)
+      return Math.max(1, Math.ceil(((resetTime?.getTime() ?? Date.now() + windowMs) - Date.now()) / 1000))
     },
-    record: (key) => store.increment(key),
+    giveBack: (key) => store.decrement(key),
   }
 }
 
-// The account an attempt is aimed at: normalized login or email, or the provider token.
-function accountOf(body) {
-  const b = body ?? {}
-  return typeof b.login === 'string'
-    ? `login:${b.login.trim().toLowerCase()}`
-    : typeof b.email === 'string'
-      ? `email:${b.email.trim().toLowerCase()}`
-      : typeof b.keys?.token === 'string'
-        ? `facebook:${b.keys.token}`
-        : typeof b.firebase_phone?.access_token === 'string'
-          ? `firebase:${b.firebase_phone.access_token}`
-          : ''
+/**
+ * The account an attempt is aimed at, one key per account whichever field named it: a login and
+ * an email share one namespace (a login may look like an email), trimmed, in lower case, NFKC.
+ * @param {import('passport-quickblox').LoginCredentials} credentials
+ */
+function accountOf(credentials) {
+  if ('provider' in credentials) {
+    return credentials.provider === 'facebook'
+      ? `facebook\n${credentials.keys.token}`
+      : `firebase\n${credentials.firebase_phone.project_id}\n${credentials.firebase_phone.access_token}`
+  }
+  const id = 'login' in credentials ? credentials.login : credentials.email
+  return `id\n${id.normalize('NFKC').trim().toLowerCase()}`
 }

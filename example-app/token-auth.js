@@ -40,10 +40,9 @@ export function bearerAuth(auth, strategy) {
       }
       req.login(user, { session: false }, (err) => {
         if (err) return next(err)
-        // Signing out with a token: stop trusting it here (the client ends it at QuickBlox with its SDK).
-        if (req.method !== 'POST' || req.path !== '/logout') return next()
-        const token = req.headers.authorization.slice('Bearer '.length).trim()
-        strategy.forget(token).then(() => res.status(204).end(), next)
+        // The route decides what to do with it: POST /api/logout ends it (app.js, signOut).
+        res.locals.bearerToken = req.headers.authorization.slice('Bearer '.length).trim()
+        next()
       })
     })(req, res, next)
   }

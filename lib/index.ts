@@ -14,6 +14,7 @@ export type {
   QuickBloxStrategyOptions,
   QuickBloxStrategyOptionsWithRequest,
   QuickBloxAuthenticateOptions,
+  CredentialsRead,
   VerifyFunction,
   VerifyFunctionWithRequest,
   VerifyCallback,

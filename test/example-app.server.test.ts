@@ -3,60 +3,20 @@
 // mode, a real QuickBlox configuration (here: an emulator the test runs), refusal of unsafe
 // production settings, the timeouts that free slow clients' connections, and a shutdown that
 // exits 0 within 10 s even with a QuickBlox that does not answer and a client that stalls.
-import { spawn, type ChildProcess } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { connect, type Socket } from 'node:net'
 import { describe, it, expect, beforeAll, afterAll, afterEach } from '@jest/globals'
 import { startEmulator, type Emulator } from 'passport-quickblox/emulator'
+import { exitOf, killServers, startServer } from './helpers/server-process.js'
 
-const children: ChildProcess[] = []
 let emulator: Emulator
 
 beforeAll(async () => {
   emulator = await startEmulator()
 }, 120_000)
-afterEach(() => {
-  for (const child of children.splice(0))
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
-})
+afterEach(killServers)
 afterAll(() => emulator?.close())
-
-/** Starts the server with exactly `env` (plus PATH), on a free port; resolves at its "listening" line. */
-async function startServer(env: Record<string, string>) {
-  const child = spawn(process.execPath, ['example-app/server.js'], {
-    env: { PATH: process.env.PATH ?? '', PORT: '0', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  children.push(child)
-  let output = ''
-  child.stdout.on('data', (chunk: Buffer) => {
-    output += chunk.toString()
-  })
-  child.stderr.on('data', (chunk: Buffer) => {
-    output += chunk.toString()
-  })
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no "listening" line within 15 s:\n${output}`)), 15_000)
-    child.stdout.on('data', () => {
-      const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output)
-      if (match) {
-        clearTimeout(timer)
-        resolve(match[1]!)
-      }
-    })
-    child.once('exit', (code) => {
-      clearTimeout(timer)
-      reject(new Error(`exited with ${code}:\n${output}`))
-    })
-  })
-  return { child, url, output: () => output }
-}
-
-async function exitOf(child: ChildProcess): Promise<number | null> {
-  if (child.exitCode !== null) return child.exitCode
-  const [code] = (await once(child, 'exit')) as [number | null]
-  return code
-}
 
 describe('node example-app/server.js', () => {
   it.each(['SIGTERM', 'SIGINT'] as const)(
@@ -117,7 +77,6 @@ describe('node example-app/server.js', () => {
     const child = spawn(process.execPath, ['example-app/server.js'], {
       env: { PATH: process.env.PATH ?? '', PORT: '0', ...env },
     })
-    children.push(child)
     let stderr = ''
     child.stderr.on('data', (chunk: Buffer) => {
       stderr += chunk.toString()

@@ -7,7 +7,14 @@ import { createClient } from 'redis'
 import { startEmulator, type Emulator } from 'passport-quickblox/emulator'
 import type { QuickBloxTokenStrategy } from '../lib/index.js'
 import { createTokenStrategy } from '../example-app/token-auth.js'
-import { startExample, type ExampleApp } from './helpers/example-app.js'
+import {
+  sessionCount,
+  sessionStatus,
+  sidCookie,
+  startExample,
+  tokensInStore,
+  type ExampleApp,
+} from './helpers/example-app.js'
 import { sdkToken } from './helpers/token-app.js'
 import { startRedis, type RedisServer } from './helpers/redis.js'
 
@@ -67,15 +74,38 @@ describe('the example API with a Bearer token', () => {
     expect(res.body).toEqual({ error: 'Not signed in' })
   })
 
-  it('POST /api/logout with the token forgets it: the next request asks QuickBlox again', async () => {
+  it.each(['/api/logout', '/api/logout/', '/API/Logout', '/api/LOGOUT/'])(
+    'POST %s with a token ends it at QuickBlox and here: the token signs in nowhere after',
+    async (path) => {
+      const token = await sdkToken(qb, AMY)
+      expect((await request(app.url).get('/api/me').set('Authorization', `Bearer ${token}`)).status).toBe(200)
+      expect((await request(app.url).post(path).set('Authorization', `Bearer ${token}`)).status).toBe(204)
+      expect(await sessionStatus(qb, token)).toBe(401)
+      qb.resetLog()
+      expect((await request(app.url).get('/api/me').set('Authorization', `Bearer ${token}`)).status).toBe(401)
+      expect(sessionCalls()).toBe(1) // no longer trusted from the cache: QuickBlox was asked, and said no
+    },
+  )
+
+  it('POST /api/logout with a cookie of one user and a token of another ends both', async () => {
+    const signedIn = await request(app.url)
+      .post('/api/login')
+      .send({ email: 'bob@example.com', password: 'bob-demo-password' })
+    const sid = sidCookie(signedIn.headers['set-cookie'])!.split(';')[0]!
+    const [cookieToken] = await tokensInStore(app.store)
     const token = await sdkToken(qb, AMY)
-    await request(app.url).get('/api/me').set('Authorization', `Bearer ${token}`)
-    qb.resetLog()
-    expect((await request(app.url).get('/api/me').set('Authorization', `Bearer ${token}`)).status).toBe(200)
-    expect(sessionCalls()).toBe(0)
-    expect((await request(app.url).post('/api/logout').set('Authorization', `Bearer ${token}`)).status).toBe(204)
-    await request(app.url).get('/api/me').set('Authorization', `Bearer ${token}`)
-    expect(sessionCalls()).toBe(1)
+    const res = await request(app.url).post('/api/logout').set('Cookie', sid).set('Authorization', `Bearer ${token}`)
+    expect(res.status).toBe(204)
+    expect(await sessionStatus(qb, token)).toBe(401)
+    expect(await sessionStatus(qb, cookieToken!)).toBe(401)
+    expect((await request(app.url).get('/api/me').set('Cookie', sid)).status).toBe(401)
+    expect(await sessionCount(app.store)).toBe(0)
+  })
+
+  it('a GET to /api/logout with a token ends nothing', async () => {
+    const token = await sdkToken(qb, AMY)
+    expect((await request(app.url).get('/api/logout').set('Authorization', `Bearer ${token}`)).status).toBe(404)
+    expect(await sessionStatus(qb, token)).toBe(200)
   })
 
   it('QuickBlox unavailable: 503 JSON with Retry-After', async () => {

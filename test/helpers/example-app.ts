@@ -55,6 +55,14 @@ export async function startExample(
   }
 }
 
+type Counter = 'address' | 'accountAddress' | 'account'
+/** Sign-in limits for a test: generous (1000 a minute), but for those given. */
+export const testLimits = (given: Partial<Record<Counter, number>>) => ({
+  address: { windowMs: 60_000, limit: given.address ?? 1000 },
+  accountAddress: { windowMs: 60_000, limit: given.accountAddress ?? 1000 },
+  account: { windowMs: 60_000, limit: given.account ?? 1000 },
+})
+
 /** The CSRF token of the form on `path`. */
 export async function csrfFrom(agent: Agent, path = '/login'): Promise<string> {
   const res = await agent.get(path)
@@ -63,9 +71,9 @@ export async function csrfFrom(agent: Agent, path = '/login'): Promise<string> {
   return match[1]
 }
 
-/** The `sid` cookie a response set, if any. */
+/** The session cookie a response set, if any (`sid`, or `__Host-sid` in production). */
 export function sidCookie(setCookie: string | string[] | undefined): string | undefined {
-  return ([] as string[]).concat(setCookie ?? []).find((c) => c.startsWith('sid='))
+  return ([] as string[]).concat(setCookie ?? []).find((c) => /^(__Host-)?sid=/.test(c))
 }
 
 /** The CSRF cookie a response set, if any (`csrf`, or `__Host-csrf` in production). */
@@ -102,8 +110,11 @@ export async function sessionStatus(emulator: Emulator, token: string): Promise<
   return res.status
 }
 
-/** Every request log line is `METHOD /path STATUS Nms [CODE]`: nothing else can leak into it. */
-export const LOG_LINE = /^(GET|POST|HEAD|PUT|DELETE) \/[\w/.-]* \d{3} \d+ms( [\w.]+)?$/
+/**
+ * Every request log line is `METHOD /path STATUS Nms [CODE]`, the status `aborted` when the client
+ * hung up first: nothing else can leak into it.
+ */
+export const LOG_LINE = /^(GET|POST|HEAD|PUT|DELETE|OPTIONS) (\/[\w/.-]*|\*) (\d{3}|aborted) \d+ms( [\w.]+)?$/
 
 /**
  * The path of a system program the example-app tests need, or an error naming the install
