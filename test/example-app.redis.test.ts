@@ -104,6 +104,31 @@ describe('rate limits in Redis', () => {
     expect((await keys('*carol*')).length).toBe(0)
   })
 
+  it('counts a burst spread over both instances before QuickBlox is asked', async () => {
+    emulator!.setLatency('POST /login.json', 200) // the first ones are in flight as the rest arrive
+    try {
+      const burst = await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          login(i % 2 ? a : b, '192.0.2.40', { login: 'amy', password: `wrong-${i}` }),
+        ),
+      )
+      const statuses = burst.map((r) => r.status)
+      expect(statuses.filter((s) => s === 401)).toHaveLength(LIMITS.accountAddress.limit)
+      expect(statuses.filter((s) => s === 429)).toHaveLength(20 - LIMITS.accountAddress.limit)
+    } finally {
+      emulator!.setLatency('POST /login.json', 0)
+    }
+  })
+
+  it('keys the per-address counter by a keyed hash: Redis holds no client address', async () => {
+    await clients[0]!.flushAll()
+    expect((await login(a, '203.0.113.77', { login: 'amy', password: 'amy-demo-password' })).status).toBe(200)
+    const [key, ...more] = await keys('pqb-example:rl:address:*')
+    expect(more).toEqual([])
+    expect(key).toMatch(/^pqb-example:rl:address:[\w-]{43}$/)
+    expect(await keys('*203.0.113*')).toEqual([])
+  })
+
   it('shares the ceiling per account across instances and addresses', async () => {
     const wrong = { login: 'dan', password: 'wrong' }
     for (const [i, from] of ['192.0.2.21', '192.0.2.22', '192.0.2.23', '192.0.2.24', '192.0.2.25'].entries()) {

@@ -176,6 +176,16 @@ describe('form sign-in', () => {
     expect(res.text).toContain('Sign-in failed: Missing credentials')
   })
 
+  it('shows a login that is not text (a nested field) as nothing', async () => {
+    const agent = request.agent(example.url)
+    const _csrf = await csrfFrom(agent)
+    const res = await agent.post('/login').type('form').send(`login[a]=typed&login[b]=more&password=p&_csrf=${_csrf}`)
+    expect(res.status).toBe(400)
+    expect(res.text).toContain('Sign-in failed: &quot;login&quot; must be text')
+    expect(res.text).toContain('autocomplete="username" value=""')
+    expect(res.text).not.toContain('[object Object]')
+  })
+
   it('escapes what the user typed', async () => {
     const res = await signInWithForm(agent(), { login: '"><script>x</script>', password: 'p' })
     expect(res.text).not.toContain('<script>x')
