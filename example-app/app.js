@@ -6,7 +6,7 @@ import session from 'express-session'
 import passport from 'passport'
 import helmet from 'helmet'
 import { RedisStore } from 'connect-redis'
-import { createClient } from 'redis'
+import { isRedisFault, sessionClient } from './redis.js'
 import { QuickBloxStrategy } from 'passport-quickblox'
 import { csrfProtection } from './csrf.js'
 import * as bodies from './bodies.js'
@@ -23,20 +23,13 @@ export function createStrategy(quickbloxOptions) {
   }))
 }
 
-/** A connected Redis client, for sessions and rate-limit counters that several app instances share. */
-export async function connectRedis(url, log = console.log) {
-  const client = createClient({ url, socket: { connectTimeout: 5000 } })
-  // Without a listener, a lost connection would crash the process.
-  client.on('error', (err) => log(`redis: ${err.code ?? err.name}`))
-  await client.connect()
-  return client
-}
-
 const MESSAGES = {
   403: 'Sign in over HTTPS.',
   429: 'Too many sign-in attempts. Please try again later.',
+  tokens429: 'Too many refused tokens. Please try again later.',
   502: 'QuickBlox sent an answer we could not read. Please try again in a moment.',
   503: 'QuickBlox is unavailable right now. Please try again in a moment.',
+  redis: 'This service is briefly unavailable. Please try again in a moment.',
   504: 'QuickBlox did not answer in time. Please try again in a moment.',
   500: 'Something went wrong on our side.',
 }
@@ -57,7 +50,7 @@ const ACCEPTED = {
  * @param {boolean} [options.production] `__Host-` (so Secure) session and CSRF cookies; sign-in over HTTPS only
  * @param {boolean | number | string} [options.trustProxy] Express's `trust proxy`
  * @param {object[] | null} [options.demoUsers] listed on the login page (emulator mode only)
- * @param {typeof DEFAULT_LIMITS} [options.limits]
+ * @param {Partial<typeof DEFAULT_LIMITS>} [options.limits] the rate limits (limits.js); DEFAULT_LIMITS for those not given
  * @param {(line: string) => void} [options.log]
  * @param {import('passport-quickblox').QuickBloxTokenStrategy} [options.tokenStrategy] /api/* also takes Bearer tokens
  */
@@ -97,7 +90,9 @@ export function createApp({
       secret: sessionSecret,
       resave: false,
       saveUninitialized: false,
-      store: sessionStore ?? (redis ? new RedisStore({ client: redis, prefix: 'pqb-example:sess:' }) : undefined),
+      store:
+        sessionStore ??
+        (redis ? new RedisStore({ client: sessionClient(redis), prefix: 'pqb-example:sess:' }) : undefined),
       cookie: { ...cookieOptions, maxAge: 8 * 3600_000 },
     }),
   )
@@ -112,8 +107,9 @@ export function createApp({
       : res.status(status).send(views.error({ status, message, user: req.user, csrf: pageCsrf(req, res) }))
   const requireCsrf = (req, res, next) =>
     csrf.verify(req) ? next() : sendError(req, res, 403, 'This form has expired. Please reload the page and try again.')
-  const refuse = (req, res) => sendError(req, res, 429, MESSAGES[429])
-  const limiter = signInLimits({ secret: sessionSecret, redis, limits, refuse })
+  const refuse = (req, res, what = 'sign-in') =>
+    sendError(req, res, 429, what === 'token' ? MESSAGES.tokens429 : MESSAGES[429])
+  const limiter = signInLimits({ secret: sessionSecret, redis, limits: { ...DEFAULT_LIMITS, ...limits }, refuse })
 
   // Every sign-in, form or JSON, in this order: HTTPS in production (a Secure cookie would never
   // reach the browser, leaving a stored session no one can use); the credentials as the strategy
@@ -218,11 +214,16 @@ export function createApp({
     await signOut(req, res)
     res.status(204).end()
   })
-  if (tokenStrategy) app.use('/api', bearerAuth(auth, tokenStrategy)) // token-auth.js: no cookie, so no CSRF
+  if (tokenStrategy) app.use('/api', limiter.bearerFailures, bearerAuth(auth, tokenStrategy)) // token-auth.js
   app.use('/api', api)
 
   app.use((req, res) => sendError(req, res, 404, 'Not found'))
   app.use((err, req, res, _next) => {
+    // Sessions or counters out of reach (Redis hangs or is down): 503, never a 500 or a hang.
+    if (isRedisFault(err)) {
+      res.locals.errorCode = 'REDIS_UNAVAILABLE'
+      return sendError(req, res.set('Retry-After', '5'), 503, MESSAGES.redis)
+    }
     // QuickBlox trouble, from the library; a client error such as malformed JSON; else a bug or misconfiguration.
     const status = [429, 502, 503, 504].includes(err.status)
       ? err.status

@@ -1,4 +1,4 @@
-// Sign-in rate limits. Three counters, each in its own express-rate-limit store (in memory, or in
+// Sign-in rate limits, and one on refused Bearer tokens (at the end). Three sign-in counters, each in its own express-rate-limit store (in memory, or in
 // Redis so that every instance shares them). They count only attempts that can reach QuickBlox:
 // a POST without its CSRF token, or with credentials the strategy refuses to send (400), counts
 // against nothing, so no other site and no junk can spend a visitor's allowance.
@@ -13,12 +13,14 @@
 import { createHmac } from 'node:crypto'
 import { MemoryStore, ipKeyGenerator, rateLimit } from 'express-rate-limit'
 import { RedisStore } from 'rate-limit-redis'
+import { withinDeadline } from './redis.js'
 
 const MINUTE = 60_000
 export const DEFAULT_LIMITS = {
   address: { windowMs: 15 * MINUTE, limit: 50 },
   accountAddress: { windowMs: 15 * MINUTE, limit: 5 },
   account: { windowMs: 60 * MINUTE, limit: 100 },
+  bearerFailures: { windowMs: 15 * MINUTE, limit: 100 },
 }
 
 /**
@@ -26,12 +28,16 @@ export const DEFAULT_LIMITS = {
  * @param {string} options.secret keys the hashes, so a store holds no address, login, email or token
  * @param {{ sendCommand(args: string[]): Promise<unknown> } | undefined} options.redis a connected node-redis client
  * @param {typeof DEFAULT_LIMITS} options.limits
- * @param {(req: import('express').Request, res: import('express').Response) => void} options.refuse answers 429
+ * @param {(req: import('express').Request, res: import('express').Response, what?: 'token') => void} options.refuse
+ *   answers 429 (`'token'`: to refused Bearer tokens)
  */
 export function signInLimits({ secret, redis, limits, refuse }) {
   const store = (name) =>
     redis
-      ? new RedisStore({ sendCommand: (...args) => redis.sendCommand(args), prefix: `pqb-example:rl:${name}:` })
+      ? new RedisStore({
+          sendCommand: (...args) => withinDeadline(redis.sendCommand(args)),
+          prefix: `pqb-example:rl:${name}:`,
+        })
       : new MemoryStore()
   const hash = (value) => createHmac('sha256', secret).update(value).digest('base64url')
   // An IPv6 client by its /56 network, as express-rate-limit does: one host holds many addresses.
@@ -80,7 +86,24 @@ export function signInLimits({ secret, redis, limits, refuse }) {
     await Promise.all(places.map(({ counter, key }) => counter.giveBack(key))).catch(() => {})
   }
 
-  return { perAddress, reserve: (req, res, next) => reserve(req, res, next).catch(next), settle }
+  // Bearer tokens refused (or malformed) per client address, each of which may cost a QuickBlox
+  // call: counted as the request arrives, given back when the token was accepted. While Redis is
+  // away it lets requests through (fails open): token checks need no Redis, and failing closed
+  // would turn a Redis outage into an outage of the whole API.
+  const bearerFailures = rateLimit({
+    ...limits.bearerFailures,
+    store: store('bearer'),
+    keyGenerator: (req) => hash(`bearer\n${addressOf(req)}`),
+    skip: (req) => req.headers.authorization === undefined,
+    skipSuccessfulRequests: true,
+    requestWasSuccessful: (_req, res) => res.locals.bearerRefused !== true,
+    passOnStoreError: true,
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    handler: (req, res) => refuse(req, res, 'token'),
+  })
+
+  return { perAddress, reserve: (req, res, next) => reserve(req, res, next).catch(next), settle, bearerFailures }
 }
 
 function counter(store, { windowMs, limit }) {

@@ -2,7 +2,8 @@
 // QuickBlox settings are given, serves the app, and shuts everything down on SIGTERM/SIGINT.
 import { startEmulator } from 'passport-quickblox/emulator'
 import { loadConfig } from './config.js'
-import { createApp, connectRedis, createStrategy } from './app.js'
+import { createApp, createStrategy } from './app.js'
+import { connectRedis } from './redis.js'
 import { closeGracefully, listen } from './http.js'
 import { createTokenStrategy } from './token-auth.js'
 import { createMetrics, startMetricsServer } from './metrics.js'

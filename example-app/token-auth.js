@@ -15,12 +15,12 @@ export function redisTokenStore(client) {
 }
 
 /**
- * @param {{ appId: number | string, apiEndpoint?: string }} quickblox no auth key or secret needed
- * @param {ReturnType<typeof import('redis').createClient>} [redis] shares the cache between instances when given
+ * @param {{ appId: number | string, apiEndpoint?: string, timeout?: number }} quickblox no auth key or secret needed
+ * @param {import('redis').RedisClientType} [redis] shares the cache between instances when given
  */
-export function createTokenStrategy({ appId, apiEndpoint }, redis) {
+export function createTokenStrategy({ appId, apiEndpoint, timeout }, redis) {
   return new QuickBloxTokenStrategy(
-    { appId, apiEndpoint, cache: redis ? { store: redisTokenStore(redis) } : {} },
+    { appId, apiEndpoint, timeout, cache: redis ? { store: redisTokenStore(redis) } : {} },
     // The same user object as a cookie sign-in gives, without a token: this one stays with the client.
     async (user) => appUser(user),
   )
@@ -33,6 +33,7 @@ export function bearerAuth(auth, strategy) {
     auth.authenticate(strategy.name, { session: false }, (err, user, challenge, status) => {
       if (err) return next(err)
       if (!user) {
+        res.locals.bearerRefused = true // counted against the address (limits.js)
         return res
           .status(status ?? 401)
           .set('WWW-Authenticate', challenge)

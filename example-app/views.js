@@ -5,9 +5,7 @@ const ENTITIES = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '
 // Text and numbers only: anything else a request body can hold (an array, a nested object) is
 // shown as nothing, and never converted with its own toString.
 const esc = (value) =>
-  typeof value === 'string' || typeof value === 'number'
-    ? String(value).replace(/[&<>"']/g, (c) => ENTITIES[c])
-    : ''
+  typeof value === 'string' || typeof value === 'number' ? String(value).replace(/[&<>"']/g, (c) => ENTITIES[c]) : ''
 
 const layout = (title, user, csrf, body) => `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">

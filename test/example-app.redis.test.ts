@@ -10,7 +10,7 @@ import { describe, it, expect, beforeAll, afterAll } from '@jest/globals'
 import request from 'supertest'
 import type { RedisClientType } from 'redis'
 import { startEmulator, type Emulator } from 'passport-quickblox/emulator'
-import { connectRedis } from '../example-app/app.js'
+import { connectRedis } from '../example-app/redis.js'
 import { csrfCookie, sidCookie, startExample, type ExampleApp } from './helpers/example-app.js'
 import { startRedis, type RedisServer } from './helpers/redis.js'
 
@@ -31,7 +31,7 @@ beforeAll(async () => {
   redis = await startRedis()
   emulator = await startEmulator()
   for (let i = 0; i < 2; i++) {
-    const client = (await connectRedis(redis.url, () => {})) as RedisClientType
+    const client = await connectRedis(redis.url, () => {})
     clients.push(client)
     const app = { redis: client, sessionStore: undefined, trustProxy: 'loopback', limits: LIMITS }
     apps.push(await startExample({ emulator, app }))

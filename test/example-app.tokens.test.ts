@@ -12,6 +12,7 @@ import {
   sessionStatus,
   sidCookie,
   startExample,
+  testLimits,
   tokensInStore,
   type ExampleApp,
 } from './helpers/example-app.js'
@@ -119,6 +120,58 @@ describe('the example API with a Bearer token', () => {
   })
 })
 
+describe('refused tokens per address', () => {
+  async function limited(bearerFailures: number): Promise<ExampleApp> {
+    const tokenStrategy = createTokenStrategy({ appId: qb.application.id, apiEndpoint: qb.url })
+    strategies.push(tokenStrategy)
+    const app = await startExample({
+      emulator: qb,
+      app: { tokenStrategy, trustProxy: 'loopback', limits: testLimits({ bearerFailures }) },
+    })
+    apps.push(app)
+    return app
+  }
+  const me = (app: ExampleApp, from: string, token: string) =>
+    request(app.url).get('/api/me').set('X-Forwarded-For', from).set('Authorization', `Bearer ${token}`)
+  const junk = (i: number) => `${'0'.repeat(30)}${String(i).padStart(10, '0')}`
+
+  it('answers 429 with Retry-After once an address has had its refused tokens, even to a good one', async () => {
+    const app = await limited(3)
+    for (let i = 0; i < 3; i++) expect((await me(app, '192.0.2.50', junk(i))).status).toBe(401)
+    qb.resetLog()
+    const refused = await me(app, '192.0.2.50', junk(3))
+    expect(refused.status).toBe(429)
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0)
+    expect(refused.body).toEqual({ error: 'Too many refused tokens. Please try again later.' })
+    expect((await me(app, '192.0.2.50', await sdkToken(qb, AMY))).status).toBe(429)
+    expect(sessionCalls()).toBe(0)
+    expect((await me(app, '192.0.2.51', await sdkToken(qb, AMY))).status).toBe(200) // another address
+    expect((await request(app.url).get('/api/me').set('X-Forwarded-For', '192.0.2.50')).status).toBe(401) // no token
+  })
+
+  it('does not count accepted tokens', async () => {
+    const app = await limited(2)
+    const token = await sdkToken(qb, AMY)
+    for (let i = 0; i < 10; i++) expect((await me(app, '192.0.2.52', token)).status).toBe(200)
+    expect((await me(app, '192.0.2.52', junk(0))).status).toBe(401)
+  })
+
+  it('counts a burst of junk tokens as it arrives: QuickBlox is asked once per allowed failure', async () => {
+    const app = await limited(3)
+    qb.setLatency('GET /session.json', 200)
+    qb.resetLog()
+    try {
+      const burst = await Promise.all(Array.from({ length: 20 }, (_, i) => me(app, '192.0.2.53', junk(100 + i))))
+      const statuses = burst.map((r) => r.status)
+      expect(statuses.filter((s) => s === 401)).toHaveLength(3)
+      expect(statuses.filter((s) => s === 429)).toHaveLength(17)
+      expect(sessionCalls()).toBe(3)
+    } finally {
+      qb.setLatency('GET /session.json', 0)
+    }
+  })
+})
+
 describe('two example instances sharing token checks in Redis', () => {
   let redis: RedisServer
   const clients: NonNullable<RedisClient>[] = []
@@ -134,7 +187,7 @@ describe('two example instances sharing token checks in Redis', () => {
     for (let i = 0; i < 2; i++) {
       const client = createClient({ url: redis.url })
       await client.connect()
-      clients.push(client as NonNullable<RedisClient>)
+      clients.push(client)
     }
     const one = await example(clients[0])
     const two = await example(clients[1])

@@ -55,12 +55,13 @@ export async function startExample(
   }
 }
 
-type Counter = 'address' | 'accountAddress' | 'account'
-/** Sign-in limits for a test: generous (1000 a minute), but for those given. */
+type Counter = 'address' | 'accountAddress' | 'account' | 'bearerFailures'
+/** Rate limits for a test: generous (1000 a minute), but for those given. */
 export const testLimits = (given: Partial<Record<Counter, number>>) => ({
   address: { windowMs: 60_000, limit: given.address ?? 1000 },
   accountAddress: { windowMs: 60_000, limit: given.accountAddress ?? 1000 },
   account: { windowMs: 60_000, limit: given.account ?? 1000 },
+  bearerFailures: { windowMs: 60_000, limit: given.bearerFailures ?? 1000 },
 })
 
 /** The CSRF token of the form on `path`. */
