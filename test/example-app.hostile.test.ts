@@ -203,13 +203,19 @@ describe('the app in its own process, under generated bodies on every route', ()
 
   it('answers every form POST below 500, and 400 to every prototype-named field', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom('/login', '/logout'), body, fc.boolean(), async (path, tree, withCsrf) => {
-        const fields = toFields(tree)
-        const text = formText(withCsrf ? [...fields, [['_csrf'], csrf]] : fields)
-        const status = await post(path, 'application/x-www-form-urlencoded', text, withCsrf)
-        expect(status).toBeLessThan(500)
-        if (fields.some(([names]) => names.some((n) => PROTOTYPE_NAMES.includes(n)))) expect(status).toBe(400)
-      }),
+      fc.asyncProperty(
+        fc.constantFrom('/login', '/logout', '/', '/profile', '/api/login'),
+        body,
+        fc.boolean(),
+        async (path, tree, withCsrf) => {
+          const fields = toFields(tree)
+          const text = formText(withCsrf ? [...fields, [['_csrf'], csrf]] : fields)
+          const status = await post(path, 'application/x-www-form-urlencoded', text, withCsrf)
+          expect(status).toBeLessThan(500)
+          const hostile = fields.some(([names]) => names.some((n) => PROTOTYPE_NAMES.includes(n)))
+          if (hostile && (path === '/login' || path === '/logout')) expect(status).toBe(400)
+        },
+      ),
       { numRuns: 400 },
     )
     expect(server.child.exitCode).toBeNull()
@@ -218,13 +224,17 @@ describe('the app in its own process, under generated bodies on every route', ()
 
   it('answers every JSON POST below 500, and 400 to every prototype-named key', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom('/api/login', '/api/logout', '/login', '/api/me'), body, async (path, tree) => {
-        const status = await post(path, 'application/json', toJson(tree), false)
-        expect(status).toBeLessThan(500)
-        if (path.startsWith('/api/login') || path === '/api/logout') {
-          if (hostileJson(tree)) expect(status).toBe(400)
-        }
-      }),
+      fc.asyncProperty(
+        fc.constantFrom('/api/login', '/api/logout', '/login', '/logout', '/api/me', '/', '/nope'),
+        body,
+        async (path, tree) => {
+          const status = await post(path, 'application/json', toJson(tree), false)
+          expect(status).toBeLessThan(500)
+          if (path.startsWith('/api/login') || path === '/api/logout') {
+            if (hostileJson(tree)) expect(status).toBe(400)
+          }
+        },
+      ),
       { numRuns: 400 },
     )
     expect(server.child.exitCode).toBeNull()
