@@ -257,7 +257,7 @@ describe('keys', () => {
     const { strategy, app } = await start()
     const token = await tokenOf()
     await me(app, token)
-    const keys = [...(strategy as unknown as { tokens: Map<string, unknown> }).tokens.keys()]
+    const keys = [...(strategy as unknown as { accepted: Map<string, unknown> }).accepted.keys()]
     expect(keys).toEqual([expect.stringMatching(/^[0-9a-f]{64}$/)])
     expect(keys[0]).not.toContain(token)
   })

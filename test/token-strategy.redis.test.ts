@@ -55,8 +55,12 @@ afterAll(async () => {
 
 const me = (app: TokenApp, token: string) => request(app.url).get('/api/me').set('Authorization', `Bearer ${token}`)
 const calls = (): [number, number] => [qb.counts()['GET /session.json'], qb.counts()['GET /users/:id.json']]
+const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex')
+/** What store keys carry besides the kind: the application, and a fingerprint of the QuickBlox host. */
+const scope = (endpoint = qb.url): string =>
+  `${APP.id}:${sha256(new URL(endpoint).href.replace(/\/+$/, '')).slice(0, 16)}`
 /** The Redis key of a token's validation: its SHA-256, never the token. */
-const keyOf = (token: string): string => `passport-quickblox:token:${createHash('sha256').update(token).digest('hex')}`
+const keyOf = (token: string): string => `passport-quickblox:token:${scope()}:${sha256(token)}`
 async function tokenOf(): Promise<string> {
   const token = await sdkToken(qb, AMY)
   qb.resetLog()
@@ -78,7 +82,9 @@ describe('two instances sharing one Redis', () => {
     const token = await tokenOf()
     await me(a.app, token)
     const keys = await a.client.keys('passport-quickblox:*')
-    expect(keys).toEqual(expect.arrayContaining([keyOf(token), `passport-quickblox:user:${APP.id}:${qb.users[0]!.id}`]))
+    expect(keys).toEqual(
+      expect.arrayContaining([keyOf(token), `passport-quickblox:user:${scope()}:${qb.users[0]!.id}`]),
+    )
     for (const key of keys) {
       expect(key).not.toContain(token)
       expect(await a.client.get(key)).not.toContain(token)
