@@ -203,9 +203,9 @@ export class QuickBloxTokenStrategy<Req extends StrategyRequest = StrategyReques
         const shared = await this.shared(key, (value) => readUser({ user: value }))
         if (shared) {
           entry.ttl = Math.min(shared.ttl, ttlMs)
-          return shared.value
+          return this.narrow(shared.value)
         }
-        const user = await this.readUser(id, context)
+        const user = this.narrow(await this.readUser(id, context))
         void this.share(key, user, ttlMs)
         return user
       },
@@ -385,21 +385,25 @@ export class QuickBloxTokenStrategy<Req extends StrategyRequest = StrategyReques
       return this.users.get(id) ?? (await this.users.fetch(id, { context: ask }))!
     } catch (error) {
       if (!(error instanceof UserRefused) || error.ask === ask) throw error
-      const user = await this.readUser(id, ask)
+      const user = this.narrow(await this.readUser(id, ask))
       this.users.set(id, user)
       return user
     }
   }
 
-  /** `GET /users/{id}.json` with the check's token, narrowed to `userFields`. */
+  /** The user with only `userFields` (whoever wrote it, when it comes from the store). */
+  private narrow(user: QuickBloxUser): QuickBloxUser {
+    if (!this.userFields) return user
+    const kept: Record<string, unknown> = {}
+    for (const field of ['id', 'created_at', 'updated_at', ...this.userFields] as const) kept[field] = user[field]
+    // The absent fields become null (flags false), as in any reply of QuickBlox's.
+    return readUser({ user: kept })!
+  }
+
+  /** `GET /users/{id}.json` with the check's token. */
   private async readUser(id: number, ask: Ask): Promise<QuickBloxUser> {
     try {
-      const user = await this.client.getUser(id, ask.token, ask.deadline)
-      if (!this.userFields) return user
-      const kept: Record<string, unknown> = {}
-      for (const field of ['id', 'created_at', 'updated_at', ...this.userFields] as const) kept[field] = user[field]
-      // The absent fields become null (flags false), as in any reply of QuickBlox's.
-      return readUser({ user: kept })!
+      return await this.client.getUser(id, ask.token, ask.deadline)
     } catch (error) {
       throw error instanceof QuickBloxCredentialsError ? new UserRefused(ask, error) : error
     }
@@ -448,6 +452,8 @@ export class QuickBloxTokenStrategy<Req extends StrategyRequest = StrategyReques
     let timer: NodeJS.Timeout | undefined
     const timeout = new Promise<never>((_resolve, reject) => {
       timer = setTimeout(() => reject(new StoreTimeout(operation, this.storeTimeoutMs)), this.storeTimeoutMs)
+      // A write nobody waits for must not keep the process alive.
+      timer.unref()
     })
     try {
       // Promise.race also handles a late rejection of the store's promise.

@@ -1,5 +1,6 @@
 // A real redis-server for one test file, on a free port of 127.0.0.1, in a temporary directory.
-// Fails (never skips) when redis-server is not installed.
+// Fails (never skips) when redis-server is not installed. A test may pause it (SIGSTOP: connections
+// stay open, nothing answers), kill it (SIGKILL) and start it again on the same port.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
 import { mkdtemp, rm } from 'node:fs/promises'
@@ -9,6 +10,14 @@ import { freePort, requireProgram } from './example-app.js'
 
 export interface RedisServer {
   url: string
+  /** SIGSTOP: Redis hangs, its connections open. */
+  pause(): void
+  /** SIGCONT after pause(). */
+  resume(): void
+  /** SIGKILL, resolved once it is gone. */
+  kill(): Promise<void>
+  /** Starts it again on the same port (empty) after kill(). */
+  restart(): Promise<void>
   close(): Promise<void>
 }
 
@@ -16,6 +25,30 @@ export async function startRedis(): Promise<RedisServer> {
   const program = requireProgram('redis-server')
   const port = await freePort()
   const dir = await mkdtemp(join(tmpdir(), 'pqb-redis-'))
+  let redis = await spawnRedis(program, port, dir)
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    pause: () => redis.kill('SIGSTOP'),
+    resume: () => redis.kill('SIGCONT'),
+    async kill() {
+      redis.kill('SIGKILL')
+      await once(redis, 'exit')
+    },
+    async restart() {
+      redis = await spawnRedis(program, port, dir)
+    },
+    async close() {
+      if (redis.exitCode === null && redis.signalCode === null) {
+        redis.kill('SIGCONT')
+        redis.kill('SIGTERM')
+        await once(redis, 'exit')
+      }
+      await rm(dir, { recursive: true, force: true })
+    },
+  }
+}
+
+async function spawnRedis(program: string, port: number, dir: string): Promise<ChildProcess> {
   const redis: ChildProcess = spawn(
     program,
     ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir],
@@ -36,14 +69,5 @@ export async function startRedis(): Promise<RedisServer> {
       reject(new Error(`redis-server exited (${code}):\n${output}`))
     })
   })
-  return {
-    url: `redis://127.0.0.1:${port}`,
-    async close() {
-      if (redis.exitCode === null && redis.signalCode === null) {
-        redis.kill('SIGTERM')
-        await once(redis, 'exit')
-      }
-      await rm(dir, { recursive: true, force: true })
-    },
-  }
+  return redis
 }
