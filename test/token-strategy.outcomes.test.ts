@@ -328,6 +328,22 @@ describe('options', () => {
       says('cache ttlMs, max and negativeTtlMs must be positive integers'),
     ],
     ['an empty store', { appId: 1, cache: { store: {} } }, says('cache store must have get, set and delete methods')],
+    ['a max over 1,000,000', { appId: 1, cache: { max: 1e8 } }, says('cache max must be at most 1000000')],
+    [
+      'a storeTimeoutMs of 0',
+      { appId: 1, cache: { storeTimeoutMs: 0 } },
+      says('cache storeTimeoutMs must be a positive integer'),
+    ],
+    [
+      'an unknown user field',
+      { appId: 1, cache: { userFields: ['password'] } },
+      says('cache userFields must be a list of QuickBlox user field names'),
+    ],
+    [
+      'userFields that are not a list',
+      { appId: 1, cache: { userFields: 'email' } },
+      says('cache userFields must be a list of QuickBlox user field names'),
+    ],
     [
       'a store without delete',
       { appId: 1, cache: { store: { get() {}, set() {} } } },
@@ -343,6 +359,7 @@ describe('options', () => {
   it.each([
     ['a bad appId', { appId: 'x' }, /appId/],
     ['a bad timeout', { appId: 1, timeout: -1 }, /timeout/],
+    ['a maxSockets of 0', { appId: 1, maxSockets: 0 }, /maxSockets must be an integer from 1 to 1024/],
   ])('refuses %s (checked by the client)', (_name, options, message) => {
     expect(refusal(options)).toMatch(message)
   })
