@@ -97,32 +97,23 @@ describe('any Authorization header', () => {
     PROPERTY_TIMEOUT,
   )
 
-  it(
-    'another scheme is 401 with the bare challenge and makes no QuickBlox call',
-    async () => {
+  it.each([
+    ['another scheme is 401 with the bare challenge', otherScheme, 401, 'Bearer realm="QuickBlox"'],
+    [
+      'a malformed Bearer credential is 400 invalid_request',
+      malformed,
+      400,
+      'Bearer realm="QuickBlox", error="invalid_request"',
+    ],
+  ])(
+    '%s, and makes no QuickBlox call',
+    async (_name, values, status, challenge) => {
       await fc.assert(
-        fc.asyncProperty(otherScheme, async (value) => {
+        fc.asyncProperty(values, async (value) => {
           qb.resetLog()
           const res = await request(app.url).get('/api/me').set('Authorization', value)
-          expect(res.status).toBe(401)
-          expect(res.headers['www-authenticate']).toBe('Bearer realm="QuickBlox"')
-          expect(calls()).toBe(0)
-        }),
-        RUNS,
-      )
-    },
-    PROPERTY_TIMEOUT,
-  )
-
-  it(
-    'a malformed Bearer credential is 400 invalid_request and makes no QuickBlox call',
-    async () => {
-      await fc.assert(
-        fc.asyncProperty(malformed, async (value) => {
-          qb.resetLog()
-          const res = await request(app.url).get('/api/me').set('Authorization', value)
-          expect(res.status).toBe(400)
-          expect(res.headers['www-authenticate']).toBe('Bearer realm="QuickBlox", error="invalid_request"')
+          expect(res.status).toBe(status)
+          expect(res.headers['www-authenticate']).toBe(challenge)
           expect(calls()).toBe(0)
         }),
         RUNS,
