@@ -27,6 +27,8 @@ export const JIT_TOKEN_COUNT = 8
 
 const TOKEN_FULL = { requests: { a: 5000, b: 800, c: 5000 }, jit: 500, maxMs: 20_000 }
 const TOKEN_QUICK = { requests: { a: 100, b: 40, c: 100 }, jit: 20, maxMs: 10_000 }
+/** Distinct well-formed tokens QuickBlox never issued, sent once each to (a) after its measured run. */
+const JUNK_TOKENS = 1000
 
 const cpuMs = (u) => (u.user + u.system) / 1000
 
@@ -91,8 +93,26 @@ export async function measureTokens({ emulator, quickblox, users, quick }) {
       const ok = run.samples.filter((s) => s.status === 200).length
       const appCpuMs = cpuMs(app1) - cpuMs(app0)
       const sorted = run.samples.map((s) => s.latencyMs).sort((x, y) => x - y)
+      // Junk: what an attacker's stream of made-up tokens costs at QuickBlox (and whether it evicts the valid ones).
+      let junk
+      if (contender.key === 'a') {
+        await emulator.call('resetLog')
+        const made = Array.from({ length: JUNK_TOKENS }, () => randomBytes(20).toString('hex'))
+        const flood = await runTokenLoad({ ...load, tokens: made, requests: JUNK_TOKENS })
+        const after = await emulator.call('counts')
+        const valid = await runTokenLoad({ ...load, tokens, requests: tokens.length })
+        const again = await emulator.call('counts')
+        junk = {
+          tokens: JUNK_TOKENS,
+          refused: flood.samples.filter((s) => s.status === 401).length,
+          quickbloxCalls: after['GET /session.json'] + after['GET /users/:id.json'],
+          validAfter: valid.samples.filter((s) => s.status === 200).length,
+          validCallsAfter: again['GET /session.json'] - after['GET /session.json'],
+        }
+      }
       const result = {
         ...contender,
+        junk,
         requests: ok,
         errors: run.samples.length - ok,
         timedOut: run.timedOut,
@@ -107,12 +127,20 @@ export async function measureTokens({ emulator, quickblox, users, quick }) {
           `${result.requestsPerSec.toFixed(0)}/s, ` +
           `${calls} QuickBlox calls${run.timedOut ? ' (stopped at the time limit)' : ''}`,
       )
+      if (junk) console.log(`  ${junkLine(junk)}`)
       contenders.push(result)
     } finally {
       await app.close()
     }
   }
   return { concurrency: TOKEN_CONCURRENCY, tokens: TOKEN_COUNT, contenders, goals: judgeTokenGoals(contenders) }
+}
+
+function junkLine(junk) {
+  return (
+    `${junk.tokens} junk tokens: ${junk.quickbloxCalls} QuickBlox calls (${junk.refused} refused); ` +
+    `then the ${TOKEN_COUNT} valid tokens: ${junk.validAfter} accepted, ${junk.validCallsAfter} calls`
+  )
 }
 
 const fmt = (n, digits = 1) => (n === null || n === undefined || Number.isNaN(n) ? '-' : n.toFixed(digits))
@@ -178,6 +206,11 @@ QuickBlox latency L as above, on every call.
     .map(() => '---:')
     .join('|')}|
 ${section.contenders.map((c) => `| ${COLUMNS.map(([, cell]) => cell(c)).join(' | ')} |`).join('\n')}
+
+${section.contenders
+  .filter((c) => c.junk)
+  .map((c) => `(${c.key}), after its measured run: ${junkLine(c.junk)}.`)
+  .join('\n')}
 
 ### Goals (reported, not enforced)
 

@@ -22,6 +22,8 @@ export const CHANNELS = {
   request: 'passport-quickblox:request',
   /** Plain channel: session pool events (`PoolMessage`). */
   pool: 'passport-quickblox:pool',
+  /** Plain channel: a token store (`cache.store`) that failed or did not answer in time (`StoreMessage`). */
+  store: 'passport-quickblox:store',
 } as const
 
 /** How an authentication ended: which of Passport's `success`, `fail` or `error` the strategy called. */
@@ -47,18 +49,28 @@ export interface LoginContext {
   error?: unknown
 }
 
-/** Where a token check's answer came from: the cache (valid or refused before), or QuickBlox. */
-export type TokenCache = 'hit' | 'miss' | 'negative'
+/**
+ * Where a token check's answer came from: the cache (valid or refused before), a check of the
+ * same token already under way, or its own look-up (the shared store, then QuickBlox).
+ */
+export type TokenCache = 'hit' | 'miss' | 'negative' | 'joined'
 
 /** Context of a `passport-quickblox:token` trace. */
 export interface TokenContext {
-  /** `hit`: a cached valid token; `negative`: a cached refusal; `miss`: asked QuickBlox. */
+  /**
+   * `hit`: a cached valid token; `negative`: a cached refusal; `miss`: this request looked it up
+   * (the shared store, then QuickBlox); `joined`: it waited for another request's look-up of the
+   * same token. Absent when no token was read.
+   */
   cache?: TokenCache
   /** By the end: how the authentication ended. */
   outcome?: Outcome
   /** By the end: the `fail` status or the error's `status`; absent on success. */
   status?: number
-  /** By the end: the `code` of our error behind a `fail` or `error`. */
+  /**
+   * By the end: the `code` of our error behind an `error`, or why a `fail`: `no_token` (401, no
+   * Bearer credential), `invalid_request` (400, a malformed one), `invalid_token` (401, refused).
+   */
   code?: string
   /** HTTP requests to QuickBlox made for this check (0 on a cache hit). */
   calls: number
@@ -104,6 +116,7 @@ const loginChannel = tracingChannel<unknown, LoginContext>(CHANNELS.login)
 const tokenChannel = tracingChannel<unknown, TokenContext>(CHANNELS.token)
 const requestChannel = tracingChannel<unknown, RequestContext>(CHANNELS.request)
 const poolChannel = channel(CHANNELS.pool)
+const storeChannel = channel(CHANNELS.store)
 
 /** The login or token check running now (only while someone listens), for the notes below. */
 const current = new AsyncLocalStorage<LoginContext | TokenContext>()
@@ -179,10 +192,10 @@ function trace<S extends Outcomes, C extends LoginContext | TokenContext>(
   tracing.tracePromise(traced, context).catch(() => {})
 }
 
-/** Inside a trace: the code of the error behind a `fail` (e.g. rejected credentials). */
-export function noteFailure(error: QuickBloxError): void {
+/** Inside a trace: why a `fail` (our error's code, e.g. rejected credentials, or an RFC 6750 error code). */
+export function noteFailure(reason: { code: string }): void {
   const context = current.getStore()
-  if (context) context.code = error.code
+  if (context) context.code = reason.code
 }
 
 /** Inside a trace: QuickBlox accepted the credentials (or the token) of this user. */
@@ -246,6 +259,19 @@ export function pathTemplate(path: string): string {
       return /^[a-z_]{1,40}(\.json)?$/.test(segment) ? segment : '{param}'
     })
     .join('/')}`
+}
+
+/** A message on the `passport-quickblox:store` channel: one store call that failed or ran out of time. */
+export interface StoreMessage {
+  /** The store method that was called. */
+  operation: 'get' | 'set' | 'delete'
+  /** `timeout`: no answer within `cache.storeTimeoutMs`; `error`: it threw or rejected. */
+  reason: 'timeout' | 'error'
+}
+
+/** Publishes a store fault, when someone listens. */
+export function publishStore(message: StoreMessage): void {
+  if (storeChannel.hasSubscribers) storeChannel.publish(message)
 }
 
 /** Publishes a pool event, when someone listens. */

@@ -1,4 +1,11 @@
-export type { QuickBloxUser, QuickBloxSession, LoginCredentials, LoginMethod, LoginResult } from './quickblox/types.js'
+export type {
+  QuickBloxUser,
+  QuickBloxUserField,
+  QuickBloxSession,
+  LoginCredentials,
+  LoginMethod,
+  LoginResult,
+} from './quickblox/types.js'
 export {
   QuickBloxError,
   QuickBloxCredentialsError,
@@ -32,4 +39,12 @@ export type { CredentialFields } from './credentials.js'
 export { QuickBloxClient } from './quickblox/client.js'
 export type { QuickBloxClientOptions, QuickBloxTokenCheckOptions, QuickBloxTokenChecker } from './quickblox/client.js'
 export { CHANNELS } from './diagnostics.js'
-export type { LoginContext, TokenContext, RequestContext, PoolMessage, Outcome, TokenCache } from './diagnostics.js'
+export type {
+  LoginContext,
+  TokenContext,
+  RequestContext,
+  PoolMessage,
+  StoreMessage,
+  Outcome,
+  TokenCache,
+} from './diagnostics.js'

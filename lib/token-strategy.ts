@@ -1,18 +1,25 @@
 import { createHash } from 'node:crypto'
 import { LRUCache } from 'lru-cache'
 import { Strategy, type StrategyRequest } from './passport.js'
-import { QuickBloxClient, type QuickBloxTokenCheckOptions, type QuickBloxTokenChecker } from './quickblox/client.js'
+import {
+  DEFAULT_API_ENDPOINT,
+  QuickBloxClient,
+  type QuickBloxTokenCheckOptions,
+  type QuickBloxTokenChecker,
+} from './quickblox/client.js'
 import { QuickBloxCredentialsError } from './quickblox/errors.js'
-import type { QuickBloxSession, QuickBloxUser } from './quickblox/types.js'
-import { readUser } from './quickblox/validate.js'
+import { USER_FIELDS, type QuickBloxSession, type QuickBloxUser, type QuickBloxUserField } from './quickblox/types.js'
+import { isSessionToken, readUser } from './quickblox/validate.js'
 import type { VerifyCallback, VerifyFunction, VerifyFunctionWithRequest } from './strategy.js'
 import { callVerify } from './verify.js'
-import { noteCache, noteUser, traceTokenCheck } from './diagnostics.js'
+import { noteCache, noteFailure, noteUser, publishStore, traceTokenCheck } from './diagnostics.js'
 
 /**
- * Where several instances of the strategy share their validations (e.g. Redis). Values are
- * short JSON strings; keys are prefixed `passport-quickblox:` and hold no token, only its SHA-256.
- * A failing `get`/`set` is treated as a miss (QuickBlox is asked); a failing `delete` rejects `forget()`.
+ * Where several instances of the strategy share their validations (e.g. Redis): a shortcut, never
+ * a dependency. Values are short JSON strings; keys hold no token, only its SHA-256 (see
+ * docs/tokens.md). Each call has `cache.storeTimeoutMs`: a `get` or `set` that fails or runs out
+ * of time is a miss (QuickBlox is asked), and a `set` is never awaited by a check; a `delete` that
+ * fails or runs out of time rejects `forget()` and `logout()`.
  */
 export interface TokenCacheStore {
   get(key: string): Promise<string | null | undefined>
@@ -24,15 +31,26 @@ export interface TokenCacheStore {
 export interface TokenCacheOptions {
   /**
    * How long a validation is trusted, in ms. Default 60000. A token destroyed at QuickBlox is
-   * still accepted here for up to this long (call `forget(token)` at sign-out).
+   * still accepted here for up to this long (end it with `logout(token)` at sign-out).
    */
   ttlMs?: number
-  /** Most tokens (and, apart, users) kept in memory; the least recently used go first. Default 10000. */
+  /**
+   * Most tokens kept in memory, and apart as many refused tokens and as many users; the least
+   * recently used go first. Default 10000, at most 1000000 (memory is set aside for `max` up front).
+   */
   max?: number
   /** How long a refused token is remembered, in ms (at most `ttlMs`). Default 5000. */
   negativeTtlMs?: number
   /** A store shared by several instances; the in-memory cache stays in front of it. */
   store?: TokenCacheStore
+  /** Milliseconds each call to `store` may take before it counts as failed. Default 200. */
+  storeTimeoutMs?: number
+  /**
+   * The user fields kept in the cache and the store, and so given to `verify` (the others are
+   * `null`, or `false` for flags); `id`, `created_at` and `updated_at` always are. Default: all,
+   * email and phone included. Narrow it to what `verify` needs.
+   */
+  userFields?: readonly QuickBloxUserField[]
 }
 
 interface TokenStrategyOptionsBase extends QuickBloxTokenCheckOptions {
@@ -64,19 +82,31 @@ interface Shared<T> {
   value: T
   ttl: number
 }
-/** What a cache miss needs to ask QuickBlox: the token itself (never a key) and the request's time budget. */
+/** What a look-up needs to ask QuickBlox: the token itself (never a key) and the request's time budget. */
 interface Ask {
   token: string
   deadline: number
 }
+/** A user read that QuickBlox refused, with the check whose token it was sent with. */
+class UserRefused extends Error {
+  constructor(
+    readonly ask: Ask,
+    readonly refusal: QuickBloxCredentialsError,
+  ) {
+    super(refusal.message)
+  }
+}
 
-// RFC 6750: a request without a usable token gets the bare challenge, a refused token says why.
+// RFC 6750 §3: a request without a token gets the bare challenge, a malformed one 400
+// invalid_request, a refused one 401 invalid_token.
 const CHALLENGE = 'Bearer realm="QuickBlox"'
+const INVALID_REQUEST = 'Bearer realm="QuickBlox", error="invalid_request"'
 const INVALID_TOKEN = 'Bearer realm="QuickBlox", error="invalid_token"'
-/** RFC 6750's b64token, bounded. */
-const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]{1,1024}=*) *$/i
-const TOKEN = /^[A-Za-z0-9\-._~+/]{1,1024}=*$/
+/** A request whose Bearer credential (or QB-Token) is not one token of the right shape. */
+const MALFORMED = Symbol('malformed')
 const PREFIX = 'passport-quickblox:'
+/** lru-cache sets memory aside for `max` entries up front. */
+const MAX_ENTRIES = 1_000_000
 
 const hash = (token: string): string => createHash('sha256').update(token).digest('hex')
 
@@ -88,7 +118,7 @@ const hash = (token: string): string => createHash('sha256').update(token).diges
  */
 export class QuickBloxTokenStrategy<Req extends StrategyRequest = StrategyRequest> extends Strategy<Req> {
   name: string
-  /** The protocol client the tokens are checked with. */
+  /** The protocol client the tokens are checked (and ended) with. */
   readonly client: QuickBloxTokenChecker
   // Plain properties, not #private: Passport runs authenticate() on Object.create(strategy).
   private readonly verify: VerifyFunction | VerifyFunctionWithRequest<Req>
@@ -96,9 +126,19 @@ export class QuickBloxTokenStrategy<Req extends StrategyRequest = StrategyReques
   private readonly qbTokenHeader: boolean
   private readonly appId: number
   private readonly timeout: number
-  private readonly tokens: LRUCache<string, TokenFacts, Ask> | undefined
+  /** Store keys start with this: the application, and a fingerprint of the QuickBlox host. */
+  private readonly keyPrefix: string
+  private readonly ttlMs: number
+  private readonly negativeTtlMs: number
+  /** Accepted tokens and refused ones apart, so refusals never push a valid token out. */
+  private readonly accepted: LRUCache<string, TokenFacts> | undefined
+  private readonly refused: LRUCache<string, true> | undefined
+  /** Look-ups under way, by key: concurrent requests with one token share one (single-flight). */
+  private readonly pending = new Map<string, Promise<TokenFacts>>()
   private readonly users: LRUCache<number, QuickBloxUser, Ask> | undefined
   private readonly store: TokenCacheStore | undefined
+  private readonly storeTimeoutMs: number
+  private readonly userFields: readonly QuickBloxUserField[] | undefined
 
   constructor(options: QuickBloxTokenStrategyOptions, verify: VerifyFunction)
   constructor(options: QuickBloxTokenStrategyOptionsWithRequest, verify: VerifyFunctionWithRequest<Req>)
@@ -114,61 +154,59 @@ export class QuickBloxTokenStrategy<Req extends StrategyRequest = StrategyReques
     for (const [flag, value] of Object.entries({ qbTokenHeader, passReqToCallback })) {
       if (value !== undefined && typeof value !== 'boolean') bad(`option ${flag} must be true or false`)
     }
-    this.client = QuickBloxClient.forTokenChecks({ appId, apiEndpoint, timeout })
+    this.client = QuickBloxClient.forTokenChecks({ appId, apiEndpoint, timeout, maxSockets: options.maxSockets })
     this.name = name ?? 'quickblox-token'
     this.appId = Number(appId)
     this.timeout = timeout
     this.qbTokenHeader = qbTokenHeader === true
     this.passReqToCallback = passReqToCallback === true
     this.verify = verify
-    if (cache === false) return
+    const host = hash(new URL(apiEndpoint ?? DEFAULT_API_ENDPOINT).href.replace(/\/+$/, '')).slice(0, 16)
+    this.keyPrefix = `${this.appId}:${host}`
+    if (cache === false) {
+      this.ttlMs = this.negativeTtlMs = this.storeTimeoutMs = 0
+      return
+    }
     if (typeof cache !== 'object' || cache === null) bad('option cache must be false or an object')
-    const { ttlMs = 60_000, max = 10_000, negativeTtlMs = 5000, store } = cache
+    const { ttlMs = 60_000, max = 10_000, negativeTtlMs = 5000, store, storeTimeoutMs = 200, userFields } = cache
     const positive = (value: unknown): boolean => Number.isSafeInteger(value) && (value as number) > 0
     if (!positive(ttlMs) || !positive(max) || !positive(negativeTtlMs)) {
       bad('cache ttlMs, max and negativeTtlMs must be positive integers')
     }
+    if (max > MAX_ENTRIES) bad(`cache max must be at most ${MAX_ENTRIES}`)
+    if (!positive(storeTimeoutMs) || storeTimeoutMs > 2 ** 31 - 1)
+      bad('cache storeTimeoutMs must be a positive integer')
     const methods = (store ?? {}) as Record<string, unknown>
     if (store !== undefined && !['get', 'set', 'delete'].every((m) => typeof methods[m] === 'function')) {
       bad('cache store must have get, set and delete methods')
     }
+    const known = (field: unknown): boolean => typeof field === 'string' && Object.hasOwn(USER_FIELDS, field)
+    if (userFields !== undefined && !(Array.isArray(userFields) && userFields.every(known))) {
+      bad('cache userFields must be a list of QuickBlox user field names')
+    }
     this.store = store
-    // lru-cache's fetch() loads a missing key once, however many requests wait for it (single-flight),
-    // and never keeps a load that threw: 5xx, timeouts and rate limits are not cached. A load whose
-    // entry is deleted (forget) or evicted (max) meanwhile still answers its waiters
-    // (ignoreFetchAbort), but is not kept.
-    this.tokens = new LRUCache<string, TokenFacts, Ask>({
-      max,
-      ttl: ttlMs,
-      ignoreFetchAbort: true,
-      fetchMethod: async (key, _stale, { options: entry, context, signal }) => {
-        const shared = await this.shared(`${PREFIX}token:${key}`, readFacts)
-        if (shared) {
-          entry.ttl = shared.ttl
-          return shared.value
-        }
-        const facts = await this.askSession(context)
-        const refused = facts.userId <= 0 || facts.applicationId !== this.appId
-        // Never trusted beyond the token's known expiry; a refused token only briefly (it may be logged in later).
-        const trusted = refused ? Math.min(negativeTtlMs, ttlMs) : Math.min(ttlMs, facts.expiresAt - Date.now())
-        const ttl = Math.max(1, trusted)
-        entry.ttl = ttl
-        if (!signal.aborted) await this.share(`${PREFIX}token:${key}`, facts, ttl)
-        return facts
-      },
-    })
+    this.storeTimeoutMs = storeTimeoutMs
+    this.userFields = userFields
+    this.ttlMs = ttlMs
+    this.negativeTtlMs = Math.min(negativeTtlMs, ttlMs)
+    this.accepted = new LRUCache<string, TokenFacts>({ max, ttl: ttlMs })
+    this.refused = new LRUCache<string, true>({ max, ttl: this.negativeTtlMs })
+    // lru-cache's fetch() reads a user once, however many requests wait for it, and never keeps a
+    // read that threw: 5xx, timeouts and rate limits are not cached. A read evicted (max)
+    // meanwhile still answers its waiters (ignoreFetchAbort), but is not kept.
     this.users = new LRUCache<number, QuickBloxUser, Ask>({
       max,
       ttl: ttlMs,
       ignoreFetchAbort: true,
       fetchMethod: async (id, _stale, { options: entry, context }) => {
-        const shared = await this.shared(`${PREFIX}user:${this.appId}:${id}`, (value) => readUser({ user: value }))
+        const key = `${PREFIX}user:${this.keyPrefix}:${id}`
+        const shared = await this.shared(key, (value) => readUser({ user: value }))
         if (shared) {
-          entry.ttl = shared.ttl
-          return shared.value
+          entry.ttl = Math.min(shared.ttl, ttlMs)
+          return this.narrow(shared.value)
         }
-        const user = await this.client.getUser(id, context.token, context.deadline)
-        await this.share(`${PREFIX}user:${this.appId}:${id}`, user, ttlMs)
+        const user = this.narrow(await this.readUser(id, context))
+        void this.share(key, user, ttlMs)
         return user
       },
     })
@@ -177,10 +215,24 @@ export class QuickBloxTokenStrategy<Req extends StrategyRequest = StrategyReques
   /** Called by Passport: token → {@link check} → `verify` → exactly one of success/fail/error. */
   override authenticate(req: Req): void {
     const token = this.readToken(req)
-    if (token === undefined) return this.fail(CHALLENGE, 401)
     traceTokenCheck(this, (self) => {
+      if (token === undefined) {
+        noteFailure({ code: 'no_token' })
+        return self.fail(CHALLENGE, 401)
+      }
+      if (token === MALFORMED) {
+        noteFailure({ code: 'invalid_request' })
+        // Passport itself sends a challenge with a 401 only.
+        const res = (req as { res?: { setHeader?: (name: string, value: string) => unknown } }).res
+        if (typeof res?.setHeader === 'function') res.setHeader('WWW-Authenticate', INVALID_REQUEST)
+        return self.fail(INVALID_REQUEST, 400)
+      }
       self.check(token).then(
-        (found) => (found ? self.callVerify(req, found.user, found.session) : self.fail(INVALID_TOKEN, 401)),
+        (found) => {
+          if (found) return self.callVerify(req, found.user, found.session)
+          noteFailure({ code: 'invalid_token' })
+          self.fail(INVALID_TOKEN, 401)
+        },
         (err: unknown) => self.error(err as Error),
       )
     })
@@ -197,62 +249,164 @@ export class QuickBloxTokenStrategy<Req extends StrategyRequest = StrategyReques
 
   /**
    * Whose token this is: the user and session when it is a live user session of this
-   * application, `undefined` when QuickBlox refuses it; rejects with QuickBloxError when
-   * QuickBlox cannot tell (5xx, unreachable, timeout, 429, unreadable). The whole check, two
-   * calls included, ends within `timeout`.
+   * application, `undefined` when QuickBlox refuses it or it is not a token at all; rejects with
+   * QuickBloxError when QuickBlox cannot tell (5xx, unreachable, timeout, 429, unreadable). The
+   * whole check, two calls included, ends within `timeout`.
    */
   async check(token: string): Promise<{ user: QuickBloxUser; session: QuickBloxSession } | undefined> {
+    if (!isSessionToken(token)) return undefined
     const ask: Ask = { token, deadline: Date.now() + this.timeout }
-    const key = hash(token)
-    // A hit is answered by get() without a promise of lru-cache's; fetch() loads a miss, once for all waiting.
-    const cached = this.tokens?.get(key)
-    // A miss is noted before QuickBlox is asked: a check it cannot answer was a miss too.
-    if (cached === undefined) noteCache('miss')
-    const facts = cached ?? (this.tokens ? await this.tokens.fetch(key, { context: ask }) : await this.askSession(ask))
-    const refused = !facts || facts.userId <= 0 || facts.applicationId !== this.appId
-    if (cached !== undefined) noteCache(refused ? 'negative' : 'hit')
-    if (refused) return undefined
-    let user: QuickBloxUser | undefined
+    const facts = await this.facts(ask)
+    if (!facts) return undefined
+    let user: QuickBloxUser
     try {
-      user = this.users
-        ? (this.users.get(facts.userId) ?? (await this.users.fetch(facts.userId, { context: ask })))
-        : await this.client.getUser(facts.userId, token, ask.deadline)
+      user = await this.user(facts.userId, ask)
     } catch (error) {
       // The token died, or its user is gone, between the two calls: forget it rather than trust it again.
-      if (!(error instanceof QuickBloxCredentialsError)) throw error
+      if (!(error instanceof UserRefused)) throw error
       await this.forget(token).catch(() => undefined)
       return undefined
     }
-    if (!user) return undefined
     noteUser(user.id)
     const { userId, applicationId, expiresAt } = facts
     return { user, session: { token, userId, applicationId, expiresAt: new Date(expiresAt) } }
   }
 
-  /** Stops trusting a token (call it at sign-out), here and in the shared store. */
+  /**
+   * Ends the token at QuickBlox (`DELETE /session.json` with it), then forgets it here and in the
+   * shared store. Call it when a client signs out through your backend. A token QuickBlox no
+   * longer knows counts as ended; anything but a token is a TypeError.
+   */
+  async logout(token: string): Promise<void> {
+    await this.client.logout(token)
+    await this.forget(token)
+  }
+
+  /**
+   * Stops trusting a token here and in the shared store, without telling QuickBlox (where it
+   * still works: {@link logout} ends it there too).
+   */
   async forget(token: string): Promise<void> {
-    if (typeof token !== 'string') return
+    if (!isSessionToken(token)) return
     const key = hash(token)
-    this.tokens?.delete(key)
-    await this.store?.delete(`${PREFIX}token:${key}`)
+    this.accepted?.delete(key)
+    this.refused?.delete(key)
+    // A look-up under way still answers its waiters, but is no longer kept.
+    this.pending.delete(key)
+    if (this.store) await this.callStore('delete', (store) => store.delete(`${PREFIX}token:${this.keyPrefix}:${key}`))
   }
 
   /** Frees the client's sockets. Call it when your server shuts down. */
   close(): Promise<void> {
-    this.tokens?.clear()
+    this.accepted?.clear()
+    this.refused?.clear()
+    this.pending.clear()
     this.users?.clear()
     return this.client.close()
   }
 
-  /** `Authorization: Bearer <token>`, or `QB-Token` when allowed; `undefined` when absent, malformed or ambiguous. */
-  private readToken(req: StrategyRequest): string | undefined {
+  /** `Authorization: Bearer <token>`, or `QB-Token` when allowed; `undefined` when neither is there. */
+  private readToken(req: StrategyRequest): string | typeof MALFORMED | undefined {
     const authorization = req.headers.authorization
-    const bearer = authorization === undefined ? undefined : (BEARER.exec(authorization)?.[1] ?? null)
-    const header = this.qbTokenHeader ? req.headers['qb-token'] : undefined
-    const qbToken = header === undefined ? undefined : typeof header === 'string' && TOKEN.test(header) ? header : null
-    if (bearer === null || qbToken === null) return undefined
-    if (bearer !== undefined && qbToken !== undefined && bearer !== qbToken) return undefined
+    // Another scheme is no Bearer credential at all; a Bearer one must be exactly one token.
+    const bearer =
+      authorization === undefined || !/^bearer(?: |$)/i.test(authorization)
+        ? undefined
+        : validToken(authorization.slice(6).replace(/^ +| +$/g, ''))
+    const qbToken =
+      this.qbTokenHeader && req.headers['qb-token'] !== undefined ? validToken(req.headers['qb-token']) : undefined
+    if (bearer === MALFORMED || qbToken === MALFORMED) return MALFORMED
+    if (bearer !== undefined && qbToken !== undefined && bearer !== qbToken) return MALFORMED
     return bearer ?? qbToken
+  }
+
+  /** The token's facts when this application accepts it, from the caches or a look-up; `undefined` when refused. */
+  private async facts(ask: Ask): Promise<TokenFacts | undefined> {
+    if (!this.accepted || !this.refused) {
+      noteCache('miss')
+      return this.accepts(await this.askSession(ask))
+    }
+    const key = hash(ask.token)
+    const hit = this.accepted.get(key)
+    if (hit) {
+      noteCache('hit')
+      return hit
+    }
+    if (this.refused.get(key)) {
+      noteCache('negative')
+      return undefined
+    }
+    const under = this.pending.get(key)
+    // A miss is noted before QuickBlox is asked: a check it cannot answer was a miss too.
+    noteCache(under ? 'joined' : 'miss')
+    return this.accepts(await (under ?? this.lookUp(key, ask)))
+  }
+
+  /** The shared store's entry, else QuickBlox's answer, kept (and shared) unless forgotten meanwhile. */
+  private lookUp(key: string, ask: Ask): Promise<TokenFacts> {
+    const storeKey = `${PREFIX}token:${this.keyPrefix}:${key}`
+    const settle = (): boolean => {
+      const current = this.pending.get(key) === loading
+      if (current) this.pending.delete(key)
+      return current
+    }
+    const loading: Promise<TokenFacts> = (async () => {
+      const shared = await this.shared(storeKey, readFacts)
+      const facts = shared?.value ?? (await this.askSession(ask))
+      // Trusted no longer than this instance's settings say, whatever the store's writer said:
+      // a refused token only briefly (it may be logged in later), a valid one never past its expiry.
+      const accepted = this.accepts(facts) !== undefined
+      const bound = accepted ? Math.min(this.ttlMs, facts.expiresAt - Date.now()) : this.negativeTtlMs
+      const ttl = Math.max(1, Math.min(bound, shared?.ttl ?? bound))
+      if (!settle()) return facts
+      if (accepted) this.accepted!.set(key, facts, { ttl })
+      else this.refused!.set(key, true, { ttl })
+      // Not awaited: a write never holds the answer.
+      if (!shared) void this.share(storeKey, facts, ttl)
+      return facts
+    })()
+    loading.catch(settle)
+    this.pending.set(key, loading)
+    return loading
+  }
+
+  private accepts(facts: TokenFacts): TokenFacts | undefined {
+    return facts.userId > 0 && facts.applicationId === this.appId ? facts : undefined
+  }
+
+  /**
+   * The user, from the cache or read once for all waiting. A read another request's token made
+   * fails for that request only: this one asks again with its own token.
+   */
+  private async user(id: number, ask: Ask): Promise<QuickBloxUser> {
+    if (!this.users) return this.readUser(id, ask)
+    try {
+      // fetch() resolves undefined only when fetchMethod does, which ours never does.
+      return this.users.get(id) ?? (await this.users.fetch(id, { context: ask }))!
+    } catch (error) {
+      if (!(error instanceof UserRefused) || error.ask === ask) throw error
+      const user = this.narrow(await this.readUser(id, ask))
+      this.users.set(id, user)
+      return user
+    }
+  }
+
+  /** The user with only `userFields` (whoever wrote it, when it comes from the store). */
+  private narrow(user: QuickBloxUser): QuickBloxUser {
+    if (!this.userFields) return user
+    const kept: Record<string, unknown> = {}
+    for (const field of ['id', 'created_at', 'updated_at', ...this.userFields] as const) kept[field] = user[field]
+    // The absent fields become null (flags false), as in any reply of QuickBlox's.
+    return readUser({ user: kept })!
+  }
+
+  /** `GET /users/{id}.json` with the check's token. */
+  private async readUser(id: number, ask: Ask): Promise<QuickBloxUser> {
+    try {
+      return await this.client.getUser(id, ask.token, ask.deadline)
+    } catch (error) {
+      throw error instanceof QuickBloxCredentialsError ? new UserRefused(ask, error) : error
+    }
   }
 
   /** `GET /session.json` with the token; a token QuickBlox does not know becomes {@link UNKNOWN}. */
@@ -270,7 +424,7 @@ export class QuickBloxTokenStrategy<Req extends StrategyRequest = StrategyReques
   private async shared<T>(key: string, read: (value: unknown) => T | undefined): Promise<Shared<T> | undefined> {
     if (!this.store) return undefined
     try {
-      const text = await this.store.get(key)
+      const text = await this.callStore('get', (store) => store.get(key))
       if (typeof text !== 'string' || text.length > 64 * 1024) return undefined
       const { value, until } = JSON.parse(text) as { value?: unknown; until?: unknown }
       const ttl = typeof until === 'number' ? until - Date.now() : 0
@@ -283,12 +437,46 @@ export class QuickBloxTokenStrategy<Req extends StrategyRequest = StrategyReques
 
   /** Stores an entry for other instances; `until` keeps a copy from living longer than the original. */
   private async share(key: string, value: unknown, ttl: number): Promise<void> {
-    try {
-      await this.store?.set(key, JSON.stringify({ value, until: Date.now() + ttl }), ttl)
-    } catch {
+    if (!this.store) return
+    const text = JSON.stringify({ value, until: Date.now() + ttl })
+    await this.callStore('set', (store) => store.set(key, text, ttl)).catch(() => {
       // The store is a shortcut: this instance goes on with its own cache.
+    })
+  }
+
+  /** One call to the store, within `storeTimeoutMs`; a fault is published on `passport-quickblox:store`. */
+  private async callStore<T>(
+    operation: 'get' | 'set' | 'delete',
+    call: (store: TokenCacheStore) => Promise<T>,
+  ): Promise<T> {
+    let timer: NodeJS.Timeout | undefined
+    const timeout = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(() => reject(new StoreTimeout(operation, this.storeTimeoutMs)), this.storeTimeoutMs)
+      // A write nobody waits for must not keep the process alive.
+      timer.unref()
+    })
+    try {
+      // Promise.race also handles a late rejection of the store's promise.
+      return await Promise.race([Promise.resolve().then(() => call(this.store!)), timeout])
+    } catch (error) {
+      publishStore({ operation, reason: error instanceof StoreTimeout ? 'timeout' : 'error' })
+      throw error
+    } finally {
+      clearTimeout(timer)
     }
   }
+}
+
+/** A store call that did not end within `storeTimeoutMs`. */
+class StoreTimeout extends Error {
+  constructor(operation: string, ms: number) {
+    super(`QuickBloxTokenStrategy: the token store did not answer ${operation} within ${ms} ms`)
+  }
+}
+
+/** A header value that is one token, {@link MALFORMED} otherwise. */
+function validToken(value: unknown): string | typeof MALFORMED {
+  return isSessionToken(value) ? value : MALFORMED
 }
 
 /** Token facts read back from the shared store (untrusted: another process wrote them). */

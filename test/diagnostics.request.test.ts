@@ -67,7 +67,7 @@ describe('request paths are templates, never an id or a token', () => {
 
   it('GET /users/{id}.json and GET /session.json over HTTP: method, template, status, attempt', async () => {
     const client = clientFor(emulator, { pool: false })
-    const transport = new Transport(emulator.url)
+    const transport = new Transport(emulator.url, 64)
     try {
       const { token } = await client.createApplicationSession()
       const id = emulator.users[0]!.id

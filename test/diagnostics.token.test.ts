@@ -83,8 +83,8 @@ describe('passport-quickblox:token, through the strategy', () => {
     expect((await me(UNKNOWN)).status).toBe(401)
     expect(requests()).toHaveLength(1)
     expect(ends()).toEqual([
-      { cache: 'miss', outcome: 'fail', status: 401, calls: 1, result: undefined },
-      { cache: 'negative', outcome: 'fail', status: 401, calls: 0, result: undefined },
+      { cache: 'miss', outcome: 'fail', status: 401, code: 'invalid_token', calls: 1, result: undefined },
+      { cache: 'negative', outcome: 'fail', status: 401, code: 'invalid_token', calls: 0, result: undefined },
     ])
     expect(recorder.events.map((e) => e.rendered).join('\n')).not.toContain(UNKNOWN)
   })
@@ -108,10 +108,52 @@ describe('passport-quickblox:token, through the strategy', () => {
     ])
   })
 
-  it('no token: the strategy fails before any check, so there is no token trace and no request', async () => {
+  it('no token: a trace that fails 401 with the code no_token, and no request', async () => {
     const res = await request(app.url).get('/api/me')
     expect(res.status).toBe(401)
     expect(res.headers['www-authenticate']).toBe('Bearer realm="QuickBlox"')
-    expect(recorder.events).toEqual([])
+    expect(recorder.sequence(['start', 'asyncEnd'])).toEqual(['token:start', 'token:asyncEnd'])
+    expect(ends()).toEqual([{ outcome: 'fail', status: 401, code: 'no_token', calls: 0, result: undefined }])
+  })
+
+  it('a malformed Bearer credential: a trace that fails 400 with the code invalid_request, and no request', async () => {
+    expect((await request(app.url).get('/api/me').set('Authorization', 'Bearer a b')).status).toBe(400)
+    expect(ends()).toEqual([{ outcome: 'fail', status: 400, code: 'invalid_request', calls: 0, result: undefined }])
+  })
+
+  it('a user verify refuses: fail 401 with no code (the app said no, not QuickBlox)', async () => {
+    const refusing = new QuickBloxTokenStrategy(
+      { appId: emulator.application.id, apiEndpoint: emulator.url, timeout: 3000 },
+      async () => false,
+    )
+    const refusingApp = await startTokenApp(refusing)
+    try {
+      const res = await request(refusingApp.url)
+        .get('/api/me')
+        .set('Authorization', `Bearer ${await amyToken()}`)
+      expect(res.status).toBe(401)
+      expect(ends()).toEqual([
+        { cache: 'miss', outcome: 'fail', status: 401, calls: 2, userId: amyId(), result: undefined },
+      ])
+    } finally {
+      await refusingApp.close()
+      await refusing.close()
+    }
+  })
+
+  it('N concurrent requests with one new token: one miss, the others joined, and one look-up', async () => {
+    const token = await amyToken()
+    emulator.setLatency('GET /session.json', 100)
+    try {
+      const answers = await Promise.all(Array.from({ length: 5 }, () => me(token)))
+      expect(answers.map((res) => res.status)).toEqual(Array(5).fill(200))
+    } finally {
+      emulator.setLatency('*', 0)
+    }
+    const caches = ends().map((end) => end.cache)
+    expect(caches.filter((cache) => cache === 'miss')).toHaveLength(1)
+    expect(caches.filter((cache) => cache === 'joined')).toHaveLength(4)
+    // Amy's user may be cached by the tests above: the token's own look-up is what counts.
+    expect(requests().filter((line) => line.includes('/session.json'))).toEqual(['GET /session.json 200'])
   })
 })

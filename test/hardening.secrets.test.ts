@@ -363,14 +363,14 @@ describe.each([
     const destroyed = await plantedToken()
     await fetch(`${emulator.url}/session.json`, { method: 'DELETE', headers: { 'QB-Token': destroyed } })
     const unknown = plant('unknowntoken')
-    for (const authorization of [
-      `Bearer ${destroyed}`,
-      `Bearer ${unknown}`,
-      `Bearer ${plant('bad')}"`,
-      `Basic ${plant('basic')}`,
-    ]) {
+    for (const [authorization, status] of [
+      [`Bearer ${destroyed}`, 401],
+      [`Bearer ${unknown}`, 401],
+      [`Bearer ${plant('bad')}"`, 400],
+      [`Basic ${plant('basic')}`, 401],
+    ] as const) {
       const seen = await attemptToken(authorization)
-      expect(seen.res.status).toBe(401)
+      expect(seen.res.status).toBe(status)
       expectNothingSecret(seen)
     }
   })

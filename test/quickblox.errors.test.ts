@@ -322,6 +322,31 @@ describe('Retry-After', () => {
     expect(seconds).toBeLessThanOrEqual(90)
   })
 
+  it('rounds a fraction of a second up: a client never comes back early', () => {
+    expect(retryAfter('1.5')).toBe(2)
+    expect(retryAfter('0.2')).toBe(1)
+  })
+
+  it('ignores a negative or unreadable value rather than saying "retry now"', () => {
+    for (const value of ['-5', '-0.5', '+5', '.5', '1e3', '', '5 5', `${'9'.repeat(70)}`]) {
+      expect(retryAfter(value)).toBeUndefined()
+    }
+  })
+
+  it.each([
+    [1.5, 2],
+    [-5, undefined],
+  ])('Retry-After: %s from QuickBlox is retryAfter %s on the error', async (header, seconds) => {
+    qb.failNext('POST /session.json', { status: 429, retryAfter: header })
+    const error = (await client.createApplicationSession().catch((e: unknown) => e)) as {
+      retryAfter?: number
+      headers?: unknown
+    }
+    expect(error).toMatchObject({ code: 'QB_RATE_LIMITED' })
+    expect(error.retryAfter).toBe(seconds)
+    expect(error.headers).toEqual(seconds === undefined ? undefined : { 'Retry-After': String(seconds) })
+  })
+
   it('reads a date in the past as 0, and nonsense or absence as unknown', () => {
     expect(retryAfter(new Date(Date.now() - 90_000).toUTCString())).toBe(0)
     expect(retryAfter('soon')).toBeUndefined()

@@ -197,11 +197,19 @@ describe('logout refused', () => {
 })
 
 describe('logout tokens', () => {
-  it('takes any token of 1 to 1024 visible ASCII characters to QuickBlox', async () => {
-    for (const token of ['!', '~'.repeat(1024)]) {
+  it("takes any token of 1 to 1024 of RFC 6750's b64token characters to QuickBlox", async () => {
+    for (const token of ['a', '~'.repeat(1024), `${'a'.repeat(1023)}=`]) {
       qb.resetLog()
       await expect(client.logout(token)).resolves.toBeUndefined()
       expect(qb.counts()['DELETE /session.json']).toBe(1)
     }
+  })
+
+  it('refuses what no token is, before asking QuickBlox: the one token grammar of the strategy', async () => {
+    qb.resetLog()
+    for (const token of ['!', 'a b', `${'a'.repeat(1024)}=`, `a${'='.repeat(2000)}`]) {
+      await expect(client.logout(token)).rejects.toThrow(TypeError)
+    }
+    expect(qb.counts()['DELETE /session.json']).toBe(0)
   })
 })

@@ -91,7 +91,6 @@ describe('token checks without an auth key or secret', () => {
 
   it.each([
     ['5xx', { status: 500 }, QuickBloxUnavailableError],
-    ['a reset connection', 'reset', QuickBloxUnavailableError],
     ['an HTML page', 'garbage', QuickBloxResponseError],
     ['a reply of the wrong shape', 'wrong-shape', QuickBloxResponseError],
   ] as const)('maps %s through the same errors as login', async (_name, fault, type) => {
@@ -100,6 +99,18 @@ describe('token checks without an auth key or secret', () => {
     qb.failNext('GET /users/:id.json', fault)
     expect(await rejection(checker.getUser(amyId, amyToken))).toBeInstanceOf(type)
     expect(qb.requests).toHaveLength(2) // each asked once: no retry of a check
+  })
+
+  it('maps a reset connection, on a reused socket and again on the one retry, as unavailable', async () => {
+    for (const check of [() => checker.getSession(amyToken), () => checker.getUser(amyId, amyToken)]) {
+      await checker.getSession(amyToken) // a kept-alive socket to reuse
+      qb.resetLog()
+      qb.failNext('GET /session.json', 'reset', 2)
+      qb.failNext('GET /users/:id.json', 'reset', 2)
+      expect(await rejection(check())).toBeInstanceOf(QuickBloxUnavailableError)
+      expect(qb.requests).toHaveLength(2)
+      qb.clearFaults()
+    }
   })
 
   it('429 carries retryAfter', async () => {

@@ -1,10 +1,11 @@
 // The cache of QuickBloxTokenStrategy, counted at the emulator: single-flight, TTL, max (LRU),
 // the negative cache, users by id, forget(), revocation after the TTL, and what is never cached.
+import { tracingChannel } from 'node:diagnostics_channel'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals'
 import request from 'supertest'
 import { startEmulator, type Emulator } from 'passport-quickblox/emulator'
-import { QuickBloxTokenStrategy, type TokenCacheOptions } from '../lib/index.js'
+import { CHANNELS, QuickBloxTokenStrategy, type RequestContext, type TokenCacheOptions } from '../lib/index.js'
 import { sdkToken, startTokenApp, type TokenApp } from './helpers/token-app.js'
 
 const APP = { id: 7070, authKey: 'cache-test-key', authSecret: 'cache-test-secret' }
@@ -252,12 +253,107 @@ describe('never cached', () => {
   })
 })
 
+describe('a user read shared by requests with different tokens', () => {
+  it('fails only for the request whose token died: one with a valid token of the same user asks again with its own', async () => {
+    const { strategy } = await start()
+    const [dying, valid] = [await sdkToken(qb, AMY), await sdkToken(qb, AMY)]
+    expect(await strategy.check(valid)).toBeDefined()
+    // Amy's user is read again, with whichever token asks first; that read expires its token.
+    ;(strategy as unknown as { users: { clear(): void } }).users.clear()
+    qb.resetLog()
+    qb.failNext('GET /users/:id.json', 'expire-session')
+    qb.setLatency('GET /users/:id.json', 100)
+    // The valid token's check starts once the dying one's user read is under way, and joins it.
+    let joined: Promise<unknown> | undefined
+    const requests = tracingChannel<unknown, RequestContext>(CHANNELS.request)
+    const noop = (): void => {}
+    const handlers = {
+      start: (context: RequestContext) => {
+        if (context.path === '/users/{id}.json') joined ??= strategy.check(valid)
+      },
+      end: noop,
+      asyncStart: noop,
+      asyncEnd: noop,
+      error: noop,
+    }
+    requests.subscribe(handlers)
+    try {
+      expect(await strategy.check(dying)).toBeUndefined()
+    } finally {
+      requests.unsubscribe(handlers)
+    }
+    expect(await joined).toMatchObject({ user: { login: 'amy' }, session: { token: valid } })
+    expect(userCalls()).toBe(2)
+  })
+})
+
+describe('refused tokens are kept apart', () => {
+  it('1,000 junk tokens do not push a valid token out (max: 100)', async () => {
+    const { app, strategy } = await start({ max: 100 })
+    const token = await tokenOf()
+    expect((await me(app, token)).status).toBe(200)
+    for (let batch = 0; batch < 20; batch++) {
+      const junk = Array.from({ length: 50 }, (_, i) => `junk${batch}x${i}`.padEnd(40, '0'))
+      await Promise.all(junk.map(async (bad) => expect(await strategy.check(bad)).toBeUndefined()))
+    }
+    qb.resetLog()
+    expect((await me(app, token)).status).toBe(200)
+    expect(sessionCalls()).toBe(0)
+  })
+
+  it('the refused tokens are bounded by max too: the oldest is asked about again', async () => {
+    const { strategy } = await start({ max: 2 })
+    qb.resetLog()
+    for (const bad of ['a', 'b', 'c', 'a'].map((c) => c.repeat(40))) expect(await strategy.check(bad)).toBeUndefined()
+    expect(sessionCalls()).toBe(4)
+  })
+})
+
+describe('forget and logout', () => {
+  it('forget(token) stops trusting it here only: QuickBlox is not told, and it still works there', async () => {
+    const { app, strategy } = await start()
+    const token = await tokenOf()
+    expect((await me(app, token)).status).toBe(200)
+    await strategy.forget(token)
+    expect(qb.counts()['DELETE /session.json']).toBe(0)
+    expect((await me(app, token)).status).toBe(200)
+    expect(sessionCalls()).toBe(2)
+  })
+
+  it('logout(token) ends it at QuickBlox (DELETE /session.json with that token) and here', async () => {
+    const { app, strategy } = await start()
+    const token = await tokenOf()
+    const other = await tokenOf()
+    expect((await me(app, token)).status).toBe(200)
+    await strategy.logout(token)
+    expect(qb.counts()['DELETE /session.json']).toBe(1)
+    const res = await me(app, token)
+    expect(res.status).toBe(401)
+    expect(res.headers['www-authenticate']).toBe(INVALID)
+    // Only that token: the same user's other one still works.
+    expect((await me(app, other)).status).toBe(200)
+  })
+
+  it('logout(token) of a token QuickBlox no longer knows resolves; of anything but a token, a TypeError', async () => {
+    const { strategy } = await start()
+    await expect(strategy.logout('0'.repeat(40))).resolves.toBeUndefined()
+    await expect(strategy.logout('not a token')).rejects.toThrow(TypeError)
+  })
+
+  it('logout(token) when QuickBlox is down rejects with its error: the token may still work', async () => {
+    const { strategy } = await start()
+    const token = await tokenOf()
+    qb.failNext('DELETE /session.json', { status: 503 })
+    await expect(strategy.logout(token)).rejects.toMatchObject({ code: 'QB_UNAVAILABLE' })
+  })
+})
+
 describe('keys', () => {
   it('are SHA-256 of the token, never the token', async () => {
     const { strategy, app } = await start()
     const token = await tokenOf()
     await me(app, token)
-    const keys = [...(strategy as unknown as { tokens: Map<string, unknown> }).tokens.keys()]
+    const keys = [...(strategy as unknown as { accepted: Map<string, unknown> }).accepted.keys()]
     expect(keys).toEqual([expect.stringMatching(/^[0-9a-f]{64}$/)])
     expect(keys[0]).not.toContain(token)
   })

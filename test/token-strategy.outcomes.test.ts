@@ -19,6 +19,7 @@ const OTHER_APP = { id: 6061, authKey: 'other-key', authSecret: 'other-secret' }
 const AMY = { login: 'amy', password: 'amy-password-1', full_name: 'Amy Pond' }
 const BARE = 'Bearer realm="QuickBlox"'
 const INVALID = 'Bearer realm="QuickBlox", error="invalid_token"'
+const INVALID_REQUEST = 'Bearer realm="QuickBlox", error="invalid_request"'
 const TIMEOUT = 600
 
 let qb: Emulator
@@ -85,7 +86,7 @@ describe('a live user token of this application', () => {
   })
 })
 
-describe('no usable token: 401 with the bare challenge, and no QuickBlox call', () => {
+describe('no Bearer credential: 401 with the bare challenge, and no QuickBlox call', () => {
   it('without an Authorization header', async () => {
     const res = await request(app.url).get('/api/me')
     expect(res.status).toBe(401)
@@ -94,12 +95,7 @@ describe('no usable token: 401 with the bare challenge, and no QuickBlox call', 
 
   it.each([
     ['another scheme', () => `Basic ${Buffer.from('amy:pw').toString('base64')}`],
-    ['Bearer without a token', () => 'Bearer'],
-    ['Bearer and a space', () => 'Bearer '],
-    ['two tokens', () => `Bearer ${amyToken} ${amyToken}`],
-    ['a token with a comma', () => `Bearer ${amyToken},x`],
-    ['a token too long', () => `Bearer ${'a'.repeat(1025)}`],
-    ['a token with a quote', () => `Bearer ${amyToken}"`],
+    ['a scheme that only starts like Bearer', () => `Bearerx ${amyToken}`],
   ])('with %s', async (_name, header) => {
     const res = await request(app.url).get('/api/me').set('Authorization', header())
     expect(res.status).toBe(401)
@@ -121,29 +117,51 @@ describe('no usable token: 401 with the bare challenge, and no QuickBlox call', 
     expect((await request(app.url).get('/api/me').set('QB-Token', amyToken)).status).toBe(401)
     const withHeader = await start({ qbTokenHeader: true })
     expect((await request(withHeader.url).get('/api/me').set('QB-Token', amyToken)).status).toBe(200)
-    // Two different tokens are ambiguous: refused before QuickBlox is asked.
-    qb.resetLog()
-    const both = await request(withHeader.url)
-      .get('/api/me')
-      .set('QB-Token', amyToken)
-      .set('Authorization', 'Bearer abc')
-    expect(both.status).toBe(401)
-    expect(both.headers['www-authenticate']).toBe(BARE)
+  })
+})
+
+describe('a malformed Bearer credential: 400 invalid_request (RFC 6750 §3.1), and no QuickBlox call', () => {
+  const expectInvalidRequest = (res: request.Response): void => {
+    expect(res.status).toBe(400)
+    expect(res.headers['www-authenticate']).toBe(INVALID_REQUEST)
+  }
+
+  it.each([
+    ['Bearer without a token', () => 'Bearer'],
+    ['Bearer and a space', () => 'Bearer '],
+    ['two tokens', () => `Bearer ${amyToken} ${amyToken}`],
+    ['a token with a comma', () => `Bearer ${amyToken},x`],
+    ['a token too long', () => `Bearer ${'a'.repeat(1025)}`],
+    ['1,024 letters and a =', () => `Bearer ${'a'.repeat(1024)}=`],
+    ['a and 2,000 =', () => `Bearer a${'='.repeat(2000)}`],
+    ['a token with a quote', () => `Bearer ${amyToken}"`],
+  ])('with %s', async (_name, header) => {
+    expectInvalidRequest(await request(app.url).get('/api/me').set('Authorization', header()))
     expect(calls()).toBe(0)
+    expect(app.errors).toEqual([])
   })
 
-  it('with qbTokenHeader: one token in both headers counts, a malformed one in either refuses', async () => {
+  it('with qbTokenHeader: one token in both headers counts; two different ones, or a malformed one in either, are 400', async () => {
     const withHeader = await start({ qbTokenHeader: true })
     const get = () => request(withHeader.url).get('/api/me')
     expect((await get().set('QB-Token', amyToken).set('Authorization', `Bearer ${amyToken}`)).status).toBe(200)
     qb.resetLog()
     for (const res of [
+      await get().set('QB-Token', amyToken).set('Authorization', 'Bearer abc'),
       await get().set('QB-Token', `${amyToken}"`),
       await get().set('QB-Token', amyToken).set('Authorization', 'Bearer'),
       await get().set('QB-Token', `${amyToken}"`).set('Authorization', `Bearer ${amyToken}`),
     ]) {
-      expect(res.status).toBe(401)
-      expect(res.headers['www-authenticate']).toBe(BARE)
+      expectInvalidRequest(res)
+    }
+    expect(calls()).toBe(0)
+  })
+
+  it('check() resolves undefined for any text that is not a token, without asking QuickBlox', async () => {
+    const strategy = new QuickBloxTokenStrategy({ appId: APP.id, apiEndpoint: qb.url }, () => {})
+    strategies.push(strategy)
+    for (const text of ['x y', '', `${'a'.repeat(1024)}=`, `a${'='.repeat(2000)}`, 'é', 42 as unknown as string]) {
+      await expect(strategy.check(text)).resolves.toBeUndefined()
     }
     expect(calls()).toBe(0)
   })
@@ -197,17 +215,18 @@ describe('a token QuickBlox does not accept for this application: 401 invalid_to
 })
 
 describe('QuickBlox cannot tell: an error with the status of the login strategy', () => {
-  const FAULTS: [string, EmulatorFault, number][] = [
-    ['answers 500', { status: 500 }, 503],
-    ['answers 503', { status: 503 }, 503],
-    ['resets the connection', 'reset', 503],
-    ['answers an HTML page', 'garbage', 502],
-    ['cuts its reply half way', 'truncated', 502],
-    ['answers JSON of the wrong shape', 'wrong-shape', 502],
+  // A GET reset on a reused socket is sent once more: a reset QuickBlox means is a reset twice.
+  const FAULTS: [string, EmulatorFault, number, number][] = [
+    ['answers 500', { status: 500 }, 503, 1],
+    ['answers 503', { status: 503 }, 503, 1],
+    ['resets the connection, and again on the retry', 'reset', 503, 2],
+    ['answers an HTML page', 'garbage', 502, 1],
+    ['cuts its reply half way', 'truncated', 502, 1],
+    ['answers JSON of the wrong shape', 'wrong-shape', 502, 1],
   ]
   for (const endpoint of ['GET /session.json', 'GET /users/:id.json'] as const) {
-    it.each(FAULTS)(`${endpoint} %s`, async (_name, fault, status) => {
-      qb.failNext(endpoint, fault)
+    it.each(FAULTS)(`${endpoint} %s`, async (_name, fault, status, times) => {
+      qb.failNext(endpoint, fault, times)
       const res = await me(amyToken)
       expect(res.status).toBe(status)
       expect(res.headers['www-authenticate']).toBeUndefined()
@@ -309,6 +328,22 @@ describe('options', () => {
       says('cache ttlMs, max and negativeTtlMs must be positive integers'),
     ],
     ['an empty store', { appId: 1, cache: { store: {} } }, says('cache store must have get, set and delete methods')],
+    ['a max over 1,000,000', { appId: 1, cache: { max: 1e8 } }, says('cache max must be at most 1000000')],
+    [
+      'a storeTimeoutMs of 0',
+      { appId: 1, cache: { storeTimeoutMs: 0 } },
+      says('cache storeTimeoutMs must be a positive integer'),
+    ],
+    [
+      'an unknown user field',
+      { appId: 1, cache: { userFields: ['password'] } },
+      says('cache userFields must be a list of QuickBlox user field names'),
+    ],
+    [
+      'userFields that are not a list',
+      { appId: 1, cache: { userFields: 'email' } },
+      says('cache userFields must be a list of QuickBlox user field names'),
+    ],
     [
       'a store without delete',
       { appId: 1, cache: { store: { get() {}, set() {} } } },
@@ -324,6 +359,7 @@ describe('options', () => {
   it.each([
     ['a bad appId', { appId: 'x' }, /appId/],
     ['a bad timeout', { appId: 1, timeout: -1 }, /timeout/],
+    ['a maxSockets of 0', { appId: 1, maxSockets: 0 }, /maxSockets must be an integer from 1 to 1024/],
   ])('refuses %s (checked by the client)', (_name, options, message) => {
     expect(refusal(options)).toMatch(message)
   })

@@ -1,22 +1,33 @@
 // Several instances of QuickBloxTokenStrategy sharing their validations through a real Redis
 // (the example app's store adapter over node-redis), counted at the emulator.
 import { createHash } from 'node:crypto'
+import { subscribe, unsubscribe } from 'node:diagnostics_channel'
+import { once } from 'node:events'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import request from 'supertest'
 import { createClient } from 'redis'
 import { startEmulator, type Emulator } from 'passport-quickblox/emulator'
-import { QuickBloxTokenStrategy, type TokenCacheOptions } from '../lib/index.js'
+import {
+  CHANNELS,
+  QuickBloxError,
+  QuickBloxTokenStrategy,
+  type StoreMessage,
+  type TokenCacheOptions,
+} from '../lib/index.js'
 import { redisTokenStore } from '../example-app/token-auth.js'
 import { sdkToken, startTokenApp, type TokenApp } from './helpers/token-app.js'
 import { startRedis, type RedisServer } from './helpers/redis.js'
 
 const APP = { id: 8080, authKey: 'redis-test-key', authSecret: 'redis-test-secret' }
 const AMY = { login: 'amy', password: 'amy-password-1' }
+const BEA = { login: 'bea', password: 'bea-password-1', email: 'bea@example.com', phone: '+44 20 7946 0000' }
 
 type Client = ReturnType<typeof createClient>
 let redis: RedisServer
 let qb: Emulator
+/** Another QuickBlox host with an application of the same id (another deployment). */
+let other: Emulator
 const clients: Client[] = []
 const apps: TokenApp[] = []
 const strategies: QuickBloxTokenStrategy[] = []
@@ -27,13 +38,13 @@ interface Instance {
   client: Client
 }
 
-async function instance(cache: Omit<TokenCacheOptions, 'store'> = {}): Promise<Instance> {
+async function instance(cache: Omit<TokenCacheOptions, 'store'> = {}, emulator = qb): Promise<Instance> {
   const client: Client = createClient({ url: redis.url })
   client.on('error', () => {})
   await client.connect()
   clients.push(client)
   const store = redisTokenStore(client)
-  const options = { appId: APP.id, apiEndpoint: qb.url, timeout: 1000, cache: { ...cache, store } }
+  const options = { appId: APP.id, apiEndpoint: emulator.url, timeout: 1000, cache: { ...cache, store } }
   const strategy = new QuickBloxTokenStrategy(options, (user, _session, done) => done(null, { id: user.id }))
   strategies.push(strategy)
   const app = await startTokenApp(strategy)
@@ -43,20 +54,27 @@ async function instance(cache: Omit<TokenCacheOptions, 'store'> = {}): Promise<I
 
 beforeAll(async () => {
   redis = await startRedis()
-  qb = await startEmulator({ applications: [APP], users: [AMY] })
+  other = await startEmulator({ applications: [APP], users: [AMY] })
+  qb = await startEmulator({ applications: [APP], users: [AMY, BEA] })
 })
 afterAll(async () => {
   await Promise.all(apps.map((a) => a.close()))
   await Promise.all(strategies.map((s) => s.close()))
-  for (const client of clients) if (client.isOpen) await client.close()
+  // destroy(), not close(): a client whose Redis was killed would wait for it to come back.
+  for (const client of clients) if (client.isOpen) client.destroy()
   await qb.close()
+  await other.close()
   await redis.close()
 })
 
 const me = (app: TokenApp, token: string) => request(app.url).get('/api/me').set('Authorization', `Bearer ${token}`)
 const calls = (): [number, number] => [qb.counts()['GET /session.json'], qb.counts()['GET /users/:id.json']]
+const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex')
+/** What store keys carry besides the kind: the application, and a fingerprint of the QuickBlox host. */
+const scope = (endpoint = qb.url): string =>
+  `${APP.id}:${sha256(new URL(endpoint).href.replace(/\/+$/, '')).slice(0, 16)}`
 /** The Redis key of a token's validation: its SHA-256, never the token. */
-const keyOf = (token: string): string => `passport-quickblox:token:${createHash('sha256').update(token).digest('hex')}`
+const keyOf = (token: string): string => `passport-quickblox:token:${scope()}:${sha256(token)}`
 async function tokenOf(): Promise<string> {
   const token = await sdkToken(qb, AMY)
   qb.resetLog()
@@ -78,7 +96,9 @@ describe('two instances sharing one Redis', () => {
     const token = await tokenOf()
     await me(a.app, token)
     const keys = await a.client.keys('passport-quickblox:*')
-    expect(keys).toEqual(expect.arrayContaining([keyOf(token), `passport-quickblox:user:${APP.id}:${qb.users[0]!.id}`]))
+    expect(keys).toEqual(
+      expect.arrayContaining([keyOf(token), `passport-quickblox:user:${scope()}:${qb.users[0]!.id}`]),
+    )
     for (const key of keys) {
       expect(key).not.toContain(token)
       expect(await a.client.get(key)).not.toContain(token)
@@ -175,5 +195,179 @@ describe('what the store holds is checked before it is trusted (another process 
     expect(await status).toBe(200)
     qb.setLatency('GET /session.json', 0)
     expect(await a.client.get(keyOf(token))).toBeNull()
+  })
+})
+
+describe("trust is bounded by this instance's settings, whatever the writer's clock said", () => {
+  const forged = 'forged1token1of1nobody1111111111111111111'
+  const inMemory = (a: Instance, token: string): number =>
+    (a.strategy as unknown as { accepted: { getRemainingTTL(key: string): number } }).accepted.getRemainingTTL(
+      sha256(token),
+    )
+
+  it("an entry written 10 minutes ahead stays in memory no longer than this instance's ttlMs", async () => {
+    const a = await instance({ ttlMs: 5000 })
+    const facts = { userId: qb.users[0]!.id, applicationId: APP.id, expiresAt: Date.now() + 2 * 3600_000 }
+    await a.client.set(keyOf(forged), JSON.stringify({ value: facts, until: Date.now() + 10 * 60_000 }))
+    expect((await me(a.app, forged)).status).toBe(200)
+    expect(inMemory(a, forged)).toBeGreaterThan(0)
+    expect(inMemory(a, forged)).toBeLessThanOrEqual(5000)
+    await a.strategy.forget(forged)
+  })
+
+  it("nor past the token's expiry", async () => {
+    const a = await instance()
+    const facts = { userId: qb.users[0]!.id, applicationId: APP.id, expiresAt: Date.now() + 3000 }
+    await a.client.set(keyOf(forged), JSON.stringify({ value: facts, until: Date.now() + 10 * 60_000 }))
+    expect((await me(a.app, forged)).status).toBe(200)
+    expect(inMemory(a, forged)).toBeLessThanOrEqual(3000)
+    await a.strategy.forget(forged)
+  })
+})
+
+describe('store keys carry the application and the QuickBlox host', () => {
+  it('two deployments on different hosts with one application id never trust each other', async () => {
+    const here = await instance()
+    const there = await instance({}, other)
+    const token = await tokenOf()
+    expect((await me(here.app, token)).status).toBe(200)
+    other.resetLog()
+    // The other host has never issued this token: it is asked, and refuses it.
+    expect((await me(there.app, token)).status).toBe(401)
+    expect(other.counts()['GET /session.json']).toBe(1)
+    expect(await here.client.keys(`passport-quickblox:token:${scope(other.url)}:*`)).toEqual([
+      `passport-quickblox:token:${scope(other.url)}:${sha256(token)}`,
+    ])
+  })
+
+  it('userFields narrows the user the store holds and verify gets: no email or phone', async () => {
+    const bea = qb.users.find((user) => user.login === 'bea')!
+    const full = await instance()
+    const narrow = await instance({ userFields: ['login', 'full_name'] })
+    const token = await sdkToken(qb, BEA)
+    expect((await me(narrow.app, token)).status).toBe(200)
+    const userKey = `passport-quickblox:user:${scope()}:${bea.id}`
+    const stored = JSON.parse((await narrow.client.get(userKey))!) as { value: Record<string, unknown> }
+    expect(stored.value).toMatchObject({ id: bea.id, login: 'bea', email: null, phone: null })
+    // A full copy another instance wrote is narrowed too when read.
+    await narrow.client.del(userKey)
+    expect((await full.strategy.check(token))?.user).toMatchObject({ email: 'bea@example.com' })
+    expect((await narrow.strategy.check(await sdkToken(qb, BEA)))?.user).toMatchObject({ login: 'bea', email: null })
+    const other = await instance({ userFields: ['login'] })
+    expect((await other.strategy.check(token))?.user).toMatchObject({ login: 'bea', email: null, phone: null })
+  })
+})
+
+describe('logout(token) ends the token at QuickBlox, here and in the store', () => {
+  it('B no longer trusts it, and QuickBlox refuses it', async () => {
+    const a = await instance()
+    const b = await instance()
+    const token = await tokenOf()
+    expect((await me(a.app, token)).status).toBe(200)
+    await a.strategy.logout(token)
+    expect(await a.client.get(keyOf(token))).toBeNull()
+    expect(qb.counts()['DELETE /session.json']).toBe(1)
+    expect((await me(b.app, token)).status).toBe(401)
+    expect((await fetch(`${qb.url}/session.json`, { headers: { 'QB-Token': token } })).status).toBe(401)
+  })
+})
+
+/** The store faults published while `run` runs. */
+async function storeFaults(run: () => Promise<void>): Promise<StoreMessage[]> {
+  const faults: StoreMessage[] = []
+  const listener = (message: unknown): void => void faults.push(message as StoreMessage)
+  subscribe(CHANNELS.store, listener)
+  try {
+    await run()
+  } finally {
+    unsubscribe(CHANNELS.store, listener)
+  }
+  return faults
+}
+
+// Last: these pause and kill the Redis the tests above share.
+describe('a store that hangs or is down is a miss, never a QuickBlox fault', () => {
+  it('Redis hangs (SIGSTOP): a new token is checked with QuickBlox directly, and the hung read is reported', async () => {
+    const a = await instance({ storeTimeoutMs: 200 })
+    const known = await tokenOf()
+    expect((await me(a.app, known)).status).toBe(200)
+    const token = await tokenOf()
+    redis.pause()
+    try {
+      const faults = await storeFaults(async () => {
+        expect((await me(a.app, token)).status).toBe(200)
+        // A token checked before is answered from memory.
+        expect((await me(a.app, known)).status).toBe(200)
+      })
+      expect(calls()).toEqual([1, 0])
+      expect(faults).toContainEqual({ operation: 'get', reason: 'timeout' })
+      expect(new Set(faults.map((fault) => fault.reason))).toEqual(new Set(['timeout']))
+    } finally {
+      redis.resume()
+    }
+  })
+
+  it('Redis hangs: forget(token) rejects after storeTimeoutMs, naming the store, not QuickBlox', async () => {
+    const a = await instance({ storeTimeoutMs: 200 })
+    const token = await tokenOf()
+    expect((await me(a.app, token)).status).toBe(200)
+    redis.pause()
+    try {
+      const error: unknown = await a.strategy.forget(token).catch((e: unknown) => e)
+      expect(error).not.toBeInstanceOf(QuickBloxError)
+      expect((error as Error).message).toBe(
+        'QuickBloxTokenStrategy: the token store did not answer delete within 200 ms',
+      )
+    } finally {
+      redis.resume()
+    }
+  })
+
+  it('Redis killed (SIGKILL): a miss, QuickBlox asked directly; started again, instances share again by themselves', async () => {
+    const a = await instance({ storeTimeoutMs: 200 })
+    const b = await instance({ storeTimeoutMs: 200 })
+    await redis.kill()
+    try {
+      const token = await tokenOf()
+      expect((await me(a.app, token)).status).toBe(200)
+      expect(calls()[0]).toBe(1)
+    } finally {
+      await redis.restart()
+    }
+    for (const client of [a.client, b.client]) while (!client.isReady) await once(client, 'ready')
+    const next = await tokenOf()
+    expect((await me(a.app, next)).status).toBe(200)
+    expect((await me(b.app, next)).status).toBe(200)
+    expect(calls()[0]).toBe(1)
+  })
+})
+
+describe('a store of your own that misbehaves', () => {
+  async function withStore(store: TokenCacheOptions['store'], storeTimeoutMs = 200): Promise<TokenApp> {
+    const options = { appId: APP.id, apiEndpoint: qb.url, timeout: 1000, cache: { store, storeTimeoutMs } }
+    const strategy = new QuickBloxTokenStrategy(options, (user, _session, done) => done(null, { id: user.id }))
+    strategies.push(strategy)
+    const app = await startTokenApp(strategy)
+    apps.push(app)
+    return app
+  }
+
+  it('a write that never ends does not hold the answer', async () => {
+    const app = await withStore(
+      { get: async () => null, set: () => new Promise(() => {}), delete: async () => 1 },
+      // Far beyond the check's timeout: awaiting the write would end in a timeout of the test.
+      10 * 60_000,
+    )
+    expect((await me(app, await tokenOf())).status).toBe(200)
+  })
+
+  it('a read that throws is a miss, reported as an error', async () => {
+    const broken = async (): Promise<never> => Promise.reject(new Error('store down'))
+    const app = await withStore({ get: broken, set: broken, delete: broken })
+    const token = await tokenOf()
+    const faults = await storeFaults(async () => {
+      expect((await me(app, token)).status).toBe(200)
+    })
+    expect(faults).toContainEqual({ operation: 'get', reason: 'error' })
   })
 })

@@ -14,7 +14,7 @@ import { type Reply, Transport } from './http.js'
 import { SessionPool, type SessionPoolOptions } from './pool.js'
 import { type SignatureAlgorithm, sign } from './signature.js'
 import type { LoginCredentials, LoginResult, QuickBloxSession, QuickBloxUser } from './types.js'
-import { readErrors, readSession, readUser } from './validate.js'
+import { isSessionToken, readErrors, readSession, readUser } from './validate.js'
 
 export interface QuickBloxClientOptions {
   /** The QuickBlox application id. */
@@ -31,16 +31,25 @@ export interface QuickBloxClientOptions {
   signatureAlgorithm?: SignatureAlgorithm
   /** Prefetched application sessions (see `SessionPool`); `false` creates one per login. On by default. */
   pool?: false | SessionPoolOptions
+  /**
+   * Most connections open to QuickBlox at once; further requests wait for one, within their
+   * `timeout`. Default 64: a burst of requests never opens a socket each.
+   */
+  maxSockets?: number
 }
 
 /** What a client made with `QuickBloxClient.forTokenChecks()` needs: no auth key or secret. */
-export type QuickBloxTokenCheckOptions = Pick<QuickBloxClientOptions, 'appId' | 'apiEndpoint' | 'timeout'>
-/** A client that can only check tokens others created (see `QuickBloxClient.forTokenChecks()`). */
-export type QuickBloxTokenChecker = Pick<QuickBloxClient, 'getSession' | 'getUser' | 'close'>
+export type QuickBloxTokenCheckOptions = Pick<
+  QuickBloxClientOptions,
+  'appId' | 'apiEndpoint' | 'timeout' | 'maxSockets'
+>
+/** A client that can only check (and end) tokens others created (see `QuickBloxClient.forTokenChecks()`). */
+export type QuickBloxTokenChecker = Pick<QuickBloxClient, 'getSession' | 'getUser' | 'logout' | 'close'>
 /** Passed by forTokenChecks() alone: the constructor then needs no auth key or secret. */
 const TOKEN_CHECKS_ONLY = Symbol('token checks only')
-/** A session token as QuickBlox hands them out: printable ASCII, bounded. */
-const TOKEN_SHAPE = /^[\x21-\x7e]{1,1024}$/
+export const DEFAULT_API_ENDPOINT = 'https://api.quickblox.com'
+/** Default of `maxSockets`. */
+const MAX_SOCKETS = 64
 
 /** Session creation is retried this many times on 5xx, refused or reset connections. */
 const SESSION_RETRIES = 2
@@ -69,10 +78,11 @@ export class QuickBloxClient {
       appId,
       authKey,
       authSecret,
-      apiEndpoint = 'https://api.quickblox.com',
+      apiEndpoint = DEFAULT_API_ENDPOINT,
       timeout = 10_000,
       signatureAlgorithm = 'sha1',
       pool,
+      maxSockets = MAX_SOCKETS,
     } = options
     // Messages name the option, never its value: some of these are secrets.
     const check = (ok: boolean, message: string): void => {
@@ -99,11 +109,15 @@ export class QuickBloxClient {
       pool === undefined || pool === false || (typeof pool === 'object' && pool !== null),
       'pool must be false or an object',
     )
+    check(
+      Number.isSafeInteger(maxSockets) && maxSockets >= 1 && maxSockets <= 1024,
+      'maxSockets must be an integer from 1 to 1024',
+    )
     this.#authKey = authKey
     this.#authSecret = authSecret
     this.#algorithm = signatureAlgorithm
     this.#timeout = timeout
-    this.#transport = new Transport(apiEndpoint.replace(/\/+$/, ''))
+    this.#transport = new Transport(apiEndpoint.replace(/\/+$/, ''), maxSockets)
     this.#pool =
       pool === false || keyless ? undefined : new SessionPool(() => this.#createSession(this.#deadline()), pool)
   }
@@ -130,7 +144,7 @@ export class QuickBloxClient {
   /** Ends a session (`DELETE /session.json`). A token QuickBlox no longer knows counts as logged out. */
   async logout(token: string): Promise<void> {
     // A missing or mangled token is the caller's bug: say so, rather than "logging out" nothing.
-    if (typeof token !== 'string' || !TOKEN_SHAPE.test(token)) {
+    if (!isSessionToken(token)) {
       throw new TypeError('QuickBlox: logout(token) needs the session token that verify received (session.token)')
     }
     const reply = await this.#send('DELETE', 'session.json', this.#deadline(), { token })
@@ -145,8 +159,11 @@ export class QuickBloxClient {
    */
   static forTokenChecks(options: QuickBloxTokenCheckOptions): QuickBloxTokenChecker {
     if (typeof options !== 'object' || options === null) throw new TypeError('QuickBlox: options are required')
-    const { appId, apiEndpoint, timeout } = options
-    return new QuickBloxClient({ appId, apiEndpoint, timeout, authKey: '', authSecret: '' }, TOKEN_CHECKS_ONLY)
+    const { appId, apiEndpoint, timeout, maxSockets } = options
+    return new QuickBloxClient(
+      { appId, apiEndpoint, timeout, maxSockets, authKey: '', authSecret: '' },
+      TOKEN_CHECKS_ONLY,
+    )
   }
 
   /**
@@ -157,8 +174,7 @@ export class QuickBloxClient {
    * (ms since the epoch, default now + `timeout`) lets several calls share one time budget.
    */
   async getSession(token: string, deadline = this.#deadline()): Promise<QuickBloxSession> {
-    if (typeof token !== 'string' || !TOKEN_SHAPE.test(token))
-      throw new TypeError('QuickBlox: getSession needs a session token')
+    if (!isSessionToken(token)) throw new TypeError('QuickBlox: getSession needs a session token')
     const reply = await this.#send('GET', 'session.json', deadline, { token })
     if (reply.status !== 200) throw errorFor(reply, 'token')
     const session = readSession(reply.body)
@@ -172,8 +188,7 @@ export class QuickBloxClient {
    */
   async getUser(id: number, token: string, deadline = this.#deadline()): Promise<QuickBloxUser> {
     if (!Number.isSafeInteger(id) || id <= 0) throw new TypeError('QuickBlox: getUser needs a positive integer id')
-    if (typeof token !== 'string' || !TOKEN_SHAPE.test(token))
-      throw new TypeError('QuickBlox: getUser needs a session token')
+    if (!isSessionToken(token)) throw new TypeError('QuickBlox: getUser needs a session token')
     const reply = await this.#send('GET', `users/${id}.json`, deadline, { token })
     if (reply.status !== 200) throw errorFor(reply, 'user')
     const user = readUser(reply.body)
@@ -357,10 +372,15 @@ function isHttpUrl(value: unknown): value is string {
   }
 }
 
-/** `Retry-After` in seconds: delta-seconds or an HTTP date. */
+/**
+ * `Retry-After` in whole seconds: delta-seconds (a fraction rounds up, so a client never comes
+ * back early) or an HTTP date; `undefined` when negative or unreadable, never a "retry now" guess.
+ */
 export function retryAfter(value: string | undefined): number | undefined {
-  if (value === undefined) return undefined
-  if (/^\d+$/.test(value.trim())) return Number(value)
-  const at = Date.parse(value)
+  const text = value?.trim()
+  if (text === undefined || text.length > 64) return undefined
+  if (/^\d+(\.\d+)?$/.test(text)) return Math.ceil(Number(text))
+  // Only a date has letters (a weekday, a month); Date.parse would read "-5" as a year.
+  const at = /[a-z]/i.test(text) ? Date.parse(text) : NaN
   return Number.isFinite(at) ? Math.max(0, Math.ceil((at - Date.now()) / 1000)) : undefined
 }

@@ -7,8 +7,8 @@ import { QuickBloxResponseError, QuickBloxTimeoutError, QuickBloxUnavailableErro
 /** QuickBlox's replies are small JSON documents; anything bigger is not one of them. */
 const MAX_REPLY_BYTES = 1024 * 1024
 
-/** Both agents alike, whichever scheme `apiEndpoint` has: connections are kept and reused. */
-const AGENT_OPTIONS: http.AgentOptions = { keepAlive: true }
+/** Errors of requests reset on a kept-alive socket they reused (see `Transport.send`). */
+const staleResets = new WeakSet<object>()
 
 export interface Reply {
   status: number
@@ -34,10 +34,14 @@ export interface SendOptions {
  * they hold the request options, body included, so each becomes a fresh error of ours.
  */
 export class Transport {
-  readonly #agents = { http: new http.Agent(AGENT_OPTIONS), https: new https.Agent(AGENT_OPTIONS) }
+  readonly #agents: { http: http.Agent; https: https.Agent }
   readonly #got: Got
 
-  constructor(apiEndpoint: string) {
+  /** `maxSockets` bounds the connections; a request waiting for one spends its own time budget. */
+  constructor(apiEndpoint: string, maxSockets: number) {
+    // Both agents alike, whichever scheme `apiEndpoint` has: connections are kept and reused.
+    const options: http.AgentOptions = { keepAlive: true, maxSockets }
+    this.#agents = { http: new http.Agent(options), https: new https.Agent(options) }
     this.#got = got.extend({
       prefixUrl: apiEndpoint,
       agent: this.#agents,
@@ -49,8 +53,21 @@ export class Transport {
     })
   }
 
-  send(method: 'GET' | 'POST' | 'DELETE', path: string, options: SendOptions): Promise<Reply> {
-    return traceRequest(method, path, options.attempt ?? 1, () => this.#send(method, path, options))
+  /**
+   * A kept-alive socket may have been closed by the server just as it was reused: the request
+   * then fails with a reset though QuickBlox never saw it. A GET changes nothing, so it is sent
+   * once more, on a fresh socket, with what is left of its time.
+   */
+  async send(method: 'GET' | 'POST' | 'DELETE', path: string, options: SendOptions): Promise<Reply> {
+    const deadline = Date.now() + options.timeoutMs
+    const attempt = options.attempt ?? 1
+    try {
+      return await traceRequest(method, path, attempt, () => this.#send(method, path, options))
+    } catch (error) {
+      const timeoutMs = deadline - Date.now()
+      if (!staleResets.has(error as object) || method !== 'GET' || timeoutMs <= 0) throw error
+      return traceRequest(method, path, attempt + 1, () => this.#send(method, path, { ...options, timeoutMs }))
+    }
   }
 
   async #send(method: 'GET' | 'POST' | 'DELETE', path: string, options: SendOptions): Promise<Reply> {
@@ -75,8 +92,11 @@ export class Transport {
       if (error instanceof TimeoutError) throw new QuickBloxTimeoutError(options.reportedTimeoutMs)
       if (error instanceof ReadError) throw new QuickBloxResponseError("QuickBlox's reply was cut short")
       const code = error instanceof RequestError ? error.code : 'unknown error'
+      const reused = error instanceof RequestError && error.request?.reusedSocket === true
       // Refused, reset before a reply, DNS...: QuickBlox (or the way to it) is unavailable.
-      throw new QuickBloxUnavailableError(`QuickBlox could not be reached (${code})`)
+      const unavailable = new QuickBloxUnavailableError(`QuickBlox could not be reached (${code})`)
+      if (code === 'ECONNRESET' && reused) staleResets.add(unavailable)
+      throw unavailable
     }
   }
 

@@ -21,6 +21,9 @@ export const USER_FIELDS = {
   user_tags: 'text',
 } as const
 
+/** The name of a user field besides `id`, `created_at` and `updated_at`. */
+export type QuickBloxUserField = keyof typeof USER_FIELDS
+
 /** What each kind of field holds; text and ids are `null` when unset, flags `false`. */
 interface UserFieldTypes {
   text: string | null

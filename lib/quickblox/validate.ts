@@ -7,6 +7,19 @@ import { USER_FIELDS, type QuickBloxUser } from './types.js'
 
 type Json = Record<string, unknown>
 
+/** The longest session token accepted, `=` padding included: QuickBlox's are 40 characters. */
+export const MAX_TOKEN_LENGTH = 1024
+/** RFC 6750's b64token: what a Bearer credential may hold, and all a QuickBlox token is made of. */
+const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/
+
+/**
+ * Whether `value` can be a session token: a b64token of 1 to {@link MAX_TOKEN_LENGTH} characters.
+ * The one grammar of tokens: the token strategy reads headers with it, the client checks its arguments.
+ */
+export function isSessionToken(value: unknown): value is string {
+  return typeof value === 'string' && value.length <= MAX_TOKEN_LENGTH && B64TOKEN.test(value)
+}
+
 function isObject(value: unknown): value is Json {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
@@ -16,7 +29,7 @@ export function readSession(body: unknown): { token: string; userId: number; app
   const session = isObject(body) ? body.session : undefined
   if (!isObject(session)) return undefined
   const { token, user_id: userId, application_id: applicationId } = session
-  if (typeof token !== 'string' || token === '' || token.length > 1024) return undefined
+  if (!isSessionToken(token)) return undefined
   if (!Number.isSafeInteger(userId) || !Number.isSafeInteger(applicationId)) return undefined
   return { token, userId: userId as number, applicationId: applicationId as number }
 }
