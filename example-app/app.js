@@ -155,15 +155,16 @@ export function createApp({
       : Promise.resolve()
 
   // Signs out whatever this request is signed in with: the cookie session (destroyed, so Passport's
-  // login goes with it, and its QuickBlox session ended), and on the API a Bearer token too (ended
-  // at QuickBlox, and no longer trusted here). With a cookie and a token of two users, both end.
+  // login goes with it, and its QuickBlox session ended), and on the API a Bearer token too. With a
+  // cookie and a token of two users, both end. The token is ended at QuickBlox and no longer trusted
+  // here (tokenStrategy.logout); if QuickBlox cannot be reached that fails (503, "try again"): the
+  // client still holds the token and can ask again, where a browser's cookie is gone either way.
   async function signOut(req, res) {
-    const bearer = res.locals.bearerToken
-    if (bearer) await Promise.all([endQuickBloxSession(res, bearer), tokenStrategy.forget(bearer)])
     const token = req.session?.passport?.user?.qbToken
     await promisify(req.session.destroy.bind(req.session))()
     res.clearCookie(sessionCookie, cookieOptions)
     await endQuickBloxSession(res, token)
+    if (res.locals.bearerToken) await tokenStrategy.logout(res.locals.bearerToken)
   }
 
   // Pages. Every form POST carries the CSRF token (requireCsrf).

@@ -35,8 +35,16 @@ export function createMetrics() {
   const tokenChecks = new Counter({
     name: 'passport_quickblox_token_checks_total',
     registers,
-    labelNames: ['cache', 'outcome'],
-    help: 'Bearer token checks, by cache result (hit, miss, negative) and outcome',
+    labelNames: ['cache', 'outcome', 'code'],
+    help:
+      'Bearer token checks, by cache result (hit, miss, negative, joined; none when no token was read),' +
+      ' outcome, and the code of a fail or error (no_token, invalid_request, invalid_token, QB_...)',
+  })
+  const storeFaults = new Counter({
+    name: 'passport_quickblox_token_store_faults_total',
+    registers,
+    labelNames: ['operation', 'reason'],
+    help: 'Calls to the shared token store that failed (error) or ran out of time (timeout): each a cache miss',
   })
   const poolSessions = new Gauge({
     name: 'passport_quickblox_pool_sessions',
@@ -76,21 +84,24 @@ export function createMetrics() {
       end: noop,
       asyncStart: noop,
       error: noop,
-      asyncEnd: (ctx) => tokenChecks.inc({ cache: ctx.cache ?? 'none', outcome: ctx.outcome }),
+      asyncEnd: (ctx) => tokenChecks.inc({ cache: ctx.cache ?? 'none', outcome: ctx.outcome, code: ctx.code ?? '' }),
     },
   }
   const onPool = (message) => {
     poolSessions.set(message.size)
     if (message.event === 'refill-failed') refillFailures.inc({ code: message.code })
   }
+  const onStore = (message) => storeFaults.inc({ operation: message.operation, reason: message.reason })
   for (const [name, handler] of Object.entries(handlers)) tracingChannel(name).subscribe(handler)
   subscribe(CHANNELS.pool, onPool)
+  subscribe(CHANNELS.store, onStore)
 
   return {
     registry,
     close() {
       for (const [name, handler] of Object.entries(handlers)) tracingChannel(name).unsubscribe(handler)
       unsubscribe(CHANNELS.pool, onPool)
+      unsubscribe(CHANNELS.store, onStore)
     },
   }
 }

@@ -7,8 +7,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/glob
 import request from 'supertest'
 import { loadConfig } from '../example-app/config.js'
 import { createMetrics, startMetricsServer } from '../example-app/metrics.js'
-import { noteCache, traceTokenCheck } from '../lib/diagnostics.js'
+import { QuickBloxTokenStrategy } from '../lib/index.js'
 import { startExample, type ExampleApp } from './helpers/example-app.js'
+import { sdkToken } from './helpers/token-app.js'
 
 /** The value of one sample line (`name{labels} value`), or undefined when absent. */
 function sample(text: string, series: string): number | undefined {
@@ -68,15 +69,40 @@ describe('metrics after real sign-ins through the example app', () => {
     expect(text).not.toMatch(/\/users\/\d/)
   })
 
-  it('counts token checks by cache result and outcome', async () => {
-    const strategy = { success: (_user: unknown) => {}, fail: () => {}, error: () => {} }
-    traceTokenCheck(strategy, (self) => {
-      noteCache('hit')
-      self.success({ id: 1 })
-    })
-    await new Promise((resolve) => setTimeout(resolve, 10))
-    const { text } = await scrape(metrics.url)
-    expect(sample(text, 'passport_quickblox_token_checks_total{cache="hit",outcome="success"}')).toBe(1)
+  it('counts Bearer checks by cache result, outcome and code, and the token store faults', async () => {
+    const faulty = {
+      get: () => Promise.reject(new Error('store down')),
+      set: () => Promise.resolve(),
+      delete: () => Promise.resolve(),
+    }
+    const tokenStrategy = new QuickBloxTokenStrategy(
+      { appId: example.emulator.application.id, apiEndpoint: example.emulator.url, cache: { store: faulty } },
+      (user) => Promise.resolve({ id: user.id }),
+    )
+    const app = await startExample({ emulator: example.emulator, app: { tokenStrategy } })
+    try {
+      const token = await sdkToken(example.emulator, { login: 'amy', password: 'amy-demo-password' })
+      const me = (authorization?: string) => {
+        const req = request(app.url).get('/api/me')
+        return authorization === undefined ? req : req.set('Authorization', authorization)
+      }
+      expect((await me(`Bearer ${token}`)).status).toBe(200)
+      expect((await me(`Bearer ${token}`)).status).toBe(200)
+      expect((await me(`Bearer ${'0'.repeat(40)}`)).status).toBe(401)
+      expect((await me('Bearer a b')).status).toBe(400)
+      const { text } = await scrape(metrics.url)
+      const checks = (labels: string) => sample(text, `passport_quickblox_token_checks_total{${labels}}`)
+      expect(checks('cache="miss",outcome="success",code=""')).toBe(1)
+      expect(checks('cache="hit",outcome="success",code=""')).toBe(1)
+      expect(checks('cache="miss",outcome="fail",code="invalid_token"')).toBe(1)
+      expect(checks('cache="none",outcome="fail",code="invalid_request"')).toBe(1)
+      // The new token's entry and its user's, then the refused token's entry.
+      expect(sample(text, 'passport_quickblox_token_store_faults_total{operation="get",reason="error"}')).toBe(3)
+      expect(text).not.toContain(token)
+    } finally {
+      await app.close()
+      await tokenStrategy.close()
+    }
   })
 
   it('serves nothing but GET /metrics, and the public app does not serve them at all', async () => {

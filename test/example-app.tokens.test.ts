@@ -103,6 +103,18 @@ describe('the example API with a Bearer token', () => {
     expect(await sessionCount(app.store)).toBe(0)
   })
 
+  it('POST /api/logout with a token while QuickBlox is down: 503 with Retry-After, and the token can be ended after', async () => {
+    const token = await sdkToken(qb, AMY)
+    expect((await request(app.url).get('/api/me').set('Authorization', `Bearer ${token}`)).status).toBe(200)
+    qb.failNext('DELETE /session.json', { status: 503 })
+    const failed = await request(app.url).post('/api/logout').set('Authorization', `Bearer ${token}`)
+    expect(failed.status).toBe(503)
+    expect(failed.headers['retry-after']).toBeDefined()
+    expect(await sessionStatus(qb, token)).toBe(200)
+    expect((await request(app.url).post('/api/logout').set('Authorization', `Bearer ${token}`)).status).toBe(204)
+    expect(await sessionStatus(qb, token)).toBe(401)
+  })
+
   it('a GET to /api/logout with a token ends nothing', async () => {
     const token = await sdkToken(qb, AMY)
     expect((await request(app.url).get('/api/logout').set('Authorization', `Bearer ${token}`)).status).toBe(404)
