@@ -349,7 +349,7 @@ function expiry(reply: Reply): Date {
   return new Date(Number.isFinite(at) ? at : Date.now() + TOKEN_LIFETIME_MS)
 }
 
-function isHttpUrl(value: unknown): value is string {
+export function isHttpUrl(value: unknown): value is string {
   try {
     return typeof value === 'string' && /^https?:$/.test(new URL(value).protocol)
   } catch {
