@@ -7,6 +7,8 @@ export {
   QuickBloxUnavailableError,
   QuickBloxTimeoutError,
   QuickBloxResponseError,
+  QuickBloxValidationError,
+  QuickBloxNotFoundError,
 } from './quickblox/errors.js'
 export type { QuickBloxErrorCode } from './quickblox/errors.js'
 export { QuickBloxStrategy } from './strategy.js'
@@ -33,3 +35,13 @@ export { QuickBloxClient } from './quickblox/client.js'
 export type { QuickBloxClientOptions, QuickBloxTokenCheckOptions, QuickBloxTokenChecker } from './quickblox/client.js'
 export { CHANNELS } from './diagnostics.js'
 export type { LoginContext, TokenContext, RequestContext, PoolMessage, Outcome, TokenCache } from './diagnostics.js'
+export { QuickBloxAdmin } from './quickblox/admin.js'
+export type {
+  QuickBloxAdminOptions,
+  AdminCacheOptions,
+  AdminCacheStore,
+  NewQuickBloxUser,
+  QuickBloxIdentity,
+  QuickBloxUserToken,
+  QuickBloxUserSession,
+} from './quickblox/admin.js'
