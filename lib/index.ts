@@ -45,3 +45,5 @@ export type {
   QuickBloxUserToken,
   QuickBloxUserSession,
 } from './quickblox/admin.js'
+export { quickbloxSession } from './session-handler.js'
+export type { QuickBloxSessionOptions, QuickBloxSessionAnswer, SignedInRequest } from './session-handler.js'
