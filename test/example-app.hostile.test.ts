@@ -173,10 +173,11 @@ const formText = (fields: [string[], string][]) =>
     .map(([[first, ...rest], value]) => `${first}${rest.map((k) => `[${k}]`).join('')}=${encodeURIComponent(value)}`)
     .map((pair) => pair.replace(/[^=]*/, (name) => encodeURIComponent(name).replace(/%5B/g, '[').replace(/%5D/g, ']')))
     .join('&')
+/** Whether the parsed JSON holds a prototype-named key: of keys given twice, JSON keeps the last value only. */
 const hostileJson = (t: Tree): boolean =>
   Array.isArray(t)
     ? t.some(hostileJson)
-    : isObject(t) && t.entries.some(([k, v]) => PROTOTYPE_NAMES.includes(k) || hostileJson(v))
+    : isObject(t) && [...new Map(t.entries)].some(([k, v]) => PROTOTYPE_NAMES.includes(k) || hostileJson(v))
 
 describe('the app in its own process, under generated bodies on every route', () => {
   let server: ServerProcess
