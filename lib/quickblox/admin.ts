@@ -217,7 +217,8 @@ export class QuickBloxAdmin {
 
   /** Ends a user session token (`DELETE /session.json` with it). A token QuickBlox no longer knows counts as ended. */
   async revokeToken(token: string): Promise<void> {
-    if (typeof token !== 'string' || !OPAQUE.test(token)) throw new TypeError('QuickBloxAdmin: revokeToken needs a token')
+    if (typeof token !== 'string' || !OPAQUE.test(token))
+      throw new TypeError('QuickBloxAdmin: revokeToken needs a token')
     const reply = await this.#send('DELETE', 'session.json', this.#deadline(), { token })
     if (reply.status === 401 || (reply.status >= 200 && reply.status < 300)) return
     throw errorFor(reply)
