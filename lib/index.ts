@@ -14,6 +14,8 @@ export {
   QuickBloxUnavailableError,
   QuickBloxTimeoutError,
   QuickBloxResponseError,
+  QuickBloxValidationError,
+  QuickBloxNotFoundError,
 } from './quickblox/errors.js'
 export type { QuickBloxErrorCode } from './quickblox/errors.js'
 export { QuickBloxStrategy } from './strategy.js'
@@ -48,3 +50,15 @@ export type {
   Outcome,
   TokenCache,
 } from './diagnostics.js'
+export { QuickBloxAdmin } from './quickblox/admin.js'
+export type {
+  QuickBloxAdminOptions,
+  AdminCacheOptions,
+  AdminCacheStore,
+  NewQuickBloxUser,
+  QuickBloxIdentity,
+  QuickBloxUserToken,
+  QuickBloxUserSession,
+} from './quickblox/admin.js'
+export { quickbloxSession } from './session-handler.js'
+export type { QuickBloxSessionOptions, QuickBloxSessionAnswer, SignedInRequest } from './session-handler.js'

@@ -79,6 +79,7 @@ describe('quickblox-emulator CLI', () => {
     expect(answer.status).toBe(201)
     for (const user of demoData.users) expect(cliRun.output()).toContain(`user ${user.id}`)
     expect(cliRun.output()).toMatch(/login amy \/ password amy-demo-password/)
+    expect(cliRun.output()).toContain('API key demo-api-key')
     expect(cliRun.output()).toMatch(/facebook token/)
     expect(cliRun.output()).toMatch(/firebase_phone project/)
     cliRun.child.kill('SIGTERM')
@@ -90,7 +91,7 @@ describe('quickblox-emulator CLI', () => {
     await writeFile(
       file,
       JSON.stringify({
-        applications: [{ id: 31, authKey: 'file-key', authSecret: 'file-secret' }],
+        applications: [{ id: 31, authKey: 'file-key', authSecret: 'file-secret', apiKey: 'file-api-key' }],
         users: [{ id: 5, login: 'zed', password: 'zed-secret-password' }],
       }),
     )
@@ -109,6 +110,7 @@ describe('quickblox-emulator CLI', () => {
     expect(cliRun.output()).toMatch(/POST \/session\.json 201/)
     expect(cliRun.output()).not.toContain('zed-secret-password')
     expect(cliRun.output()).not.toContain('file-secret')
+    expect(cliRun.output()).not.toContain('file-api-key')
   })
 
   it.each([

@@ -37,6 +37,9 @@ describe('request log and counts', () => {
       'POST /login.json': 1,
       'DELETE /login.json': 0,
       'GET /users/:id.json': 0,
+      'POST /users.json': 0,
+      'GET /users/external/:id.json': 0,
+      'POST /users/:id/tokens': 0,
     })
   })
 
@@ -44,7 +47,7 @@ describe('request log and counts', () => {
     const token = await appToken(qb)
     await call(`${qb.url}/users/7.json?x=1`, 'GET', {
       token,
-      headers: { Authorization: 'ApiKey secret-key', 'X-Trace': 't1' },
+      headers: { Authorization: 'Basic c2VjcmV0LWtleQ==', 'X-Trace': 't1' },
     })
     const entry = qb.requests.at(-1)!
     expect(entry).toMatchObject({

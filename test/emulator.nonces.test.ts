@@ -49,7 +49,8 @@ describe('replayed timestamp + nonce pairs', () => {
 })
 
 describe('remembering nonces', () => {
-  const store = (clock: () => number): Store => new Store([{ id: 1, authKey: 'k', authSecret: 's' }], [], clock)
+  const store = (clock: () => number): Store =>
+    new Store([{ id: 1, authKey: 'k', authSecret: 's', apiKey: 'a' }], [], clock)
   it('costs about the same per session however many pairs are remembered', () => {
     // 200,000 pairs, all within the window. Scanning every remembered pair on each session would
     // take minutes; a sweep now and then takes well under a second. Ten seconds is generous.

@@ -45,7 +45,7 @@ describe('every error class', () => {
     const codes = Object.values(library as Record<string, unknown>)
       .filter((value) => typeof value === 'function' && value.prototype instanceof QuickBloxError)
       .map((type) => (type as { code: string }).code)
-    expect(codes).toHaveLength(6)
+    expect(codes).toHaveLength(8)
     expect(new Set(codes).size).toBe(codes.length)
   })
 

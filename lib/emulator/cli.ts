@@ -28,8 +28,9 @@ async function main(): Promise<void> {
   console.log(`QuickBlox emulator listening on ${emulator.url}`)
   for (const app of emulator.applications) console.log(`  application id ${app.id}, auth key ${app.authKey}`)
   if (values.data === undefined) {
-    // The built-in demo data is public, so its secret and passwords may be shown; a user's file never is.
-    console.log(`  auth secret ${demoData.applications[0]!.authSecret}`)
+    // The built-in demo data is public, so its secrets and passwords may be shown; a user's file never is.
+    const { authSecret, apiKey } = demoData.applications[0]!
+    console.log(`  auth secret ${authSecret}, API key ${apiKey}`)
     for (const user of demoData.users) {
       const how = user.password
         ? `${user.login ? 'login' : 'email'} ${user.login ?? user.email} / password ${user.password}`

@@ -5,7 +5,7 @@ import type { EmulatorData } from './types.js'
  * and one user per login method. Public demo values, safe to print; never use them for real.
  */
 export const demoData: Readonly<EmulatorData> = Object.freeze({
-  applications: [{ id: 76730, authKey: 'demo-auth-key', authSecret: 'demo-auth-secret' }],
+  applications: [{ id: 76730, authKey: 'demo-auth-key', authSecret: 'demo-auth-secret', apiKey: 'demo-api-key' }],
   users: [
     { id: 100001, login: 'amy', password: 'amy-demo-password', full_name: 'Amy Login', user_tags: 'demo' },
     { id: 100002, email: 'bob@example.com', password: 'bob-demo-password', full_name: 'Bob Email' },

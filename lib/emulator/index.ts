@@ -1,18 +1,28 @@
+import { randomBytes } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { demoData } from './demo-data.js'
 import { EmulatorServer } from './server.js'
 import { Store } from './store.js'
-import type { Emulator, EmulatorApplication, EmulatorData, EmulatorOptions, EmulatorUserSeed } from './types.js'
+import type {
+  Emulator,
+  EmulatorApplication,
+  EmulatorApplicationWithKey,
+  EmulatorData,
+  EmulatorOptions,
+  EmulatorUserSeed,
+} from './types.js'
 
 export type * from './types.js'
 export { demoData } from './demo-data.js'
 
 /**
  * Starts a local QuickBlox on `host:port` (default `127.0.0.1`, any free port) that answers
- * `POST/GET/DELETE /session.json`, `POST/DELETE /login.json` and `GET /users/{id}.json` as
- * QuickBlox does, with controls for tests (latency, faults, request log, clock).
+ * `POST/GET/DELETE /session.json`, `POST/DELETE /login.json`, `GET /users/{id}.json`, and, with
+ * a session token or the application's `Authorization: ApiKey`, `POST /users.json`,
+ * `GET /users/external/{id}.json` and `POST /users/{id}/tokens` as QuickBlox does, with
+ * controls for tests (latency, faults, request log, clock).
  *
  * @example
  * const qb = await startEmulator()
@@ -23,7 +33,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const data = await loadData(options)
   let offset = 0
   const clock = options.now ?? Date.now
-  const store = new Store(data.applications, data.users, () => clock() + offset)
+  // Every application has an API key, as every QuickBlox application does: made up when not given.
+  const applications: EmulatorApplicationWithKey[] = data.applications.map((app) => ({
+    ...app,
+    apiKey: app.apiKey ?? randomBytes(20).toString('hex'),
+  }))
+  const store = new Store(applications, data.users, () => clock() + offset)
   const log = options.log ?? ((): void => {})
   const maxLogEntries = options.maxLogEntries ?? 10_000
   if (!Number.isInteger(maxLogEntries) || maxLogEntries < 0)
@@ -105,7 +120,7 @@ async function loadData(options: EmulatorOptions): Promise<EmulatorData> {
   })
   if (!Array.isArray(data.applications) || data.applications.length === 0 || !data.applications.every(isApplication)) {
     throw new TypeError(
-      'Emulator applications must be a non-empty array of { id: number, authKey: string, authSecret: string }',
+      'Emulator applications must be a non-empty array of { id: number, authKey: string, authSecret: string, apiKey?: string }',
     )
   }
   if (!Array.isArray(data.users) || !data.users.every(isUserSeed)) {
@@ -121,7 +136,8 @@ function isApplication(value: unknown): value is EmulatorApplication {
     typeof app?.authKey === 'string' &&
     app.authKey !== '' &&
     typeof app.authSecret === 'string' &&
-    app.authSecret !== ''
+    app.authSecret !== '' &&
+    (app.apiKey === undefined || (typeof app.apiKey === 'string' && /^[\x21-\x7e]{1,1024}$/.test(app.apiKey)))
   )
 }
 
@@ -134,6 +150,7 @@ function isUserSeed(value: unknown): value is EmulatorUserSeed {
     (typeof v === 'object' && v !== null && keys.every((k) => typeof (v as Record<string, unknown>)[k] === 'string'))
   return (
     (user.id === undefined || Number.isInteger(user.id)) &&
+    (user.application_id === undefined || Number.isInteger(user.application_id)) &&
     strings.every((key) => user[key] === undefined || typeof user[key] === 'string') &&
     isObject(user.facebook, ['token']) &&
     isObject(user.firebase_phone, ['project_id', 'access_token'])

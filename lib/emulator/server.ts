@@ -1,12 +1,13 @@
-import { createHash } from 'node:crypto'
+import { createHash, randomInt } from 'node:crypto'
 import { setMaxListeners } from 'node:events'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { setTimeout as delay } from 'node:timers/promises'
 import { isParams, parseBody, readBody, Reply, type Params, type Value } from './body.js'
 import { cannedReply, Faults } from './faults.js'
 import { signatureMatches } from './signature.js'
-import { TIMESTAMP_WINDOW_S, type Credential, type Session, type Store } from './store.js'
+import { TIMESTAMP_WINDOW_S, iso, type Credential, type Session, type Store } from './store.js'
 import { ENDPOINTS, type EmulatorEndpoint, type EmulatorFault, type EmulatorRequestLog } from './types.js'
+import { readNewUser } from './users.js'
 
 const NO_SESSION = { errors: ['Required session does not exist'] }
 const UNAUTHORIZED = { errors: ['Unauthorized'] }
@@ -14,6 +15,18 @@ const NOT_FOUND = { errors: ['Not found'] }
 const MASKED = new Set(['password', 'token', 'secret', 'access_token', 'auth_secret'])
 const base = (message: string): { errors: { base: string[] } } => ({ errors: { base: [message] } })
 const blank = (field: string): Reply => new Reply(422, { errors: { [field]: ["can't be blank"] } })
+/**
+ * The endpoints a backend may call with `Authorization: ApiKey <key>` rather than a `QB-Token`
+ * (QuickBlox's server-to-server key). A request with the key is its application's, whatever
+ * `QB-Token` it also carries; `POST /users/{id}/tokens` takes the key only.
+ */
+const API_KEY_ENDPOINTS: ReadonlySet<EmulatorEndpoint> = new Set([
+  'POST /users.json',
+  'GET /users/:id.json',
+  'GET /users/external/:id.json',
+  'POST /users/:id/tokens',
+] as const)
+const API_KEY = /^ApiKey +([\x21-\x7e]{1,1024})$/
 
 /** A scalar parameter as text; a nested value where text belongs is malformed (400). */
 function text(params: Params | undefined, key: string): string | undefined {
@@ -95,6 +108,7 @@ export class EmulatorServer {
     const path = (req.url ?? '/').split('?')[0]!
     const endpoint = route(method, path)
     const token = typeof req.headers['qb-token'] === 'string' ? req.headers['qb-token'] : undefined
+    const { authorization } = req.headers
     const headers: Record<string, string> = {}
     for (const [name, value] of Object.entries(req.headers)) {
       headers[name] =
@@ -142,7 +156,7 @@ export class EmulatorServer {
         if (token) this.store.destroySession(token)
         throw new Reply(401, NO_SESSION)
       }
-      const reply = (fault && cannedReply(fault, endpoint)) ?? this.answer(endpoint, params, token, path)
+      const reply = (fault && cannedReply(fault, endpoint)) ?? this.answer(endpoint, params, path, token, authorization)
       send(res, reply, fault)
     } catch (error) {
       if (this.closing.signal.aborted) return
@@ -153,8 +167,22 @@ export class EmulatorServer {
   }
 
   /** QuickBlox's own behaviour for one endpoint. */
-  private answer(endpoint: EmulatorEndpoint, params: Params, token: string | undefined, path: string): Reply {
+  private answer(
+    endpoint: EmulatorEndpoint,
+    params: Params,
+    path: string,
+    token: string | undefined,
+    authorization: string | undefined,
+  ): Reply {
     if (endpoint === 'POST /session.json') return this.createSession(params)
+    // An `ApiKey` Authorization decides; another scheme (a proxy's Basic, say) leaves QB-Token to.
+    const apiKey = /^ApiKey\b/i.test(authorization ?? '')
+    if (API_KEY_ENDPOINTS.has(endpoint) && (apiKey || endpoint === 'POST /users/:id/tokens')) {
+      const app = this.store.applicationByApiKey(API_KEY.exec(authorization ?? '')?.[1] ?? '')
+      if (!app) throw new Reply(401, base('Unauthorized'))
+      const [status, body] = this.users(endpoint, app.id, params, path)
+      return new Reply(status, body)
+    }
     const session = this.store.useSession(token)
     // The token-check endpoints word it as a whole-request error; the others as a bare list.
     if (!session) throw new Reply(401, endpoint.startsWith('GET ') ? base(NO_SESSION.errors[0]!) : NO_SESSION)
@@ -172,10 +200,40 @@ export class EmulatorServer {
         if (session.userId === 0) throw new Reply(403, base('Forbidden. Need user.'))
         this.store.setUser(session, 0)
         return ok(200, '')
-      default: {
-        const user = this.store.users.find((u) => String(u.id) === /^\/users\/(\d+)\.json$/.exec(path)?.[1])
+      default:
+        return ok(...this.users(endpoint, session.applicationId, params, path))
+    }
+  }
+
+  /**
+   * The user endpoints, for the application an API key or a session token speaks for: it sees its
+   * own users and the seeded users of every application, and creates users of its own.
+   */
+  private users(endpoint: EmulatorEndpoint, applicationId: number, params: Params, path: string): [number, unknown] {
+    const visible = this.store.usersOf(applicationId)
+    const id = /^\/users\/(?:external\/)?(\d{1,16})(?:\.json|\/tokens)$/.exec(path)?.[1]
+    switch (endpoint) {
+      case 'POST /users.json': {
+        const user = this.store.addUser(readNewUser(params, applicationId, visible))
+        return [201, { user: this.store.userJson(user) }]
+      }
+      case 'GET /users/external/:id.json': {
+        const user = visible.find((u) => id !== undefined && String(u.external_user_id) === String(Number(id)))
         if (!user) throw new Reply(404, NOT_FOUND)
-        return ok(200, { user: this.store.userJson(user) })
+        return [200, { user: this.store.userJson(user) }]
+      }
+      case 'POST /users/:id/tokens': {
+        const user = visible.find((u) => String(u.id) === id)
+        if (!user) throw new Reply(404, base('User not found'))
+        // A user session like one made by signing in: every endpoint treats it as such.
+        const now = this.store.now()
+        const session = this.store.createSession(applicationId, user.id, randomInt(1, 2 ** 31), Math.floor(now / 1000))
+        return [201, { token: session.token, expires_at: iso(this.store.expiresAt(session)) }]
+      }
+      default: {
+        const user = visible.find((u) => String(u.id) === id)
+        if (!user) throw new Reply(404, NOT_FOUND)
+        return [200, { user: this.store.userJson(user) }]
       }
     }
   }
@@ -199,7 +257,7 @@ export class EmulatorServer {
     if (!/^-?\d{1,18}$/.test(nonce)) throw new Reply(422, { errors: { nonce: ['is invalid'] } })
     if (!this.store.useNonce(app.id, timestamp, nonce)) throw new Reply(422, base('Unexpected nonce'))
     const credential = readCredential(params, isParams(params.user) ? params.user : undefined)
-    const user = credential && this.store.findUser(credential)
+    const user = credential && this.store.findUser(app.id, credential)
     if (credential && !user) throw new Reply(401, UNAUTHORIZED)
     const session = this.store.createSession(app.id, user?.id ?? 0, Number(nonce), timestamp)
     return new Reply(
@@ -217,7 +275,7 @@ export class EmulatorServer {
   private login(session: Session, params: Params): unknown {
     const credential = readCredential(params, params)
     if (!credential) throw blank('login')
-    const user = this.store.findUser(credential)
+    const user = this.store.findUser(session.applicationId, credential)
     if (!user) throw new Reply(401, UNAUTHORIZED)
     if (session.userId !== 0 && session.userId !== user.id)
       throw new Reply(422, base('You have already logged in as another user'))
@@ -227,7 +285,10 @@ export class EmulatorServer {
 }
 
 function route(method: string, path: string): EmulatorEndpoint | null {
-  const name = /^\/users\/\d+\.json$/.test(path) ? '/users/:id.json' : path
+  const name = path
+    .replace(/^\/users\/\d+\.json$/, '/users/:id.json')
+    .replace(/^\/users\/external\/[^/]+\.json$/, '/users/external/:id.json')
+    .replace(/^\/users\/\d+\/tokens$/, '/users/:id/tokens')
   const endpoint = `${method} ${name}`
   return Object.hasOwn(ENDPOINTS, endpoint) ? (endpoint as EmulatorEndpoint) : null
 }

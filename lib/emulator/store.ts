@@ -1,5 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
-import type { EmulatorApplication, EmulatorUser, EmulatorUserSeed } from './types.js'
+import type { EmulatorApplicationWithKey, EmulatorUser, EmulatorUserSeed } from './types.js'
 
 /** QuickBlox expires a session token 2 hours after the last request made with it. */
 const SESSION_TTL_MS = 2 * 60 * 60 * 1000
@@ -33,7 +33,7 @@ function safeEqual(a: string | undefined, b: string): boolean {
   return timingSafeEqual(digest(a ?? ''), digest(b)) && a !== undefined
 }
 
-const iso = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z')
+export const iso = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z')
 
 /** Applications, users, sessions and used nonces, on the emulator's clock. */
 export class Store {
@@ -48,7 +48,7 @@ export class Store {
   private readonly startedAt: number
 
   constructor(
-    readonly applications: EmulatorApplication[],
+    readonly applications: EmulatorApplicationWithKey[],
     users: EmulatorUserSeed[],
     readonly now: () => number,
   ) {
@@ -69,8 +69,20 @@ export class Store {
   }
 
   /** The application, compared in constant time on the auth key. */
-  application(id: unknown, authKey: string | undefined): EmulatorApplication | undefined {
+  application(id: unknown, authKey: string | undefined): EmulatorApplicationWithKey | undefined {
     return this.applications.find((app) => String(app.id) === String(id) && safeEqual(authKey, app.authKey))
+  }
+
+  /** The application whose API key this is; every key is compared, in constant time. */
+  applicationByApiKey(apiKey: string): EmulatorApplicationWithKey | undefined {
+    let found: EmulatorApplicationWithKey | undefined
+    for (const app of this.applications) if (safeEqual(apiKey, app.apiKey)) found ??= app
+    return found
+  }
+
+  /** The users an application sees: its own, and seeded users that belong to every application. */
+  usersOf(applicationId: number): EmulatorUser[] {
+    return this.users.filter((user) => user.application_id === undefined || user.application_id === applicationId)
   }
 
   /** Records a timestamp+nonce pair; false if it was seen before (a replay). */
@@ -90,8 +102,11 @@ export class Store {
     return true
   }
 
-  /** The user these credentials name. Every candidate is compared, in constant time, so timing tells nothing. */
-  findUser(credential: Credential): EmulatorUser | undefined {
+  /**
+   * The user of this application these credentials name. Every candidate is compared, in
+   * constant time, so timing tells nothing.
+   */
+  findUser(applicationId: number, credential: Credential): EmulatorUser | undefined {
     const matches = (user: EmulatorUser): boolean => {
       switch (credential.kind) {
         case 'login':
@@ -110,7 +125,7 @@ export class Store {
       }
     }
     let found: EmulatorUser | undefined
-    for (const user of this.users) if (matches(user)) found ??= user
+    for (const user of this.usersOf(applicationId)) if (matches(user)) found ??= user
     if (found) this.lastRequestAt.set(found.id, this.now())
     return found
   }

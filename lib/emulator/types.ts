@@ -6,7 +6,15 @@ export interface EmulatorApplication {
   authKey: string
   /** The authorization secret: the HMAC key of the session signature. Never sent. */
   authSecret: string
+  /**
+   * The API key a backend sends as `Authorization: ApiKey <key>` (server to server, full rights).
+   * A random one is made when absent; the running emulator's `applications` show it.
+   */
+  apiKey?: string
 }
+
+/** An application as the running emulator knows it: its API key is always there. */
+export type EmulatorApplicationWithKey = EmulatorApplication & { apiKey: string }
 
 /**
  * A user to seed. A user is found by login or email + password, by Facebook token, or by
@@ -24,6 +32,12 @@ export interface EmulatorUserSeed {
   custom_data?: string
   user_tags?: string
   external_user_id?: string | number
+  /**
+   * The application the user belongs to. Absent, a seeded user belongs to every application the
+   * emulator knows (handy in tests); users created with `POST /users.json` belong to the
+   * application that created them alone, as in QuickBlox.
+   */
+  application_id?: number
   /** Logs in with `provider=facebook` + `keys[token]`; `id` becomes `facebook_id` (derived when absent). */
   facebook?: { token: string; id?: string }
   /** Logs in with `provider=firebase_phone` + `firebase_phone[project_id]` + `firebase_phone[access_token]`. */
@@ -47,6 +61,9 @@ export const ENDPOINTS = {
   'POST /login.json': 202,
   'DELETE /login.json': 200,
   'GET /users/:id.json': 200,
+  'POST /users.json': 201,
+  'GET /users/external/:id.json': 200,
+  'POST /users/:id/tokens': 201,
 } as const
 
 /** An endpoint, named as faults, latency and counts refer to it. */
@@ -128,8 +145,8 @@ export interface Emulator {
   url: string
   port: number
   /** The first application (handy for tests). */
-  application: EmulatorApplication
-  applications: EmulatorApplication[]
+  application: EmulatorApplicationWithKey
+  applications: EmulatorApplicationWithKey[]
   /** The seeded users with their ids. */
   users: EmulatorUser[]
   /** Stops the server, ending hung requests and keep-alive sockets. */

@@ -49,7 +49,7 @@ export type QuickBloxTokenChecker = Pick<QuickBloxClient, 'getSession' | 'getUse
 const TOKEN_CHECKS_ONLY = Symbol('token checks only')
 export const DEFAULT_API_ENDPOINT = 'https://api.quickblox.com'
 /** Default of `maxSockets`. */
-const MAX_SOCKETS = 64
+export const MAX_SOCKETS = 64
 
 /** Session creation is retried this many times on 5xx, refused or reset connections. */
 const SESSION_RETRIES = 2
@@ -364,7 +364,7 @@ function expiry(reply: Reply): Date {
   return new Date(Number.isFinite(at) ? at : Date.now() + TOKEN_LIFETIME_MS)
 }
 
-function isHttpUrl(value: unknown): value is string {
+export function isHttpUrl(value: unknown): value is string {
   try {
     return typeof value === 'string' && /^https?:$/.test(new URL(value).protocol)
   } catch {

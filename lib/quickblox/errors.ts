@@ -14,6 +14,8 @@ export type QuickBloxErrorCode =
   | 'QB_UNAVAILABLE'
   | 'QB_TIMEOUT'
   | 'QB_BAD_RESPONSE'
+  | 'QB_INVALID_USER'
+  | 'QB_NOT_FOUND'
 
 export class QuickBloxError extends Error {
   /** Stable, machine-readable code, e.g. `QB_UNAVAILABLE`. */
@@ -95,5 +97,30 @@ export class QuickBloxResponseError extends QuickBloxError {
   static readonly code = 'QB_BAD_RESPONSE'
   constructor(message = 'QuickBlox sent a reply that could not be read') {
     super(QuickBloxResponseError.code, 502, message)
+  }
+}
+
+/**
+ * QuickBlox refused a new user's fields (422). `fields` holds its reasons per field, in its own
+ * words and field names (`{ login: ['has already been taken.'] }`, `base` for the whole user):
+ * they name no value, so they may be shown beside a sign-up form's fields.
+ */
+export class QuickBloxValidationError extends QuickBloxError {
+  static readonly code = 'QB_INVALID_USER'
+  readonly fields: Readonly<Record<string, readonly string[]>>
+  constructor(fields: Record<string, string[]>) {
+    const reasons = Object.entries(fields).flatMap(([field, messages]) =>
+      messages.map((message) => (field === 'base' ? message : `${field} ${message}`)),
+    )
+    super(QuickBloxValidationError.code, 422, `QuickBlox refused the user: ${reasons.join('; ') || 'invalid'}`)
+    this.fields = fields
+  }
+}
+
+/** QuickBlox has no such user (404): an id that was never created, was deleted, or is another application's. */
+export class QuickBloxNotFoundError extends QuickBloxError {
+  static readonly code = 'QB_NOT_FOUND'
+  constructor(message = 'QuickBlox has no such user') {
+    super(QuickBloxNotFoundError.code, 404, message)
   }
 }

@@ -19,6 +19,8 @@ export interface Reply {
 
 export interface SendOptions {
   token?: string
+  /** The application's API key, sent as `Authorization: ApiKey <key>` (QuickBloxAdmin's requests). */
+  apiKey?: string
   json?: Record<string, unknown>
   /** Milliseconds this one request may take, from connecting to the last byte. */
   timeoutMs: number
@@ -74,7 +76,10 @@ export class Transport {
     const request = this.#got(path, {
       method,
       json: options.json,
-      headers: options.token === undefined ? {} : { 'QB-Token': options.token },
+      headers: {
+        ...(options.token === undefined ? {} : { 'QB-Token': options.token }),
+        ...(options.apiKey === undefined ? {} : { Authorization: `ApiKey ${options.apiKey}` }),
+      },
       timeout: { request: Math.max(1, options.timeoutMs) },
     })
     let tooLarge = false

@@ -1,0 +1,31 @@
+// `npm start`: the app on http://127.0.0.1:3000. With no QUICKBLOX_API_KEY it starts the QuickBlox
+// emulator and uses its public demo API key, so it runs with no QuickBlox account.
+import { randomBytes } from 'node:crypto'
+import { QuickBloxAdmin } from 'passport-quickblox'
+import { startEmulator } from 'passport-quickblox/emulator'
+import { createApp } from './app.js'
+import { DEMO_USERS, openUsers } from './users.js'
+
+const port = Number(process.env.PORT ?? 3000)
+let apiKey = process.env.QUICKBLOX_API_KEY
+let apiEndpoint = process.env.QUICKBLOX_API_ENDPOINT
+let emulator
+if (!apiKey) {
+  emulator = await startEmulator()
+  apiKey = emulator.application.apiKey
+  apiEndpoint = emulator.url
+  console.log(`QuickBlox emulator on ${emulator.url} (application ${emulator.application.id}, demo API key)`)
+}
+const admin = new QuickBloxAdmin({ apiKey, apiEndpoint })
+const users = await openUsers(process.env.DATABASE ?? ':memory:')
+const app = createApp({ users, admin, sessionSecret: process.env.SESSION_SECRET ?? randomBytes(32).toString('hex') })
+const server = app.listen(port, '127.0.0.1', () => {
+  console.log(`Own-users example on http://127.0.0.1:${server.address().port}`)
+  for (const user of DEMO_USERS) console.log(`  demo user ${user.username} / ${user.password}`)
+})
+const stop = () => {
+  server.close()
+  void Promise.all([admin.close(), emulator?.close()]).then(() => users.close())
+}
+process.once('SIGINT', stop)
+process.once('SIGTERM', stop)

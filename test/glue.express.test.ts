@@ -1,0 +1,98 @@
+// quickbloxSession() in an Express app: whoever is signed in gets a QuickBlox token for chat.
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals'
+import express, { type ErrorRequestHandler, type Request } from 'express'
+import request from 'supertest'
+import type { Emulator } from 'passport-quickblox/emulator'
+import { QuickBloxTokenStrategy, quickbloxSession } from '../lib/index.js'
+import { adminFor, closeAdmins, KNOWN, newExternalId, startAdminEmulator } from './helpers/admin.js'
+
+interface AppUser {
+  id: number
+  name: string
+}
+let qb: Emulator
+let app: express.Express
+const errors: unknown[] = []
+beforeAll(async () => {
+  qb = await startAdminEmulator()
+  app = express()
+  // Stands for any Passport strategy: the signed-in user, from a test header.
+  app.use((req, _res, next) => {
+    const id = req.get('x-test-user')
+    if (id) (req as { user?: AppUser }).user = { id: Number(id), name: `User ${id}` }
+    next()
+  })
+  app.post(
+    '/api/quickblox/session',
+    quickbloxSession<Request>({
+      admin: adminFor(qb),
+      identity: (req) => {
+        const user = req.user as unknown as AppUser
+        return user.id === 13 ? undefined : { externalUserId: user.id, fullName: user.name }
+      },
+    }),
+  )
+  const onError: ErrorRequestHandler = (err: { status?: number; code?: string }, _req, res, _next) => {
+    errors.push(err)
+    res.status(err.status ?? 500).json({ error: err.code })
+  }
+  app.use(onError)
+})
+afterEach(() => qb.clearFaults())
+afterAll(async () => {
+  await closeAdmins()
+  await qb.close()
+})
+
+const session = (user?: number) => {
+  const req = request(app).post('/api/quickblox/session')
+  return user === undefined ? req : req.set('x-test-user', String(user))
+}
+
+describe('quickbloxSession() on Express', () => {
+  it('answers the signed-in user a token, its expiry and QuickBlox id, not to be cached', async () => {
+    const res = await session(KNOWN.external_user_id)
+    expect(res.status).toBe(200)
+    expect(res.headers['cache-control']).toBe('no-store')
+    expect(res.body).toEqual({
+      token: expect.stringMatching(/^[0-9a-f]{40}$/),
+      expiresAt: expect.any(String),
+      userId: KNOWN.id,
+    })
+    expect(Date.parse(res.body.expiresAt)).toBeGreaterThan(Date.now())
+  })
+
+  it('creates the QuickBlox user on first sight, with a token QuickBloxTokenStrategy accepts', async () => {
+    const id = newExternalId()
+    const res = await session(id)
+    expect(res.status).toBe(200)
+    expect(qb.users.find((user) => user.external_user_id === id)).toMatchObject({ full_name: `User ${id}` })
+    const tokens = new QuickBloxTokenStrategy({ appId: qb.application.id, apiEndpoint: qb.url }, (user, _s, done) =>
+      done(null, user),
+    )
+    try {
+      await expect(tokens.check(res.body.token)).resolves.toMatchObject({ user: { id: res.body.userId } })
+    } finally {
+      await tokens.close()
+    }
+  })
+
+  it('answers 401 when nobody is signed in, and when identity() returns nothing', async () => {
+    for (const res of [await session(), await session(13)]) {
+      expect(res.status).toBe(401)
+      expect(res.body).toEqual({ error: 'Not signed in' })
+      expect(res.headers['cache-control']).toBe('no-store')
+    }
+  })
+
+  it("passes QuickBlox's trouble to the error handler with its status", async () => {
+    qb.failNext('POST /users/:id/tokens', { status: 503 })
+    const res = await session(KNOWN.external_user_id)
+    expect([res.status, res.body]).toEqual([503, { error: 'QB_UNAVAILABLE' }])
+  })
+
+  it('refuses to be made without an admin or an identity function', () => {
+    expect(() => quickbloxSession({ admin: undefined as never, identity: () => undefined })).toThrow(TypeError)
+    expect(() => quickbloxSession({ admin: adminFor(qb), identity: 'id' as never })).toThrow(TypeError)
+  })
+})
