@@ -7,7 +7,7 @@ import passport from 'passport'
 import helmet from 'helmet'
 import { RedisStore } from 'connect-redis'
 import { isRedisFault, sessionClient } from './redis.js'
-import { QuickBloxStrategy } from 'passport-quickblox'
+import { QuickBloxStrategy, QuickBloxValidationError } from 'passport-quickblox'
 import { csrfProtection } from './csrf.js'
 import * as bodies from './bodies.js'
 import { DEFAULT_LIMITS, signInLimits } from './limits.js'
@@ -27,6 +27,7 @@ const MESSAGES = {
   403: 'Sign in over HTTPS.',
   429: 'Too many sign-in attempts. Please try again later.',
   tokens429: 'Too many refused tokens. Please try again later.',
+  signup429: 'Too many sign-ups from your address. Please try again later.',
   502: 'QuickBlox sent an answer we could not read. Please try again in a moment.',
   503: 'QuickBlox is unavailable right now. Please try again in a moment.',
   redis: 'This service is briefly unavailable. Please try again in a moment.',
@@ -53,6 +54,7 @@ const ACCEPTED = {
  * @param {Partial<typeof DEFAULT_LIMITS>} [options.limits] the rate limits (limits.js); DEFAULT_LIMITS for those not given
  * @param {(line: string) => void} [options.log]
  * @param {import('passport-quickblox').QuickBloxTokenStrategy} [options.tokenStrategy] /api/* also takes Bearer tokens
+ * @param {import('passport-quickblox').QuickBloxAdmin} [options.admin] the application's API key: a sign-up page
  */
 export function createApp({
   strategy,
@@ -65,6 +67,7 @@ export function createApp({
   limits = DEFAULT_LIMITS,
   log = console.log,
   tokenStrategy,
+  admin,
 }) {
   const app = express()
   app.set('trust proxy', trustProxy)
@@ -107,8 +110,7 @@ export function createApp({
       : res.status(status).send(views.error({ status, message, user: req.user, csrf: pageCsrf(req, res) }))
   const requireCsrf = (req, res, next) =>
     csrf.verify(req) ? next() : sendError(req, res, 403, 'This form has expired. Please reload the page and try again.')
-  const refuse = (req, res, what = 'sign-in') =>
-    sendError(req, res, 429, what === 'token' ? MESSAGES.tokens429 : MESSAGES[429])
+  const refuse = (req, res, what = '') => sendError(req, res, 429, MESSAGES[`${what}429`] ?? MESSAGES[429])
   const limiter = signInLimits({ secret: sessionSecret, redis, limits: { ...DEFAULT_LIMITS, ...limits }, refuse })
 
   // Every sign-in, form or JSON, in this order: HTTPS in production (a Secure cookie would never
@@ -170,7 +172,8 @@ export function createApp({
   // Pages. Every form POST carries the CSRF token (requireCsrf).
   const form = bodies.form()
   app.get('/', (req, res) => res.send(views.home({ user: req.user, csrf: pageCsrf(req, res) })))
-  app.get('/login', (req, res) => res.send(views.login({ csrf: csrf.token(req, res), demoUsers })))
+  const signup = Boolean(admin)
+  app.get('/login', (req, res) => res.send(views.login({ csrf: csrf.token(req, res), demoUsers, signup })))
   app.post(
     '/login',
     form,
@@ -180,10 +183,47 @@ export function createApp({
       (req, res) => res.redirect(303, '/profile'),
       (req, res, status, error) => {
         const values = { login: req.body.login ?? req.body.email, project_id: req.body.firebase_phone?.project_id }
-        res.status(status).send(views.login({ csrf: csrf.token(req, res), error, demoUsers, values }))
+        res.status(status).send(views.login({ csrf: csrf.token(req, res), error, demoUsers, values, signup }))
       },
     ),
   )
+  if (admin) {
+    // Sign-up: the QuickBlox user is created from this server with the application's API key
+    // (clients need no right to create users), then signed in as the login form would.
+    const signupPage = (req, res, status, { values = {}, errors = {} } = {}) =>
+      res.status(status).send(views.signup({ csrf: csrf.token(req, res), values, errors }))
+    app.get('/signup', (req, res) => signupPage(req, res, 200))
+    app.post(
+      '/signup',
+      form,
+      requireCsrf,
+      async (req, res, next) => {
+        const { values, errors } = readSignup(req.body)
+        if (Object.keys(errors).length > 0) return signupPage(req, res, 400, { values, errors })
+        res.locals.signup = values
+        next()
+      },
+      limiter.signups,
+      async (req, res, next) => {
+        const { login, email, full_name: fullName, password } = res.locals.signup
+        try {
+          await admin.createUser({ login, email, fullName, password })
+        } catch (err) {
+          // QuickBlox's field errors (a taken login, a short password) are for the person signing up.
+          if (!(err instanceof QuickBloxValidationError)) throw err
+          const errors = Object.fromEntries(Object.entries(err.fields).map(([field, list]) => [field, list.join(', ')]))
+          return signupPage(req, res, 422, { values: res.locals.signup, errors })
+        }
+        req.body = login ? { login, password } : { email, password }
+        next()
+      },
+      signIn(
+        (req, res) => res.redirect(303, '/profile'),
+        (req, res, status, error) =>
+          signupPage(req, res, status, { values: res.locals.signup, errors: { base: error } }),
+      ),
+    )
+  }
   app.get('/profile', (req, res) =>
     req.user ? res.send(views.profile({ user: req.user, csrf: csrf.token(req, res) })) : res.redirect('/login'),
   )
@@ -253,6 +293,24 @@ function isJsonOrBare(req) {
     return req.headers['transfer-encoding'] === undefined && Number(req.headers['content-length'] ?? 0) === 0
   }
   return type.split(';')[0].trim().toLowerCase() === 'application/json'
+}
+
+const SIGNUP_FIELDS = ['login', 'email', 'full_name', 'password']
+/** The sign-up form's fields as text (anything else counts as empty), and what is wrong with them before QuickBlox is asked. */
+function readSignup(body) {
+  const values = Object.fromEntries(
+    SIGNUP_FIELDS.map((field) => [field, typeof body?.[field] === 'string' ? body[field].trim() : '']),
+  )
+  values.password = typeof body?.password === 'string' ? body.password : ''
+  const errors = {}
+  for (const field of SIGNUP_FIELDS) {
+    if (values[field].length > 255) errors[field] = 'is too long (at most 255 characters)'
+    else if (/\p{Cc}/u.test(values[field])) errors[field] = 'must not contain control characters'
+  }
+  if (!values.login && !values.email) errors.login = 'or an email is required'
+  if (!values.password) errors.password = 'is required'
+  for (const field of SIGNUP_FIELDS) if (values[field] === '') delete values[field]
+  return { values, errors }
 }
 
 /** The user as pages and the API may show it: everything but the QuickBlox token. */

@@ -51,6 +51,7 @@ export function loadConfig(env = process.env) {
           authKey: env.QB_AUTH_KEY,
           authSecret: env.QB_AUTH_SECRET,
           apiEndpoint: env.QB_API_ENDPOINT || undefined,
+          apiKey: env.QB_API_KEY || undefined, // optional: turns on the sign-up page
         }
       : null,
   }

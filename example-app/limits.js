@@ -21,6 +21,7 @@ export const DEFAULT_LIMITS = {
   accountAddress: { windowMs: 15 * MINUTE, limit: 5 },
   account: { windowMs: 60 * MINUTE, limit: 100 },
   bearerFailures: { windowMs: 15 * MINUTE, limit: 100 },
+  signups: { windowMs: 60 * MINUTE, limit: 10 },
 }
 
 /**
@@ -28,8 +29,8 @@ export const DEFAULT_LIMITS = {
  * @param {string} options.secret keys the hashes, so a store holds no address, login, email or token
  * @param {{ sendCommand(args: string[]): Promise<unknown> } | undefined} options.redis a connected node-redis client
  * @param {typeof DEFAULT_LIMITS} options.limits
- * @param {(req: import('express').Request, res: import('express').Response, what?: 'token') => void} options.refuse
- *   answers 429 (`'token'`: to refused Bearer tokens)
+ * @param {(req: import('express').Request, res: import('express').Response, what?: 'tokens' | 'signup') => void} options.refuse
+ *   answers 429 (to sign-ins; `'tokens'`: to refused Bearer tokens, `'signup'`: to sign-ups)
  */
 export function signInLimits({ secret, redis, limits, refuse }) {
   const store = (name) =>
@@ -100,10 +101,27 @@ export function signInLimits({ secret, redis, limits, refuse }) {
     passOnStoreError: true,
     standardHeaders: 'draft-8',
     legacyHeaders: false,
-    handler: (req, res) => refuse(req, res, 'token'),
+    handler: (req, res) => refuse(req, res, 'tokens'),
   })
 
-  return { perAddress, reserve: (req, res, next) => reserve(req, res, next).catch(next), settle, bearerFailures }
+  // Sign-ups per client address that passed the CSRF check and validation: each creates a
+  // QuickBlox user, so they are few and counted as they arrive.
+  const signups = rateLimit({
+    ...limits.signups,
+    store: store('signup'),
+    keyGenerator: (req) => hash(`signup\n${addressOf(req)}`),
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    handler: (req, res) => refuse(req, res, 'signup'),
+  })
+
+  return {
+    perAddress,
+    reserve: (req, res, next) => reserve(req, res, next).catch(next),
+    settle,
+    bearerFailures,
+    signups,
+  }
 }
 
 function counter(store, { windowMs, limit }) {

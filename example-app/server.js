@@ -1,5 +1,6 @@
 // Entry point (`npm start`): reads the environment, starts the QuickBlox emulator when no
 // QuickBlox settings are given, serves the app, and shuts everything down on SIGTERM/SIGINT.
+import { QuickBloxAdmin } from 'passport-quickblox'
 import { startEmulator } from 'passport-quickblox/emulator'
 import { loadConfig } from './config.js'
 import { createApp, createStrategy } from './app.js'
@@ -28,15 +29,25 @@ if (!config.quickblox) {
       ' with the demo users (listed on /login)',
   )
 }
-const { id, authKey, authSecret } = emulator?.application ?? {}
-const strategy = createStrategy(config.quickblox ?? { appId: id, authKey, authSecret, apiEndpoint: emulator.url })
+const { id, authKey, authSecret, apiKey } = emulator?.application ?? {}
+const { apiKey: qbApiKey, ...quickblox } = config.quickblox ?? {
+  appId: id,
+  authKey,
+  authSecret,
+  apiEndpoint: emulator.url,
+}
+const strategy = createStrategy(quickblox)
+// The sign-up page creates QuickBlox users with the application's API key (QB_API_KEY), server side.
+const admin =
+  (qbApiKey ?? apiKey) ? new QuickBloxAdmin({ apiKey: qbApiKey ?? apiKey, apiEndpoint: quickblox.apiEndpoint }) : null
+if (!admin) log('QB_API_KEY is not set: no sign-up page')
 
 if (config.sessionSecretGenerated) {
   log('SESSION_SECRET is not set: using a random one (sessions end when the server restarts)')
 }
 const redis = config.redisUrl ? await connectRedis(config.redisUrl, log) : null
 if (redis) log('Sessions, rate-limit counters and token checks are shared in Redis (REDIS_URL)')
-const tokenStrategy = createTokenStrategy(config.quickblox ?? { appId: id, apiEndpoint: emulator.url }, redis)
+const tokenStrategy = createTokenStrategy(quickblox, redis)
 
 const app = createApp({
   strategy,
@@ -47,6 +58,7 @@ const app = createApp({
   demoUsers: emulator?.users ?? null,
   log,
   tokenStrategy,
+  admin: admin ?? undefined,
 })
 const server = await listen(app, { port: config.port, host: config.host, timeouts: config.timeouts })
 const { address, port } = server.address()
@@ -65,7 +77,7 @@ async function shutdown(signal) {
   }, 10_000).unref()
   try {
     const cancel = async () => {
-      await Promise.all([strategy.close(), tokenStrategy.close()])
+      await Promise.all([strategy.close(), tokenStrategy.close(), admin?.close()])
     }
     await closeGracefully(server, { graceMs: config.shutdownGraceMs, cancel })
     await metrics?.close()

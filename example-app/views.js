@@ -38,7 +38,7 @@ export const home = ({ user, csrf }) =>
       : '<p>Nobody is signed in. <a href="/login">Sign in with QuickBlox</a>.</p>',
   )
 
-export const login = ({ csrf, error, values = {}, demoUsers }) =>
+export const login = ({ csrf, error, values = {}, demoUsers, signup = false }) =>
   layout(
     'Sign in',
     null,
@@ -46,6 +46,7 @@ export const login = ({ csrf, error, values = {}, demoUsers }) =>
     `
 ${error ? `<p class="alert" role="alert">Sign-in failed: ${esc(error)}</p>` : ''}
 ${demoUsers ? demoNote(demoUsers) : ''}
+${signup ? '<p>No account yet? <a href="/signup">Create one</a>.</p>' : ''}
 <form method="post" action="/login" aria-labelledby="pw"><h2 id="pw">Login or email and password</h2>${csrfField(csrf)}
 ${field('Login or email', 'login', 'text', `autocomplete="username" value="${esc(values.login)}"`)}
 ${field('Password', 'password', 'password', 'autocomplete="current-password"')}<button>Sign in</button></form>
@@ -58,6 +59,29 @@ ${field('Facebook access token', 'keys[token]', 'password', 'autocomplete="off"'
 ${field('Firebase project id', 'firebase_phone[project_id]', 'text', `value="${esc(values.project_id)}"`)}
 ${field('Firebase ID token', 'firebase_phone[access_token]', 'password', 'autocomplete="off"')}
 <button>Sign in with phone</button></form>`,
+  )
+
+// A field with QuickBlox's (or our) complaint about it beside it; `base` errors go above the form.
+const signupField = (label, name, type, values, errors, attrs) =>
+  `<label>${esc(label)} <input name="${name}" type="${type}" ${attrs}` +
+  `${type === 'password' ? '' : ` value="${esc(values[name])}"`}` +
+  `${errors[name] ? ` aria-invalid="true" aria-describedby="${name}-error"` : ''}></label>` +
+  (errors[name] ? `<p class="alert" id="${name}-error">${esc(label)} ${esc(errors[name])}</p>` : '')
+
+export const signup = ({ csrf, values, errors }) =>
+  layout(
+    'Create an account',
+    null,
+    csrf,
+    `
+${errors.base ? `<p class="alert" role="alert">Sign-up failed: ${esc(errors.base)}</p>` : ''}
+<form method="post" action="/signup">${csrfField(csrf)}
+${signupField('Login', 'login', 'text', values, errors, 'autocomplete="username"')}
+${signupField('Email', 'email', 'email', values, errors, 'autocomplete="email"')}
+${signupField('Full name', 'full_name', 'text', values, errors, 'autocomplete="name"')}
+${signupField('Password', 'password', 'password', values, errors, 'required autocomplete="new-password"')}
+<button>Create account</button></form>
+<p>Already have an account? <a href="/login">Sign in</a>.</p>`,
   )
 
 // Shown only when the app runs its own emulator: these are public demo values.

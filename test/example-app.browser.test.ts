@@ -1,5 +1,5 @@
 // A real browser (headless Chromium via playwright-core) signs in through the login form, sees
-// the profile, signs out, and sees why a failed sign-in failed. Screenshots go to
+// the profile, signs out, sees why a failed sign-in failed, and creates an account. Screenshots go to
 // test-artifacts/ (gitignored); docs/login-page.png is copied from there by hand.
 //
 // Needs Debian's `chromium` at /usr/bin/chromium. When it is missing this file FAILS, in CI and
@@ -8,9 +8,13 @@
 import { mkdir } from 'node:fs/promises'
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals'
 import { chromium, type Browser, type Page } from 'playwright-core'
+import { startEmulator, type Emulator } from 'passport-quickblox/emulator'
+import { QuickBloxAdmin } from '../lib/index.js'
 import { requireProgram, startExample, type ExampleApp } from './helpers/example-app.js'
 
 const ARTIFACTS = 'test-artifacts'
+let emulator: Emulator
+let admin: QuickBloxAdmin | undefined
 let example: ExampleApp
 let browser: Browser | undefined
 let page: Page
@@ -18,7 +22,9 @@ let page: Page
 beforeAll(async () => {
   const executablePath = requireProgram('chromium', ['/usr/bin/chromium'])
   await mkdir(ARTIFACTS, { recursive: true })
-  example = await startExample()
+  emulator = await startEmulator()
+  admin = new QuickBloxAdmin({ apiKey: emulator.application.apiKey, apiEndpoint: emulator.url })
+  example = await startExample({ emulator, app: { admin } })
   // launch() gives every run a new, empty profile in a temporary directory.
   browser = await chromium.launch({
     executablePath,
@@ -40,6 +46,8 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close()
   await example?.close()
+  await admin?.close()
+  await emulator?.close()
 })
 
 describe('the example app in a browser', () => {
@@ -88,5 +96,25 @@ describe('the example app in a browser', () => {
     await page.getByRole('button', { name: 'Sign in with phone' }).click()
     await page.waitForURL(`${example.url}/profile`)
     expect(await page.locator('main').textContent()).toContain('Dan Phone')
+    await page.getByRole('button', { name: 'Sign out' }).click()
+    await page.waitForURL(`${example.url}/`)
+  })
+
+  it('creates an account on the sign-up page: a field error beside its field, then signed in', async () => {
+    await page.goto(`${example.url}/login`)
+    await page.getByRole('link', { name: 'Create one' }).click()
+    await page.waitForURL(`${example.url}/signup`)
+    await page.getByLabel('Login', { exact: true }).fill('amy')
+    await page.getByLabel('Full name').fill('Kim Browser')
+    await page.getByLabel('Password', { exact: true }).fill('kim-browser-password')
+    await page.getByRole('button', { name: 'Create account' }).click()
+    await expect(page.locator('#login-error').textContent()).resolves.toBe('Login has already been taken.')
+    expect(await page.getByLabel('Full name').inputValue()).toBe('Kim Browser')
+    await page.screenshot({ path: `${ARTIFACTS}/signup-taken.png`, fullPage: true })
+    await page.getByLabel('Login', { exact: true }).fill('kim')
+    await page.getByLabel('Password', { exact: true }).fill('kim-browser-password')
+    await page.getByRole('button', { name: 'Create account' }).click()
+    await page.waitForURL(`${example.url}/profile`)
+    expect(await page.locator('main').textContent()).toContain('Kim Browser')
   })
 })
