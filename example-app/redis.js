@@ -21,7 +21,7 @@ import {
  * (paused, or a network that drops packets) would hold every request while traffic keeps the
  * socket busy. Hence `replyWithinMs` on each command the app waits on (`withinDeadline`).
  */
-export const REDIS_SETTINGS = {
+const REDIS_SETTINGS = {
   commandTimeoutMs: 500,
   replyWithinMs: 500,
   connectTimeoutMs: 2000,

@@ -8,7 +8,7 @@ import { USER_FIELDS, type QuickBloxUser } from './types.js'
 type Json = Record<string, unknown>
 
 /** The longest session token accepted, `=` padding included: QuickBlox's are 40 characters. */
-export const MAX_TOKEN_LENGTH = 1024
+const MAX_TOKEN_LENGTH = 1024
 /** RFC 6750's b64token: what a Bearer credential may hold, and all a QuickBlox token is made of. */
 const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/
 
