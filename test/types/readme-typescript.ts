@@ -4,6 +4,7 @@ import passport from 'passport'
 import {
   QuickBloxStrategy,
   QuickBloxError,
+  quickbloxEnv,
   type QuickBloxUser,
   type QuickBloxSession,
   type QuickBloxAuthenticateOptions,
@@ -26,12 +27,9 @@ app.use(express.json())
 
 passport.use(
   new QuickBloxStrategy(
-    {
-      appId: 76730,
-      authKey: process.env.QB_AUTH_KEY!,
-      authSecret: process.env.QB_AUTH_SECRET!,
-      passReqToCallback: true,
-    },
+    // QB_APP_ID, QB_AUTH_KEY, QB_AUTH_SECRET (and QB_API_ENDPOINT, optional), typed as the options
+    // need them: a missing variable throws a TypeError that names it.
+    { ...quickbloxEnv(), passReqToCallback: true },
     async (req: Request, user: QuickBloxUser, session: QuickBloxSession) => ({
       id: user.id,
       login: user.login,
