@@ -1,8 +1,8 @@
-// Every recipe of docs/frameworks.md (the files of docs/examples/ it shows) compiles in a project
-// of its own that has only what the page says to install for it (its section's `npm install`
-// lines, and those of the section it belongs to) and the `tsconfig.json` the page gives, with the
-// packed package: a missing install line, setting or declaration that only this repository has
-// fails here.
+// Every recipe of docs/frameworks.md (the files of docs/examples/ it shows), and the README's
+// TypeScript example, compiles in a project of its own that has only what the page says to
+// install for it (its section's `npm install` lines, and those of the section it belongs to) and
+// the `tsconfig.json` docs/frameworks.md gives, with the packed package: a missing install line,
+// setting or declaration that only this repository has fails here.
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
@@ -14,6 +14,13 @@ interface Recipe {
   file: string
   packages: string[]
   compilerOptions: Record<string, unknown>
+}
+
+/** The packages that the `npm install` lines of `markdown` name. */
+function installed(markdown: string): string[] {
+  return [...markdown.matchAll(/^npm install (.+)$/gm)].flatMap(([, words]) =>
+    words!.split(/\s+/).filter((word) => !word.startsWith('-')),
+  )
 }
 
 /** Each example the page shows, with the packages and compiler options in force where it is shown. */
@@ -32,13 +39,7 @@ async function recipes(): Promise<Recipe[]> {
     } else if (level === '###') {
       scope = { packages: [...section.packages], options: { ...section.options } }
     } else if (sh !== undefined) {
-      for (const line of sh.split('\n').filter((l) => l.startsWith('npm install ')))
-        scope.packages.push(
-          ...line
-            .split(/\s+/)
-            .slice(2)
-            .filter((word) => !word.startsWith('-')),
-        )
+      scope.packages.push(...installed(sh))
     } else if (json !== undefined) {
       const { compilerOptions } = JSON.parse(json) as { compilerOptions: Record<string, unknown> }
       if (heading === 'TypeScript') base = compilerOptions
@@ -64,6 +65,26 @@ beforeAll(async () => {
   projects = await consumers()
 }, 60_000)
 afterAll(() => projects?.close())
+
+/** The tsconfig.json the page gives for every recipe (the first in its TypeScript section). */
+async function baseTsconfig(): Promise<unknown> {
+  const page = await readFile(join(docs, 'frameworks.md'), 'utf8')
+  const typescript = page.slice(page.indexOf('\n## TypeScript\n'))
+  return JSON.parse(/```json\n([\s\S]*?)```/.exec(typescript)![1]!)
+}
+
+describe("the README's TypeScript example", () => {
+  it('compiles with what Install and the TypeScript section install', async () => {
+    const readme = await readFile(join(docs, '../README.md'), 'utf8')
+    const install = readme.slice(readme.indexOf('\n## Install\n'), readme.indexOf('\n## Using the strategy\n'))
+    const section = readme.slice(readme.indexOf('\n## TypeScript\n'))
+    const code = /```ts\n([\s\S]*?)```/.exec(section)![1]!
+    const devInstall = /`(npm install --save-dev [^`]+)`/.exec(section.replace(/\n/g, ' '))![1]!
+    const packages = [...installed(install), ...installed(devInstall)]
+    const dir = await projects.project({ 'app.ts': code }, await baseTsconfig(), packages)
+    expect(await projects.compile(dir)).toBe('')
+  }, 60_000)
+})
 
 describe('docs/frameworks.md, each recipe in a project of its own', () => {
   it('gives every recipe an install line and TypeScript', async () => {
