@@ -3,7 +3,7 @@
 // node that child (`exec`, with the build in `prestart`), and the emulator's CLI, which npx starts
 // through `sh -c`, must stop when that shell dies of the signal.
 import { afterEach, describe, expect, it } from '@jest/globals'
-import { childCommands, killLeftovers, portCloses, serve } from './helpers/child.js'
+import { childExecutables, killLeftovers, portCloses, serve } from './helpers/child.js'
 
 const root = process.cwd()
 // The children must not inherit Jest's --experimental-vm-modules.
@@ -20,7 +20,7 @@ describe('SIGTERM to npm', () => {
       env,
       listening: /listening on (http:\/\/127\.0\.0\.1:\d+)/,
     })
-    expect(await childCommands(npm.child.pid!)).toEqual(['node'])
+    expect(await childExecutables(npm.child.pid!)).toEqual(['node'])
     expect((await fetch(`${npm.url}/login`)).status).toBe(200)
     const started = Date.now()
     npm.child.kill('SIGTERM')

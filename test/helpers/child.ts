@@ -2,7 +2,8 @@
 // and after a signal, wait for its exit and for its port to be closed.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
-import { readFile } from 'node:fs/promises'
+import { readFile, readlink } from 'node:fs/promises'
+import { basename } from 'node:path'
 import { connect } from 'node:net'
 
 export interface Served {
@@ -91,8 +92,8 @@ export async function portCloses(url: string, ms = 10_000): Promise<boolean> {
   return !(await accepts(url))
 }
 
-/** The command names of `pid`'s children, e.g. `['node']` (Linux: /proc). */
-export async function childCommands(pid: number): Promise<string[]> {
+/** The executables of `pid`'s children, by file name, e.g. `['node']` (Linux: /proc). */
+export async function childExecutables(pid: number): Promise<string[]> {
   const ids = (await readFile(`/proc/${pid}/task/${pid}/children`, 'utf8')).trim().split(/\s+/).filter(Boolean)
-  return Promise.all(ids.map(async (id) => (await readFile(`/proc/${id}/comm`, 'utf8')).trim()))
+  return Promise.all(ids.map(async (id) => basename(await readlink(`/proc/${id}/exe`))))
 }
