@@ -4,8 +4,8 @@ export default {
   testEnvironment: 'node',
   extensionsToTreatAsEsm: ['.ts'],
   transform: {
-    // NestJS files use (legacy) decorators and the parameter types Nest injects by.
-    '/nest[^/]*\\.ts$': [
+    // NestJS files (lib/nest/, docs/examples/nest-*.ts, the Nest tests) use (legacy) decorators and the parameter types Nest injects by.
+    '/nest([^/]*|/[^/]+)\\.ts$': [
       '@swc/jest',
       {
         jsc: {
@@ -25,6 +25,7 @@ export default {
     // The example app and the tests import the package by name, as users do.
     '^passport-quickblox$': '<rootDir>/lib/index.ts',
     '^passport-quickblox/emulator$': '<rootDir>/lib/emulator/index.ts',
+    '^passport-quickblox/nest$': '<rootDir>/lib/nest/index.ts',
     // NodeNext-style relative imports name the emitted `.js`; Jest resolves the `.ts` source.
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },

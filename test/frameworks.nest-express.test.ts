@@ -1,14 +1,16 @@
-// NestJS on Express with sessions: the documented app (docs/examples/nest-express.ts), whose guard
-// keeps the strategy's 400, Retry-After and Bearer challenge that the stock AuthGuard drops.
+// NestJS on Express with sessions: the documented app (docs/examples/nest-express.ts), on
+// passport-quickblox/nest's QuickBloxModule.forRoot and its guards.
 import { createApp } from '../docs/examples/nest-express.js'
 import { describeFramework } from './helpers/frameworks.js'
+import { listen, nestCases } from './helpers/nest.js'
 
-describeFramework({
-  name: 'NestJS (Express platform) + @nestjs/passport',
-  sessions: true,
-  async start(options) {
-    const app = await createApp(options, 'nest-test-session-secret')
-    await app.listen(0, '127.0.0.1')
-    return { url: (await app.getUrl()).replace('[::1]', '127.0.0.1'), close: () => app.close() }
+describeFramework(
+  {
+    name: 'NestJS (Express platform) + passport-quickblox/nest',
+    sessions: true,
+    async start(options) {
+      return listen(await createApp(options, 'nest-test-session-secret'))
+    },
   },
-})
+  nestCases,
+)

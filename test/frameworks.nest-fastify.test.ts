@@ -1,13 +1,16 @@
-// NestJS on Fastify, without sessions: the documented app (docs/examples/nest-fastify.ts).
+// NestJS on Fastify, without sessions: the documented app (docs/examples/nest-fastify.ts), whose
+// QuickBloxModule.forRootAsync reads QuickBlox's settings from ConfigService.
 import { createApp } from '../docs/examples/nest-fastify.js'
 import { describeFramework } from './helpers/frameworks.js'
+import { listen, nestCases, settingsOf } from './helpers/nest.js'
 
-describeFramework({
-  name: 'NestJS (Fastify platform) + @nestjs/passport',
-  sessions: false,
-  async start(options) {
-    const app = await createApp(options)
-    await app.listen(0, '127.0.0.1')
-    return { url: (await app.getUrl()).replace('[::1]', '127.0.0.1'), close: () => app.close() }
+describeFramework(
+  {
+    name: 'NestJS (Fastify platform) + passport-quickblox/nest, settings from ConfigService',
+    sessions: false,
+    async start(options) {
+      return listen(await createApp(settingsOf(options)))
+    },
   },
-})
+  nestCases,
+)

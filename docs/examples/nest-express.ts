@@ -14,7 +14,6 @@ import {
   UnauthorizedException,
   UseGuards,
   type DynamicModule,
-  type ExecutionContext,
   type INestApplication,
 } from '@nestjs/common'
 import { NestFactory } from '@nestjs/core'
@@ -23,24 +22,14 @@ import { PassportSerializer } from '@nestjs/passport'
 import type { Request } from 'express'
 import session from 'express-session'
 import passport from 'passport'
-import type { QuickBloxStrategyOptions } from 'passport-quickblox'
-import {
-  QUICKBLOX_OPTIONS,
-  QuickBloxAuthGuard,
-  QuickBloxAuthStrategy,
-  QuickBloxTokenAuthStrategy,
-  QuickBloxTokenGuard,
-  type AppUser,
-} from './nest-guard.js'
+import { QuickBloxStrategy, type QuickBloxStrategyOptions } from 'passport-quickblox'
+import { QuickBloxAuthGuard, QuickBloxModule, QuickBloxTokenGuard, QuickBloxUser } from 'passport-quickblox/nest'
 
-/** Logs the user into the session after the QuickBlox login succeeded. */
-@Injectable()
-class QuickBloxSessionGuard extends QuickBloxAuthGuard {
-  override async canActivate(context: ExecutionContext): Promise<boolean> {
-    const allowed = (await super.canActivate(context)) as boolean
-    await super.logIn(context.switchToHttp().getRequest<Request>())
-    return allowed
-  }
+/** What the session keeps: the QuickBlox token stays on the server, for signing out. */
+interface AppUser {
+  id: number
+  login: string | null
+  qbToken: string
 }
 
 @Injectable()
@@ -53,22 +42,23 @@ class SessionSerializer extends PassportSerializer {
   }
 }
 
-const publicUser = (user: AppUser) => ({ id: user.id, login: user.login })
+const publicUser = ({ id, login }: AppUser) => ({ id, login })
 
 @Controller()
 class AuthController {
-  constructor(private readonly strategy: QuickBloxAuthStrategy) {}
+  // The module provides the strategy it registered, for logout().
+  constructor(private readonly strategy: QuickBloxStrategy) {}
 
+  // 400 for missing or malformed credentials, 401 for wrong ones; QuickBlox's faults keep their status.
   @Post('login')
   @HttpCode(200)
-  @UseGuards(QuickBloxSessionGuard)
-  login(@Req() req: Request) {
-    return { user: publicUser(req.user as AppUser) }
+  @UseGuards(QuickBloxAuthGuard)
+  login(@QuickBloxUser() user: AppUser) {
+    return { user: publicUser(user) }
   }
 
   @Get('me')
-  me(@Req() req: Request) {
-    const user = req.user as AppUser | undefined
+  me(@QuickBloxUser() user: AppUser | undefined) {
     if (!user) throw new UnauthorizedException()
     return { user: publicUser(user) }
   }
@@ -76,15 +66,14 @@ class AuthController {
   // Token clients: no session, a 401 with `WWW-Authenticate: Bearer …` when the token is missing or refused.
   @Get('api/me')
   @UseGuards(QuickBloxTokenGuard)
-  apiMe(@Req() req: Request) {
-    return { user: req.user }
+  apiMe(@QuickBloxUser() user: Pick<AppUser, 'id' | 'login'>) {
+    return { user }
   }
 
   // Signing out of the app signs out of QuickBlox too.
   @Post('logout')
   @HttpCode(200)
-  async logout(@Req() req: Request) {
-    const user = req.user as AppUser | undefined
+  async logout(@Req() req: Request, @QuickBloxUser() user: AppUser | undefined) {
     if (user) await this.strategy.logout(user.qbToken)
     await new Promise<void>((resolve, reject) =>
       req.logout((err) => (err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve())),
@@ -98,13 +87,17 @@ class AppModule {
   static forRoot(options: QuickBloxStrategyOptions): DynamicModule {
     return {
       module: AppModule,
-      controllers: [AuthController],
-      providers: [
-        { provide: QUICKBLOX_OPTIONS, useValue: options },
-        QuickBloxAuthStrategy,
-        QuickBloxTokenAuthStrategy,
-        SessionSerializer,
+      imports: [
+        QuickBloxModule.forRoot({
+          ...options,
+          // The login guard also logs the user into the Passport session.
+          session: true,
+          verify: (user, qbSession): AppUser => ({ id: user.id, login: user.login, qbToken: qbSession.token }),
+          verifyToken: (user) => ({ id: user.id, login: user.login }),
+        }),
       ],
+      controllers: [AuthController],
+      providers: [SessionSerializer],
     }
   }
 }
@@ -121,6 +114,7 @@ export async function createApp(options: QuickBloxStrategyOptions, sessionSecret
     }),
   )
   app.use(passport.session())
+  // SIGTERM and SIGINT close the app, and the module closes QuickBlox's connections.
   app.enableShutdownHooks()
   return app
 }
