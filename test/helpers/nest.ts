@@ -47,7 +47,7 @@ export const nestCases: FrameworkCase[] = [
     },
   },
   {
-    name: 'answers a 429 on logout with Retry-After (the module's exception filter)',
+    name: "answers a 429 on logout with Retry-After (the module's exception filter)",
     async run({ app, emulator }) {
       emulator.failNext('DELETE /session.json', { status: 429, retryAfter: 7 })
       const agent = request.agent(app.url)

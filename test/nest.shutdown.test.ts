@@ -1,0 +1,62 @@
+// After app.close(), nothing of the package is left: QuickBloxModule closes both strategies once
+// Nest's HTTP server has closed, on both platforms (the documented apps, the Fastify one with its
+// session pool on, which keeps sockets and refill timers).
+import { describe, expect, it } from '@jest/globals'
+import request from 'supertest'
+import type { INestApplication } from '@nestjs/common'
+import { QuickBloxStrategies } from 'passport-quickblox/nest'
+import { createApp as expressApp } from '../docs/examples/nest-express.js'
+import { createApp as fastifyApp } from '../docs/examples/nest-fastify.js'
+import { listen, settingsOf } from './helpers/nest.js'
+import { AMY, optionsFor, startTestEmulator } from './helpers/quickblox.js'
+import { sdkToken } from './helpers/token-app.js'
+import type { QuickBloxStrategyOptions } from '../lib/index.js'
+
+/** How many sockets, timers... of each kind are alive in this process. */
+function resources(): Record<string, number> {
+  const counts: Record<string, number> = {}
+  for (const kind of process.getActiveResourcesInfo()) counts[kind] = (counts[kind] ?? 0) + 1
+  return counts
+}
+
+/** Kinds of which more are alive now than in `before`. */
+const added = (before: Record<string, number>): string[] =>
+  Object.entries(resources())
+    .filter(([kind, n]) => n > (before[kind] ?? 0))
+    .map(([kind]) => kind)
+
+const apps: [string, (options: QuickBloxStrategyOptions) => Promise<INestApplication>][] = [
+  ['express', (options) => expressApp(options, 'nest-shutdown-secret')],
+  // Without QB_SESSION_POOL=off: the pool keeps sessions ready, with its timers.
+  ['fastify', (options) => fastifyApp(settingsOf({ ...options, pool: undefined }))],
+]
+
+describe.each(apps)('app.close() of the NestJS app on %s', (_platform, create) => {
+  it('closes both strategies and leaves no socket or timer behind', async () => {
+    const emulator = await startTestEmulator()
+    try {
+      const before = resources()
+      const nest = await create(optionsFor(emulator, { pool: undefined }))
+      const app = await listen(nest)
+      const strategies = nest.get(QuickBloxStrategies)
+      const login = await request(app.url).post('/login').send({ login: AMY.login, password: AMY.password })
+      expect(login.status).toBe(200)
+      const token = await sdkToken(emulator, { login: AMY.login, password: AMY.password })
+      expect((await request(app.url).get('/api/me').set('Authorization', `Bearer ${token}`)).status).toBe(200)
+      // The strategies hold sockets to QuickBlox now: the check below can fail.
+      expect(added(before)).toContain('TCPSocketWrap')
+
+      await app.close()
+
+      // A closed client refuses to ask QuickBlox anything more.
+      await expect(strategies.token!.check(token)).rejects.toThrow()
+      await expect(strategies.login!.client.login({ login: AMY.login, password: AMY.password })).rejects.toThrow()
+      // Sockets end asynchronously once destroyed: poll a little, never wait blindly.
+      const end = Date.now() + 3000
+      while (added(before).length > 0 && Date.now() < end) await new Promise((resolve) => setTimeout(resolve, 20))
+      expect(added(before)).toEqual([])
+    } finally {
+      await emulator.close()
+    }
+  })
+})
