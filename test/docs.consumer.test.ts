@@ -102,7 +102,6 @@ describe('docs/frameworks.md, each recipe in a project of its own', () => {
     'express.ts',
     'fastify.ts',
     'koa.ts',
-    'nest-guard.ts',
     'nest-express.ts',
     'nest-main.ts',
     'nest-fastify.ts',
@@ -114,6 +113,8 @@ describe('docs/frameworks.md, each recipe in a project of its own', () => {
       const { packages, compilerOptions } = recipe!
       const dir = await projects.project(await withImports(name), { compilerOptions }, packages)
       expect(await projects.compile(dir)).toBe('')
+      // Nest's recipes use the package's `passport-quickblox/nest` declarations: the 5.9 line too.
+      if (name.startsWith('nest-')) expect(await projects.compile(dir, 'TypeScript 5.9')).toBe('')
     },
     60_000,
   )

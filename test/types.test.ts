@@ -5,7 +5,7 @@
 // no @types package, so a declaration that needs Node's types must reference them itself, and one
 // that needs Express's, Passport's or a framework's types fails there. The framework project
 // checks that Express users keep a typed `req` and that PassportStrategy(QuickBloxStrategy)
-// type-checks in NestJS.
+// type-checks in NestJS; the Nest module project, that an app on `passport-quickblox/nest` alone compiles.
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
@@ -48,6 +48,14 @@ describe.each(Object.keys(COMPILERS) as Compiler[])('the published types, with %
     const packages = ['passport-quickblox', '@types/node', 'express', '@types/express', 'passport', '@types/passport']
     packages.push('@nestjs/common', '@nestjs/passport', 'reflect-metadata', 'rxjs')
     const dir = await projects.project(await sources(['express.ts', 'nest.ts']), { compilerOptions }, packages)
+    expect(await projects.compile(dir, compiler)).toBe('')
+  }, 60_000)
+
+  it('compile a NestJS app that uses only passport-quickblox/nest, with what a Nest app installs', async () => {
+    const compilerOptions = { ...COMPILER_OPTIONS, experimentalDecorators: true, emitDecoratorMetadata: true }
+    const packages = ['passport-quickblox', '@types/node', 'passport', '@types/passport', 'reflect-metadata', 'rxjs']
+    packages.push('@nestjs/common', '@nestjs/core', '@nestjs/passport')
+    const dir = await projects.project(await sources(['nest-module.ts']), { compilerOptions }, packages)
     expect(await projects.compile(dir, compiler)).toBe('')
   }, 60_000)
 })
