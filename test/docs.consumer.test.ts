@@ -98,14 +98,7 @@ describe('docs/frameworks.md, each recipe in a project of its own', () => {
     }
   })
 
-  it.each([
-    'express.ts',
-    'fastify.ts',
-    'koa.ts',
-    'nest-express.ts',
-    'nest-main.ts',
-    'nest-fastify.ts',
-  ])(
+  it.each(['express.ts', 'fastify.ts', 'koa.ts', 'nest-express.ts', 'nest-main.ts', 'nest-fastify.ts'])(
     'compiles examples/%s with what its section installs',
     async (name) => {
       const recipe = (await recipes()).find(({ file }) => file === `examples/${name}`)

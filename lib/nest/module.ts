@@ -54,11 +54,18 @@ export class QuickBloxStrategies implements OnApplicationShutdown {
         ? new QuickBloxStrategy({ ...login, authKey, authSecret }, verifyWith(verify))
         : null
     this.token =
-      token === false ? null : new QuickBloxTokenStrategy({ ...token, appId, apiEndpoint, timeout }, verifyWith(verifyToken))
+      token === false
+        ? null
+        : new QuickBloxTokenStrategy({ ...token, appId, apiEndpoint, timeout }, verifyWith(verifyToken))
     this.admin =
       apiKey === undefined
         ? null
-        : new QuickBloxAdmin({ apiKey, apiEndpoint, timeout, ...(adminCache === undefined ? {} : { cache: adminCache }) })
+        : new QuickBloxAdmin({
+            apiKey,
+            apiEndpoint,
+            timeout,
+            ...(adminCache === undefined ? {} : { cache: adminCache }),
+          })
     for (const strategy of [this.login, this.token]) if (strategy) passport.use(strategy)
   }
 

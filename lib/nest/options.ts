@@ -13,8 +13,10 @@ export type QuickBloxVerify = (user: QuickBloxUser, session: QuickBloxSession) =
 /** What `QuickBloxModule` gives `QuickBloxTokenStrategy`, besides `appId`, `apiEndpoint`, `timeout`. */
 export type QuickBloxModuleTokenOptions = Pick<QuickBloxTokenStrategyOptions, 'cache' | 'qbTokenHeader' | 'maxSockets'>
 
-export interface QuickBloxModuleOptions
-  extends Omit<QuickBloxStrategyOptions, 'name' | 'passReqToCallback' | 'authKey' | 'authSecret'> {
+export interface QuickBloxModuleOptions extends Omit<
+  QuickBloxStrategyOptions,
+  'name' | 'passReqToCallback' | 'authKey' | 'authSecret'
+> {
   /** With `authSecret`, registers `QuickBloxStrategy` (`QuickBloxAuthGuard`). Without, only tokens are checked. */
   authKey?: string
   authSecret?: string
