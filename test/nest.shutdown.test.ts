@@ -9,21 +9,9 @@ import { createApp as expressApp } from '../docs/examples/nest-express.js'
 import { createApp as fastifyApp } from '../docs/examples/nest-fastify.js'
 import { listen, settingsOf } from './helpers/nest.js'
 import { AMY, optionsFor, startTestEmulator } from './helpers/quickblox.js'
+import { added, nothingAddedTo, resources } from './helpers/resources.js'
 import { sdkToken } from './helpers/token-app.js'
 import type { QuickBloxStrategyOptions } from '../lib/index.js'
-
-/** How many sockets, timers... of each kind are alive in this process. */
-function resources(): Record<string, number> {
-  const counts: Record<string, number> = {}
-  for (const kind of process.getActiveResourcesInfo()) counts[kind] = (counts[kind] ?? 0) + 1
-  return counts
-}
-
-/** Kinds of which more are alive now than in `before`. */
-const added = (before: Record<string, number>): string[] =>
-  Object.entries(resources())
-    .filter(([kind, n]) => n > (before[kind] ?? 0))
-    .map(([kind]) => kind)
 
 const apps: [string, (options: QuickBloxStrategyOptions) => Promise<INestApplication>][] = [
   ['express', (options) => expressApp(options, 'nest-shutdown-secret')],
@@ -51,10 +39,7 @@ describe.each(apps)('app.close() of the NestJS app on %s', (_platform, create) =
       // A closed client refuses to ask QuickBlox anything more.
       await expect(strategies.token!.check(token)).rejects.toThrow()
       await expect(strategies.login!.client.login({ login: AMY.login, password: AMY.password })).rejects.toThrow()
-      // Sockets end asynchronously once destroyed: poll a little, never wait blindly.
-      const end = Date.now() + 3000
-      while (added(before).length > 0 && Date.now() < end) await new Promise((resolve) => setTimeout(resolve, 20))
-      expect(added(before)).toEqual([])
+      await nothingAddedTo(before)
     } finally {
       await emulator.close()
     }

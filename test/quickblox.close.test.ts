@@ -3,6 +3,7 @@ import { type Emulator, startEmulator } from 'passport-quickblox/emulator'
 import { QuickBloxClient } from '../lib/quickblox/client.js'
 import { QuickBloxUnavailableError } from '../lib/quickblox/errors.js'
 import { clientFor } from './helpers/quickblox.js'
+import { added, nothingAddedTo, resources } from './helpers/resources.js'
 
 let qb: Emulator
 const amy = { login: 'amy', password: 'amy-demo-password' }
@@ -14,25 +15,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await qb.close()
 })
-
-/** How many sockets, timers... of each kind are alive in this process. */
-function resources(): Record<string, number> {
-  const counts: Record<string, number> = {}
-  for (const kind of process.getActiveResourcesInfo()) counts[kind] = (counts[kind] ?? 0) + 1
-  return counts
-}
-
-/** Kinds of which more are alive now than in `before`. */
-const added = (before: Record<string, number>): string[] =>
-  Object.entries(resources())
-    .filter(([kind, n]) => n > (before[kind] ?? 0))
-    .map(([kind]) => kind)
-
-async function nothingAddedTo(before: Record<string, number>): Promise<void> {
-  const end = Date.now() + 3000
-  while (added(before).length > 0 && Date.now() < end) await new Promise((resolve) => setTimeout(resolve, 20))
-  expect(added(before)).toEqual([])
-}
 
 function newClient(): QuickBloxClient {
   return clientFor(qb)
