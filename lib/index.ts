@@ -36,6 +36,8 @@ export type {
   TokenCacheOptions,
   TokenCacheStore,
 } from './token-strategy.js'
+export { quickbloxEnv } from './env.js'
+export type { QuickBloxEnvOptions } from './env.js'
 export { CREDENTIAL_LIMITS } from './credentials.js'
 export type { CredentialFields } from './credentials.js'
 export { QuickBloxClient } from './quickblox/client.js'

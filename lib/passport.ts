@@ -1,3 +1,6 @@
+// Kept in the emitted declaration (`preserve`): since TypeScript 6 a project's `types` no longer
+// pulls in @types/node by itself, and `node:http` below needs it.
+/// <reference types="node" preserve="true" />
 import type { IncomingHttpHeaders } from 'node:http'
 
 /**

@@ -29,7 +29,7 @@ beforeAll(async () => {
   )
   await promisify(execFile)(
     process.execPath,
-    [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(dir, 'tsconfig.json')],
+    [join(root, 'node_modules/typescript7/bin/tsc'), '-p', join(dir, 'tsconfig.json')],
     { cwd: root },
   )
   cli = join(dir, 'out/emulator/cli.js')

@@ -10,7 +10,7 @@ export default function buildDist() {
   const root = resolve(import.meta.dirname, '..')
   try {
     // The Node that runs Jest runs tsc too; the child must not inherit --experimental-vm-modules.
-    execFileSync(process.execPath, [resolve(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], {
+    execFileSync(process.execPath, [resolve(root, 'node_modules/typescript7/bin/tsc'), '-p', 'tsconfig.build.json'], {
       cwd: root,
       env: { ...process.env, NODE_OPTIONS: '' },
       stdio: 'pipe',

@@ -1,9 +1,10 @@
 // The published package, as users get it: `npm pack` (of the dist/ that test/global-setup.js
-// built; --ignore-scripts, so `prepare` does not build it again), install the tarball into a fresh
-// project (dependencies from the npm cache, never the network), then import it as ESM and
-// require it from CommonJS, and log a user in against the emulator from the CommonJS side.
+// built; --ignore-scripts, so `prepack` does not build it again), install the tarball into a fresh
+// project (dependencies from the npm cache first, the registry only for what it lacks), with no
+// install-time script to approve, then import it as ESM and require it from CommonJS, and log a
+// user in against the emulator from the CommonJS side.
 import { execFile } from 'node:child_process'
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
@@ -12,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 const run = promisify(execFile)
 const root = process.cwd()
 let dir: string
+let installOutput: string
 
 // The child processes must not inherit Jest's --experimental-vm-modules.
 const env = { ...process.env, NODE_OPTIONS: '' }
@@ -23,11 +25,12 @@ beforeAll(async () => {
   await run('npm', ['pack', '--ignore-scripts', '--pack-destination', dir], { cwd: root, env })
   const tarball = (await readdir(dir)).find((name) => name.endsWith('.tgz'))!
   await writeFile(join(dir, 'package.json'), JSON.stringify({ name: 'package-proof', private: true }))
-  await run(
+  const installed = await run(
     'npm',
-    ['install', `./${tarball}`, 'passport', 'express', '--offline', '--no-audit', '--no-fund', '--ignore-scripts'],
+    ['install', `./${tarball}`, 'passport', 'express', '--prefer-offline', '--no-audit', '--no-fund'],
     { cwd: dir, env },
   )
+  installOutput = installed.stdout + installed.stderr
 }, 120_000)
 
 afterAll(async () => {
@@ -78,6 +81,15 @@ main().catch((err) => { console.error(err); process.exit(1) })
 `
 
 describe('the packed package', () => {
+  it('installs without an install-time script, so npm has nothing to warn about', async () => {
+    const { scripts = {} } = JSON.parse(
+      await readFile(join(dir, 'node_modules/passport-quickblox/package.json'), 'utf8'),
+    ) as { scripts?: Record<string, string> }
+    const installTime = ['preinstall', 'install', 'postinstall', 'prepare'].filter((name) => name in scripts)
+    expect(installTime).toEqual([])
+    expect(installOutput).not.toMatch(/install-scripts|install script/i)
+  })
+
   it('imports as ESM, main entry and emulator entry', async () => {
     const out = await node(['--input-type=module', '-e', ESM])
     expect(JSON.parse(out)).toEqual(['function', 'function', 'function', 'function'])

@@ -85,11 +85,10 @@ describe('passReqToCallback', () => {
     // @ts-expect-error: with passReqToCallback: true, verify must take the request first
     const mismatched = new QuickBloxStrategy({ ...optionsFor(emulator), passReqToCallback: true }, verifyWithoutReq)
     await mismatched.close()
+    const verifyWithReq = (req: Request, user: QuickBloxUser, _s: QuickBloxSession, done: VerifyCallback) =>
+      done(null, user)
     // @ts-expect-error: without it, a verify taking the request does not fit either
-    const alsoMismatched = new QuickBloxStrategy(
-      optionsFor(emulator),
-      (req: Request, user: QuickBloxUser, _s: QuickBloxSession, done: VerifyCallback) => done(null, user),
-    )
+    const alsoMismatched = new QuickBloxStrategy(optionsFor(emulator), verifyWithReq)
     await alsoMismatched.close()
     expect(mismatched.name).toBe('quickblox')
   })

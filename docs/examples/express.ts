@@ -59,7 +59,7 @@ export function createApp(
     res.json({ user: { id: user.id, login: user.login } })
   })
   app.get('/me', (req, res) => {
-    const user = req.user
+    const user = req.user as AppUser | undefined
     if (!user) return void res.status(401).json({ user: null })
     res.json({ user: { id: user.id, login: user.login } })
   })
@@ -69,7 +69,7 @@ export function createApp(
   })
   // Signing out of the app signs out of QuickBlox too.
   app.post('/logout', async (req, res) => {
-    const user = req.user
+    const user = req.user as AppUser | undefined
     if (user) await strategy.logout(user.qbToken)
     req.logout((err) => (err ? res.status(500).end() : res.json({ loggedOut: true })))
   })

@@ -68,8 +68,9 @@ class AuthController {
 
   @Get('me')
   me(@Req() req: Request) {
-    if (!req.user) throw new UnauthorizedException()
-    return { user: publicUser(req.user) }
+    const user = req.user as AppUser | undefined
+    if (!user) throw new UnauthorizedException()
+    return { user: publicUser(user) }
   }
 
   // Token clients: no session, a 401 with `WWW-Authenticate: Bearer …` when the token is missing or refused.
@@ -83,7 +84,7 @@ class AuthController {
   @Post('logout')
   @HttpCode(200)
   async logout(@Req() req: Request) {
-    const user = req.user
+    const user = req.user as AppUser | undefined
     if (user) await this.strategy.logout(user.qbToken)
     await new Promise<void>((resolve, reject) =>
       req.logout((err) => (err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve())),

@@ -43,7 +43,10 @@ async function main(): Promise<void> {
     for (const user of emulator.users)
       console.log(`  user ${user.id}: ${user.login ?? user.email ?? user.full_name ?? ''}`)
   }
+  let stopping = false
   const stop = (): void => {
+    if (stopping) return
+    stopping = true
     emulator.close().then(
       () => process.exit(0),
       () => process.exit(1),
@@ -51,6 +54,15 @@ async function main(): Promise<void> {
   }
   process.once('SIGINT', stop)
   process.once('SIGTERM', stop)
+  // `npx quickblox-emulator` starts us through `sh -c`. npm passes its SIGTERM on to that shell
+  // only, and a shell that does not exec its one command (dash, Debian's sh) dies of it and leaves
+  // us running, holding the port: stop when our parent is gone, as if the signal had come here.
+  if (process.env.npm_lifecycle_event === 'npx') {
+    const parent = process.ppid
+    setInterval(() => {
+      if (process.ppid !== parent) stop()
+    }, 200).unref()
+  }
 }
 
 main().catch((error: unknown) => {

@@ -117,7 +117,7 @@ export async function startApp(strategy: QuickBloxStrategy, options: TestAppOpti
         const message = (info as { message?: unknown } | undefined)?.message
         return void res.status(typeof status === 'number' ? status : 401).json({ code: 'LOGIN_FAILED', message })
       }
-      req.logIn(user as Express.User, (loginError) => {
+      req.logIn(user, (loginError) => {
         if (loginError) return next(loginError)
         res.json({ id: (user as SessionUser).id })
       })

@@ -1,0 +1,120 @@
+// Every recipe of docs/frameworks.md (the files of docs/examples/ it shows), and the README's
+// TypeScript example, compiles in a project of its own that has only what the page says to
+// install for it (its section's `npm install` lines, and those of the section it belongs to) and
+// the `tsconfig.json` docs/frameworks.md gives, with the packed package: a missing install line,
+// setting or declaration that only this repository has fails here.
+import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { consumers, type Consumers } from './helpers/consumer.js'
+
+const docs = join(process.cwd(), 'docs')
+
+interface Recipe {
+  file: string
+  packages: string[]
+  compilerOptions: Record<string, unknown>
+}
+
+/** The packages that the `npm install` lines of `markdown` name. */
+function installed(markdown: string): string[] {
+  return [...markdown.matchAll(/^npm install (.+)$/gm)].flatMap(([, words]) =>
+    words!.split(/\s+/).filter((word) => !word.startsWith('-')),
+  )
+}
+
+/** Each example the page shows, with the packages and compiler options in force where it is shown. */
+async function recipes(): Promise<Recipe[]> {
+  const page = await readFile(join(docs, 'frameworks.md'), 'utf8')
+  const found: Recipe[] = []
+  let base: Record<string, unknown> = {}
+  let heading = ''
+  let section = { packages: [] as string[], options: {} as Record<string, unknown> }
+  let scope = section
+  const parts = /^(#{2,3}) (.+)$|^```sh\n([\s\S]*?)^```$|^```json\n([\s\S]*?)^```$|^<!-- example: (\S+) -->$/gm
+  for (const [, level, title, sh, json, example] of page.matchAll(parts)) {
+    if (level === '##') {
+      heading = title!
+      scope = section = { packages: [], options: {} }
+    } else if (level === '###') {
+      scope = { packages: [...section.packages], options: { ...section.options } }
+    } else if (sh !== undefined) {
+      scope.packages.push(...installed(sh))
+    } else if (json !== undefined) {
+      const { compilerOptions } = JSON.parse(json) as { compilerOptions: Record<string, unknown> }
+      if (heading === 'TypeScript') base = compilerOptions
+      else Object.assign(scope.options, compilerOptions)
+    } else if (example !== undefined) {
+      found.push({ file: example, packages: [...scope.packages], compilerOptions: { ...base, ...scope.options } })
+    }
+  }
+  return found
+}
+
+/** `file` and the example files it imports (`./x.js`), by name. */
+async function withImports(file: string, into: Record<string, string> = {}): Promise<Record<string, string>> {
+  const name = file.replace(/^examples\//, '')
+  if (into[name] !== undefined) return into
+  into[name] = await readFile(join(docs, 'examples', name), 'utf8')
+  for (const [, imported] of into[name].matchAll(/from '\.\/([\w-]+)\.js'/g)) await withImports(`${imported}.ts`, into)
+  return into
+}
+
+let projects: Consumers
+beforeAll(async () => {
+  projects = await consumers()
+}, 60_000)
+afterAll(() => projects?.close())
+
+/** The tsconfig.json the page gives for every recipe (the first in its TypeScript section). */
+async function baseTsconfig(): Promise<unknown> {
+  const page = await readFile(join(docs, 'frameworks.md'), 'utf8')
+  const typescript = page.slice(page.indexOf('\n## TypeScript\n'))
+  return JSON.parse(/```json\n([\s\S]*?)```/.exec(typescript)![1]!)
+}
+
+describe("the README's TypeScript example", () => {
+  it('compiles with what Install and the TypeScript section install', async () => {
+    const readme = await readFile(join(docs, '../README.md'), 'utf8')
+    const install = readme.slice(readme.indexOf('\n## Install\n'), readme.indexOf('\n## Using the strategy\n'))
+    const section = readme.slice(readme.indexOf('\n## TypeScript\n'))
+    const code = /```ts\n([\s\S]*?)```/.exec(section)![1]!
+    const devInstall = /`(npm install --save-dev [^`]+)`/.exec(section.replace(/\n/g, ' '))![1]!
+    const packages = [...installed(install), ...installed(devInstall)]
+    const dir = await projects.project({ 'app.ts': code }, await baseTsconfig(), packages)
+    expect(await projects.compile(dir)).toBe('')
+  }, 60_000)
+})
+
+describe('docs/frameworks.md, each recipe in a project of its own', () => {
+  it('gives every recipe an install line and TypeScript', async () => {
+    const all = await recipes()
+    expect(all.length).toBeGreaterThanOrEqual(6)
+    for (const { file, packages } of all) {
+      expect({ file, packages }).toEqual({
+        file,
+        packages: expect.arrayContaining(['passport-quickblox', 'typescript', '@types/node']),
+      })
+    }
+  })
+
+  it.each([
+    'express.ts',
+    'fastify.ts',
+    'koa.ts',
+    'nest-guard.ts',
+    'nest-express.ts',
+    'nest-main.ts',
+    'nest-fastify.ts',
+  ])(
+    'compiles examples/%s with what its section installs',
+    async (name) => {
+      const recipe = (await recipes()).find(({ file }) => file === `examples/${name}`)
+      expect(recipe).toBeDefined()
+      const { packages, compilerOptions } = recipe!
+      const dir = await projects.project(await withImports(name), { compilerOptions }, packages)
+      expect(await projects.compile(dir)).toBe('')
+    },
+    60_000,
+  )
+})
