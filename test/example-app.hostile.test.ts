@@ -95,7 +95,7 @@ describe('request targets and clients that hang up', () => {
   async function raw(
     method: string,
     target: string,
-  ): Promise<{ status: number; allow: string | undefined; poweredBy: string | undefined }> {
+  ): Promise<{ status: number; allow: string | undefined; poweredBy: unknown }> {
     const req = httpRequest({ host: '127.0.0.1', port: new URL(example.url).port, method, path: target })
     req.end()
     const [res] = (await once(req, 'response')) as [import('node:http').IncomingMessage]
