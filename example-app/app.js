@@ -77,7 +77,7 @@ export function createApp({
   auth.serializeUser((user, done) => done(null, user)) // the small object verify returned
   auth.deserializeUser((user, done) => done(null, user))
 
-  app.use(requestLog(log), asteriskForm, helmet(), (req, res, next) => {
+  app.use(requestLog(log), helmet(), asteriskForm, (req, res, next) => {
     res.set('Cache-Control', 'no-store')
     next()
   })

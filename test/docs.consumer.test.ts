@@ -3,6 +3,7 @@
 // install for it (its section's `npm install` lines, and those of the section it belongs to) and
 // the `tsconfig.json` docs/frameworks.md gives, with the packed package: a missing install line,
 // setting or declaration that only this repository has fails here.
+import { readdirSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
@@ -98,7 +99,8 @@ describe('docs/frameworks.md, each recipe in a project of its own', () => {
     }
   })
 
-  it.each(['express.ts', 'fastify.ts', 'koa.ts', 'nest-express.ts', 'nest-main.ts', 'nest-fastify.ts'])(
+  // Every file of docs/examples/ (test/docs.frameworks.test.ts checks the page shows each one).
+  it.each(readdirSync(join(docs, 'examples')).filter((name) => name.endsWith('.ts')))(
     'compiles examples/%s with what its section installs',
     async (name) => {
       const recipe = (await recipes()).find(({ file }) => file === `examples/${name}`)

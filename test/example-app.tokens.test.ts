@@ -209,4 +209,24 @@ describe('two example instances sharing token checks in Redis', () => {
     expect((await request(two.url).get('/api/me').set('Authorization', `Bearer ${token}`)).status).toBe(200)
     expect(sessionCalls()).toBe(1)
   })
+
+  it('refused tokens from one address count on both instances against one limit', async () => {
+    const instances = []
+    for (const client of clients) {
+      const tokenStrategy = createTokenStrategy({ appId: qb.application.id, apiEndpoint: qb.url }, client)
+      strategies.push(tokenStrategy)
+      const app = await startExample({
+        emulator: qb,
+        app: { tokenStrategy, redis: client, trustProxy: 'loopback', limits: testLimits({ bearerFailures: 2 }) },
+      })
+      apps.push(app)
+      instances.push(app)
+    }
+    const me = (app: ExampleApp, token: string) =>
+      request(app.url).get('/api/me').set('X-Forwarded-For', '192.0.2.70').set('Authorization', `Bearer ${token}`)
+    expect((await me(instances[0]!, '1'.repeat(40))).status).toBe(401)
+    expect((await me(instances[1]!, '2'.repeat(40))).status).toBe(401)
+    expect((await me(instances[0]!, '3'.repeat(40))).status).toBe(429)
+    expect((await me(instances[1]!, '4'.repeat(40))).status).toBe(429)
+  })
 })
