@@ -6,8 +6,8 @@ import session from 'express-session'
 import passport from 'passport'
 import helmet from 'helmet'
 import { RedisStore } from 'connect-redis'
-import { isRedisFault, sessionClient } from './redis.js'
-import { QuickBloxStrategy, QuickBloxValidationError } from 'passport-quickblox'
+import { StoreFault, isRedisFault, sessionClient } from './redis.js'
+import { QuickBloxError, QuickBloxStrategy, QuickBloxValidationError } from 'passport-quickblox'
 import { csrfProtection } from './csrf.js'
 import * as bodies from './bodies.js'
 import { DEFAULT_LIMITS, signInLimits } from './limits.js'
@@ -166,7 +166,11 @@ export function createApp({
     await promisify(req.session.destroy.bind(req.session))()
     res.clearCookie(sessionCookie, cookieOptions)
     await endQuickBloxSession(res, token)
-    if (res.locals.bearerToken) await tokenStrategy.logout(res.locals.bearerToken)
+    if (!res.locals.bearerToken) return
+    await tokenStrategy.logout(res.locals.bearerToken).catch((err) => {
+      // Ended at QuickBlox, or QuickBlox's own fault; else the shared token store failed to forget it.
+      throw err instanceof QuickBloxError ? err : new StoreFault(err)
+    })
   }
 
   // Pages. Every form POST carries the CSRF token (requireCsrf).

@@ -35,7 +35,7 @@ export const DEFAULT_LIMITS = {
 export function signInLimits({ secret, redis, limits, refuse }) {
   const store = (name) =>
     redis
-      ? new RedisStore({
+      ? new HealingRedisStore({
           sendCommand: (...args) => withinDeadline(redis.sendCommand(args)),
           prefix: `pqb-example:rl:${name}:`,
         })
@@ -66,12 +66,17 @@ export function signInLimits({ secret, redis, limits, refuse }) {
       { counter: perAccountAddress, key: hash(`${account}\n${addressOf(req)}`) },
       { counter: perAccount, key: hash(account) },
     ]
-    const waits = await Promise.all(places.map(({ counter, key }) => counter.take(key)))
-    if (waits.every((wait) => wait === 0)) {
+    const taken = await Promise.allSettled(places.map(({ counter, key }) => counter.take(key)))
+    const held = places.filter((_, i) => taken[i].status === 'fulfilled' && taken[i].value === 0)
+    const failed = taken.find((result) => result.status === 'rejected')
+    if (!failed && held.length === places.length) {
       res.locals.reserved = places
       return next()
     }
-    await Promise.all(places.filter((_, i) => waits[i] === 0).map(({ counter, key }) => counter.giveBack(key)))
+    // Refused, or a store failed half-way: give back the places this attempt holds.
+    await Promise.all(held.map(({ counter, key }) => counter.giveBack(key))).catch(() => {})
+    if (failed) throw failed.reason
+    const waits = taken.map((result) => result.value)
     res.set('Retry-After', String(Math.max(...waits)))
     refuse(req, res)
   }
@@ -124,8 +129,22 @@ export function signInLimits({ secret, redis, limits, refuse }) {
   }
 }
 
+// rate-limit-redis loads its Lua script once, in init(), and keeps that promise: a load that
+// failed (Redis busy or away at start) would fail every count until a restart. Load it again on
+// the next count instead, and never let init() reject unheard.
+class HealingRedisStore extends RedisStore {
+  async init(options) {
+    await super.init(options).catch(() => {})
+  }
+
+  async increment(key) {
+    this.incrementScriptSha = this.incrementScriptSha.catch(() => this.loadIncrementScript())
+    return super.increment(key)
+  }
+}
+
 function counter(store, { windowMs, limit }) {
-  store.init({ windowMs })
+  void Promise.resolve(store.init({ windowMs })).catch(() => {}) // in memory: at once; in Redis: HealingRedisStore
   return {
     /** Counts one attempt and returns 0, or, when the limit is reached, the seconds until it may try again. */
     async take(key) {

@@ -81,8 +81,16 @@ export function sessionClient(client) {
   }
 }
 
-// What node-redis throws when Redis hangs, is down or is busy, and withinDeadline's timeout.
+/** A shared store that failed behind a library call (say, the token store during a sign-out). */
+export class StoreFault extends Error {
+  constructor(cause) {
+    super('The shared store failed', { cause })
+  }
+}
+
+// What node-redis throws when Redis hangs, is down or is busy, withinDeadline's timeout, and ours.
 const FAULTS = [
+  StoreFault,
   TimeoutError,
   ClientOfflineError,
   ClientClosedError,

@@ -53,13 +53,14 @@ export function quickbloxSession<Req extends SignedInRequest>(
     }
     // A token is a credential: no cache, shared or private, may keep it.
     res.setHeader('Cache-Control', 'no-store')
-    if (found === undefined) return send(res, 401, { error: 'Not signed in' })
+    if (found === undefined || found === null) return send(res, 401, { error: 'Not signed in' })
+    // Anything that throws on the way to the answer, too, goes to `next`: never an unhandled rejection.
     admin
       .sessionFor(found)
-      .then(
-        ({ token, expiresAt, userId }) => send(res, 200, { token, expiresAt: expiresAt.toISOString(), userId }),
-        next,
+      .then(({ token, expiresAt, userId }) =>
+        send(res, 200, { token, expiresAt: new Date(expiresAt).toISOString(), userId }),
       )
+      .catch(next)
   }
 }
 

@@ -384,7 +384,7 @@ export class QuickBloxTokenStrategy<Req extends StrategyRequest = StrategyReques
       // fetch() resolves undefined only when fetchMethod does, which ours never does.
       return this.users.get(id) ?? (await this.users.fetch(id, { context: ask }))!
     } catch (error) {
-      if (!(error instanceof UserRefused) || error.ask === ask) throw error
+      if (!(error instanceof UserRefused) || error.ask.token === ask.token) throw error
       const user = this.narrow(await this.readUser(id, ask))
       this.users.set(id, user)
       return user

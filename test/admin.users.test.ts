@@ -218,6 +218,27 @@ describe('sessionFor', () => {
     expect(calls()).toEqual({ 'POST /users/:id/tokens': 2, 'GET /users/external/:id.json': 1 })
   })
 
+  it('looks the user up at QuickBlox again, not in the store, when the shared one is gone', async () => {
+    const entries = new Map<string, string>()
+    const store = {
+      get: async (key: string) => entries.get(key),
+      set: async (key: string, value: string) => void entries.set(key, value),
+    }
+    const externalUserId = newExternalId()
+    const first = await adminFor(qb, { cache: { store } }).sessionFor({ externalUserId })
+    await new Promise((resolve) => setImmediate(resolve))
+    // The user is deleted at QuickBlox and made again (a new id): the store still has the old one.
+    qb.destroyUserSessions(first.userId)
+    const stale = [...entries.entries()][0]!
+    entries.set(stale[0], stale[1].replace(`"id":${first.userId}`, '"id":999999'))
+    qb.resetLog()
+    const second = await adminFor(qb, { cache: { store } }).sessionFor({ externalUserId })
+    expect(second.userId).toBe(first.userId)
+    expect(calls()).toEqual({ 'POST /users/:id/tokens': 2, 'GET /users/external/:id.json': 1 })
+    await new Promise((resolve) => setImmediate(resolve))
+    expect([...entries.values()][0]).toContain(`"id":${first.userId}`) // the store holds the live user again
+  })
+
   it('shares users between instances through a store: the second instance spends one request', async () => {
     const entries = new Map<string, string>()
     const store = {

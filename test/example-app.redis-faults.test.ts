@@ -99,6 +99,13 @@ async function whileRedisIsAway(cookie: string, knownToken: string) {
   expect((await call('/api/me', bearer('0'.repeat(40)), TOKEN_TIMEOUT_MS + 1_000)).status).toBe(401)
 }
 
+/** Polls (at most 10 s) until `condition` holds: what the test waits for is another process. */
+async function until(condition: () => boolean): Promise<void> {
+  for (const started = Date.now(); !condition(); await new Promise((resolve) => setTimeout(resolve, 20))) {
+    if (Date.now() - started > 10_000) throw new Error('still waiting after 10 s')
+  }
+}
+
 /** Polls (at most 10 s) until a signed-in page works again: a fresh sign-in and its profile. */
 async function backToNormal(): Promise<number> {
   const started = Date.now()
@@ -142,6 +149,33 @@ describe('the example app while Redis hangs, is down, and returns', () => {
     }
     await backToNormal()
   }, 60_000)
+
+  it('an app started while Redis is down counts sign-ins once Redis is back, without a restart', async () => {
+    const unhandled: unknown[] = []
+    const onUnhandled = (reason: unknown) => unhandled.push(reason)
+    process.on('unhandledRejection', onUnhandled)
+    await redis.kill()
+    let late: ExampleApp | undefined
+    try {
+      await until(() => !client.isReady)
+      // Its counters load their Redis scripts now: that fails at once (no offline queue).
+      late = await startExample({
+        emulator,
+        app: { redis: client, sessionStore: undefined, limits: testLimits({ accountAddress: 2 }) },
+      })
+    } finally {
+      await redis.restart()
+    }
+    try {
+      await until(() => client.isReady)
+      const wrong = async () => (await fetch(`${late.url}/api/login`, json({ login: 'amy', password: 'wrong' }))).status
+      expect([await wrong(), await wrong(), await wrong()]).toEqual([401, 401, 429])
+      expect(unhandled).toEqual([])
+    } finally {
+      process.off('unhandledRejection', onUnhandled)
+      await late.close()
+    }
+  })
 
   it('logged no 500 through it all, and the Redis faults by their code', () => {
     for (const line of app.lines) expect(line).toMatch(LOG_LINE)

@@ -91,6 +91,29 @@ describe('quickbloxSession() on Express', () => {
     expect([res.status, res.body]).toEqual([503, { error: 'QB_UNAVAILABLE' }])
   })
 
+  it('takes an admin wrapper whose expiry is text, and sends an unreadable answer to the error handler', async () => {
+    const wrapped = (expiresAt: unknown) => {
+      const app = express()
+      app.use((req, _res, next) => {
+        ;(req as { user?: AppUser }).user = { id: 1, name: 'One' }
+        next()
+      })
+      app.post(
+        '/s',
+        quickbloxSession({
+          admin: { sessionFor: async () => ({ token: 't', expiresAt, userId: 1 }) as never },
+          identity: () => ({ externalUserId: 1 }),
+        }) as never,
+      )
+      app.use(((err: Error, _req, res, _next) => res.status(500).json({ error: err.name })) as ErrorRequestHandler)
+      return request(app).post('/s')
+    }
+    const text = await wrapped('2030-01-01T00:00:00.000Z')
+    expect(text.body).toEqual({ token: 't', expiresAt: '2030-01-01T00:00:00.000Z', userId: 1 })
+    const unreadable = await wrapped('not a date') // toISOString() throws: the error handler answers, the process lives
+    expect([unreadable.status, unreadable.body]).toEqual([500, { error: 'RangeError' }])
+  })
+
   it('refuses to be made without an admin or an identity function', () => {
     expect(() => quickbloxSession({ admin: undefined as never, identity: () => undefined })).toThrow(TypeError)
     expect(() => quickbloxSession({ admin: adminFor(qb), identity: 'id' as never })).toThrow(TypeError)

@@ -207,10 +207,13 @@ export class QuickBloxAdmin {
     try {
       return { ...(await this.#issue(user.id, deadline)), user }
     } catch (error) {
-      // A remembered user deleted at QuickBlox since: forget it and find or create it again.
+      // A remembered user deleted at QuickBlox since: find or create it again at QuickBlox itself
+      // (the shared store may hold the same stale user), and remember that one here and there.
       if (!(error instanceof QuickBloxNotFoundError) || !this.#users) throw error
-      this.#users.delete(externalId(identity.externalUserId))
-      const again = await this.#ensure({ identity, deadline })
+      const again = await this.#findOrCreate({ identity, deadline })
+      const key = externalId(identity.externalUserId)
+      this.#users.set(key, again)
+      void this.#share(key, again, this.#users.ttl)
       return { ...(await this.#issue(again.id, deadline)), user: again }
     }
   }
