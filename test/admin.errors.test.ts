@@ -166,6 +166,8 @@ describe('bounded input', () => {
     ['an endpoint that is not http', { apiKey: API_KEY, apiEndpoint: 'ftp://qb' }],
     ['a cache that is not an object', { apiKey: API_KEY, cache: 'yes' }],
     ['a cache max of 0', { apiKey: API_KEY, cache: { max: 0 } }],
+    ['a cache max above 1000000', { apiKey: API_KEY, cache: { max: 1_000_001 } }],
+    ['a store time budget of 0', { apiKey: API_KEY, cache: { storeTimeoutMs: 0 } }],
     ['a store without set', { apiKey: API_KEY, cache: { store: { get: () => Promise.resolve(null) } } }],
   ])('refuses %s in the constructor, never quoting a value', (_name, options) => {
     expect(() => adminFor(qb, options)).toThrow(TypeError)

@@ -264,6 +264,15 @@ describe('sessionFor', () => {
       expect(session.userId).toBe(KNOWN.id)
     }
   })
+
+  it('gives a store that never answers storeTimeoutMs, not a share of the whole timeout', async () => {
+    const hanging = { get: () => new Promise<string>(() => {}), set: () => new Promise(() => {}) }
+    const admin = adminFor(qb, { cache: { store: hanging, storeTimeoutMs: 50 }, timeout: 10_000 })
+    const started = Date.now()
+    await admin.sessionFor({ externalUserId: newExternalId() })
+    // A quarter of the 10 s timeout would be 2.5 s; 50 ms plus QuickBlox is far below this bound.
+    expect(Date.now() - started).toBeLessThan(2_000)
+  })
 })
 
 describe('revokeToken and close', () => {

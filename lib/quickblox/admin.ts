@@ -29,10 +29,15 @@ export interface AdminCacheStore {
 export interface AdminCacheOptions {
   /** How long a user found or created is remembered, in ms. Default 3600000 (1 hour). */
   ttlMs?: number
-  /** Most users kept in memory; the least recently used go first. Default 10000. */
+  /** Most users kept in memory; the least recently used go first. Default 10000, at most 1000000. */
   max?: number
   /** A store shared by several instances; the in-memory cache stays in front of it. */
   store?: AdminCacheStore
+  /**
+   * How long one store call may take, in ms (default 200), and never more than a quarter of the
+   * time left: a store slower than that is skipped (a `get` is a miss; a `set` is given up).
+   */
+  storeTimeoutMs?: number
 }
 
 export interface QuickBloxAdminOptions {
@@ -113,6 +118,7 @@ export class QuickBloxAdmin {
   readonly #transport: Transport
   readonly #users: LRUCache<string, QuickBloxUser, Ensure> | undefined
   readonly #store: AdminCacheStore | undefined
+  #storeTimeoutMs = 200
   /** Names the application in shared-store keys without holding its key. */
   readonly #namespace: string
   readonly #closing = new AbortController()
@@ -136,9 +142,13 @@ export class QuickBloxAdmin {
     this.#namespace = createHash('sha256').update(apiKey).digest('hex').slice(0, 16)
     if (cache === false) return
     if (typeof cache !== 'object' || cache === null) bad('option cache must be false or an object')
-    const { ttlMs = 3_600_000, max = 10_000, store } = cache
+    const { ttlMs = 3_600_000, max = 10_000, store, storeTimeoutMs = 200 } = cache
     const positive = (value: unknown): boolean => Number.isSafeInteger(value) && (value as number) > 0
     if (!positive(ttlMs) || !positive(max)) bad('cache ttlMs and max must be positive integers')
+    // lru-cache allocates for `max` up front.
+    if (max > 1_000_000) bad('cache max must be at most 1000000')
+    if (!positive(storeTimeoutMs) || storeTimeoutMs > 60_000) bad('cache storeTimeoutMs must be from 1 to 60000 ms')
+    this.#storeTimeoutMs = storeTimeoutMs
     if (store !== undefined && (typeof store.get !== 'function' || typeof store.set !== 'function')) {
       bad('cache store must have get and set methods')
     }
@@ -307,7 +317,7 @@ export class QuickBloxAdmin {
   async #shared(key: string, deadline: number): Promise<QuickBloxUser | undefined> {
     if (!this.#store) return undefined
     try {
-      const text = await withinDeadline(this.#store.get(`${PREFIX}${this.#namespace}:${key}`), deadline)
+      const text = await this.#bounded(this.#store.get(`${PREFIX}${this.#namespace}:${key}`), deadline)
       if (typeof text !== 'string' || text.length > 64 * 1024) return undefined
       const { value, until } = JSON.parse(text) as { value?: unknown; until?: unknown }
       return typeof until === 'number' && until > Date.now() ? readUser({ user: value }) : undefined
@@ -316,11 +326,16 @@ export class QuickBloxAdmin {
     }
   }
 
+  /** A store call's answer, or `undefined` past `storeTimeoutMs` (and a quarter of the time left before `deadline`). */
+  #bounded<T>(promise: Promise<T>, deadline = Infinity): Promise<T | undefined> {
+    return withinMs(promise, Math.min(this.#storeTimeoutMs, (deadline - Date.now()) / 4))
+  }
+
   /** Stores a user for other instances, in the background: the caller has its answer already. */
   async #share(key: string, user: QuickBloxUser, ttlMs: number): Promise<void> {
     try {
       const value = JSON.stringify({ value: user, until: Date.now() + ttlMs })
-      await this.#store?.set(`${PREFIX}${this.#namespace}:${key}`, value, ttlMs)
+      if (this.#store) await this.#bounded(this.#store.set(`${PREFIX}${this.#namespace}:${key}`, value, ttlMs))
     } catch {
       // The store is a shortcut: this instance goes on with its own cache.
     }
@@ -430,10 +445,11 @@ function quotes(reason: string, password: string | undefined): boolean {
  * A store call bounded by a quarter of the time left: a slow store is skipped, and QuickBlox still
  * has most of the call's time budget.
  */
-function withinDeadline<T>(promise: Promise<T>, deadline: number): Promise<T | undefined> {
+function withinMs<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
   let timer: NodeJS.Timeout | undefined
   const late = new Promise<undefined>((resolve) => {
-    timer = setTimeout(() => resolve(undefined), Math.max(0, (deadline - Date.now()) / 4))
+    timer = setTimeout(() => resolve(undefined), Math.max(0, ms))
   })
+  promise.catch(() => {}) // a store that fails after its time is up is no one's concern
   return Promise.race([promise, late]).finally(() => clearTimeout(timer))
 }
