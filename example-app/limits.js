@@ -44,15 +44,19 @@ export function signInLimits({ secret, redis, limits, refuse }) {
   // An IPv6 client by its /56 network, as express-rate-limit does: one host holds many addresses.
   const addressOf = (req) => ipKeyGenerator(req.ip ?? '', 56)
 
-  // Sets RateLimit and Retry-After headers when it refuses.
-  const perAddress = rateLimit({
-    ...limits.address,
-    store: store('address'),
-    keyGenerator: (req) => hash(`address\n${addressOf(req)}`),
-    standardHeaders: 'draft-8',
-    legacyHeaders: false,
-    handler: refuse,
-  })
+  /** An express-rate-limit counter per client address; it sets RateLimit and Retry-After when it refuses. */
+  const perClientAddress = (name, { windowMs, limit }, what, more = {}) =>
+    rateLimit({
+      windowMs,
+      limit,
+      store: store(name),
+      keyGenerator: (req) => hash(`${name}\n${addressOf(req)}`),
+      standardHeaders: 'draft-8',
+      legacyHeaders: false,
+      handler: (req, res) => refuse(req, res, what),
+      ...more,
+    })
+  const perAddress = perClientAddress('address', limits.address)
   const perAccountAddress = counter(store('account-address'), limits.accountAddress)
   const perAccount = counter(store('account'), limits.account)
 
@@ -96,29 +100,16 @@ export function signInLimits({ secret, redis, limits, refuse }) {
   // call: counted as the request arrives, given back when the token was accepted. While Redis is
   // away it lets requests through (fails open): token checks need no Redis, and failing closed
   // would turn a Redis outage into an outage of the whole API.
-  const bearerFailures = rateLimit({
-    ...limits.bearerFailures,
-    store: store('bearer'),
-    keyGenerator: (req) => hash(`bearer\n${addressOf(req)}`),
+  const bearerFailures = perClientAddress('bearer', limits.bearerFailures, 'tokens', {
     skip: (req) => req.headers.authorization === undefined,
     skipSuccessfulRequests: true,
     requestWasSuccessful: (_req, res) => res.locals.bearerRefused !== true,
     passOnStoreError: true,
-    standardHeaders: 'draft-8',
-    legacyHeaders: false,
-    handler: (req, res) => refuse(req, res, 'tokens'),
   })
 
   // Sign-ups per client address that passed the CSRF check and validation: each creates a
   // QuickBlox user, so they are few and counted as they arrive.
-  const signups = rateLimit({
-    ...limits.signups,
-    store: store('signup'),
-    keyGenerator: (req) => hash(`signup\n${addressOf(req)}`),
-    standardHeaders: 'draft-8',
-    legacyHeaders: false,
-    handler: (req, res) => refuse(req, res, 'signup'),
-  })
+  const signups = perClientAddress('signup', limits.signups, 'signup')
 
   return {
     perAddress,

@@ -32,6 +32,16 @@ async function checkToken(token: string): Promise<number | undefined> {
   }
 }
 
+/** A shared store in a Map, as Redis would hold it. */
+function memoryStore() {
+  const entries = new Map<string, string>()
+  const store = {
+    get: async (key: string) => entries.get(key),
+    set: async (key: string, value: string) => void entries.set(key, value),
+  }
+  return { entries, store }
+}
+
 describe('createUser', () => {
   it("sends camelCase fields under QuickBlox's names and resolves with the created user", async () => {
     const externalUserId = newExternalId()
@@ -219,11 +229,7 @@ describe('sessionFor', () => {
   })
 
   it('looks the user up at QuickBlox again, not in the store, when the shared one is gone', async () => {
-    const entries = new Map<string, string>()
-    const store = {
-      get: async (key: string) => entries.get(key),
-      set: async (key: string, value: string) => void entries.set(key, value),
-    }
+    const { entries, store } = memoryStore()
     const externalUserId = newExternalId()
     const first = await adminFor(qb, { cache: { store } }).sessionFor({ externalUserId })
     await new Promise((resolve) => setImmediate(resolve))
@@ -240,11 +246,7 @@ describe('sessionFor', () => {
   })
 
   it('shares users between instances through a store: the second instance spends one request', async () => {
-    const entries = new Map<string, string>()
-    const store = {
-      get: async (key: string) => entries.get(key),
-      set: async (key: string, value: string) => void entries.set(key, value),
-    }
+    const { entries, store } = memoryStore()
     const externalUserId = newExternalId()
     await adminFor(qb, { cache: { store } }).sessionFor({ externalUserId })
     await new Promise((resolve) => setImmediate(resolve))
