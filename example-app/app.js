@@ -138,7 +138,7 @@ export function createApp({
   /** What Passport said of a sign-in, answered; every failure on the way rejects, for `next`. */
   async function signedIn(req, res, { err, user, info, status }, onSuccess, onFailure) {
     const outcome = err ? undefined : user ? 200 : (status ?? 401)
-    const previous = req.session?.passport?.user?.qbToken
+    const previous = sessionToken(req)
     await limiter.settle(res, outcome)
     if (err) throw err
     if (!user) return onFailure(req, res, outcome, info?.message ?? 'Wrong credentials')
@@ -162,7 +162,7 @@ export function createApp({
   // here (tokenStrategy.logout); if QuickBlox cannot be reached that fails (503, "try again"): the
   // client still holds the token and can ask again, where a browser's cookie is gone either way.
   async function signOut(req, res) {
-    const token = req.session?.passport?.user?.qbToken
+    const token = sessionToken(req)
     await promisify(req.session.destroy.bind(req.session))()
     res.clearCookie(sessionCookie, cookieOptions)
     await endQuickBloxSession(res, token)
@@ -316,6 +316,9 @@ function readSignup(body) {
   for (const field of SIGNUP_FIELDS) if (values[field] === '') delete values[field]
   return { values, errors }
 }
+
+/** The QuickBlox token of the cookie session's user (Passport keeps the login in `session.passport`), if any. */
+const sessionToken = (req) => req.session?.passport?.user?.qbToken
 
 /** The user as pages and the API may show it: everything but the QuickBlox token. */
 const publicUser = ({ qbToken: _secret, ...user }) => user

@@ -12,7 +12,8 @@ import { USER_FIELDS, type QuickBloxSession, type QuickBloxUser, type QuickBloxU
 import { isSessionToken, readUser } from './quickblox/validate.js'
 import type { VerifyCallback, VerifyFunction, VerifyFunctionWithRequest } from './strategy.js'
 import { callVerify } from './verify.js'
-import { noteCache, noteFailure, noteUser, publishStore, traceTokenCheck } from './diagnostics.js'
+import { noteCache, noteFailure, noteUser, traceTokenCheck } from './diagnostics.js'
+import { MAX_ENTRIES, SharedStore } from './shared-store.js'
 
 /**
  * Where several instances of the strategy share their validations (e.g. Redis): a shortcut, never
@@ -77,11 +78,6 @@ interface TokenFacts {
   expiresAt: number
 }
 const UNKNOWN: TokenFacts = { userId: 0, applicationId: 0, expiresAt: 0 }
-/** An entry read from the shared store, with the time it has left there. */
-interface Shared<T> {
-  value: T
-  ttl: number
-}
 /** What a look-up needs to ask QuickBlox: the token itself (never a key) and the request's time budget. */
 interface Ask {
   token: string
@@ -105,8 +101,6 @@ const INVALID_TOKEN = 'Bearer realm="QuickBlox", error="invalid_token"'
 /** A request whose Bearer credential (or QB-Token) is not one token of the right shape. */
 const MALFORMED = Symbol('malformed')
 const PREFIX = 'passport-quickblox:'
-/** lru-cache sets memory aside for `max` entries up front. */
-const MAX_ENTRIES = 1_000_000
 
 const hash = (token: string): string => createHash('sha256').update(token).digest('hex')
 
@@ -136,8 +130,7 @@ export class QuickBloxTokenStrategy<Req extends StrategyRequest = StrategyReques
   /** Look-ups under way, by key: concurrent requests with one token share one (single-flight). */
   private readonly pending = new Map<string, Promise<TokenFacts>>()
   private readonly users: LRUCache<number, QuickBloxUser, Ask> | undefined
-  private readonly store: TokenCacheStore | undefined
-  private readonly storeTimeoutMs: number
+  private readonly store: SharedStore | undefined
   private readonly userFields: readonly QuickBloxUserField[] | undefined
 
   constructor(options: QuickBloxTokenStrategyOptions, verify: VerifyFunction)
@@ -164,7 +157,7 @@ export class QuickBloxTokenStrategy<Req extends StrategyRequest = StrategyReques
     const host = hash(new URL(apiEndpoint ?? DEFAULT_API_ENDPOINT).href.replace(/\/+$/, '')).slice(0, 16)
     this.keyPrefix = `${this.appId}:${host}`
     if (cache === false) {
-      this.ttlMs = this.negativeTtlMs = this.storeTimeoutMs = 0
+      this.ttlMs = this.negativeTtlMs = 0
       return
     }
     if (typeof cache !== 'object' || cache === null) bad('option cache must be false or an object')
@@ -184,8 +177,7 @@ export class QuickBloxTokenStrategy<Req extends StrategyRequest = StrategyReques
     if (userFields !== undefined && !(Array.isArray(userFields) && userFields.every(known))) {
       bad('cache userFields must be a list of QuickBlox user field names')
     }
-    this.store = store
-    this.storeTimeoutMs = storeTimeoutMs
+    this.store = store && new SharedStore(store, storeTimeoutMs, 'QuickBloxTokenStrategy: the token store')
     this.userFields = userFields
     this.ttlMs = ttlMs
     this.negativeTtlMs = Math.min(negativeTtlMs, ttlMs)
@@ -200,13 +192,13 @@ export class QuickBloxTokenStrategy<Req extends StrategyRequest = StrategyReques
       ignoreFetchAbort: true,
       fetchMethod: async (id, _stale, { options: entry, context }) => {
         const key = `${PREFIX}user:${this.keyPrefix}:${id}`
-        const shared = await this.shared(key, (value) => readUser({ user: value }))
+        const shared = await this.store?.read(key, (value) => readUser({ user: value }))
         if (shared) {
           entry.ttl = Math.min(shared.ttl, ttlMs)
           return this.narrow(shared.value)
         }
         const user = this.narrow(await this.readUser(id, context))
-        void this.share(key, user, ttlMs)
+        void this.store?.write(key, user, ttlMs)
         return user
       },
     })
@@ -293,7 +285,7 @@ export class QuickBloxTokenStrategy<Req extends StrategyRequest = StrategyReques
     this.refused?.delete(key)
     // A look-up under way still answers its waiters, but is no longer kept.
     this.pending.delete(key)
-    if (this.store) await this.callStore('delete', (store) => store.delete(`${PREFIX}token:${this.keyPrefix}:${key}`))
+    await this.store?.delete(`${PREFIX}token:${this.keyPrefix}:${key}`)
   }
 
   /** Frees the client's sockets. Call it when your server shuts down. */
@@ -351,7 +343,7 @@ export class QuickBloxTokenStrategy<Req extends StrategyRequest = StrategyReques
       return current
     }
     const loading: Promise<TokenFacts> = (async () => {
-      const shared = await this.shared(storeKey, readFacts)
+      const shared = await this.store?.read(storeKey, readFacts)
       const facts = shared?.value ?? (await this.askSession(ask))
       // Trusted no longer than this instance's settings say, whatever the store's writer said:
       // a refused token only briefly (it may be logged in later), a valid one never past its expiry.
@@ -362,7 +354,7 @@ export class QuickBloxTokenStrategy<Req extends StrategyRequest = StrategyReques
       if (accepted) this.accepted!.set(key, facts, { ttl })
       else this.refused!.set(key, true, { ttl })
       // Not awaited: a write never holds the answer.
-      if (!shared) void this.share(storeKey, facts, ttl)
+      if (!shared) void this.store?.write(storeKey, facts, ttl)
       return facts
     })()
     loading.catch(settle)
@@ -418,59 +410,6 @@ export class QuickBloxTokenStrategy<Req extends StrategyRequest = StrategyReques
       if (error instanceof QuickBloxCredentialsError) return UNKNOWN
       throw error
     }
-  }
-
-  /** An entry of the shared store, with the time it has left; a miss when absent, unreadable, or the store fails. */
-  private async shared<T>(key: string, read: (value: unknown) => T | undefined): Promise<Shared<T> | undefined> {
-    if (!this.store) return undefined
-    try {
-      const text = await this.callStore('get', (store) => store.get(key))
-      if (typeof text !== 'string' || text.length > 64 * 1024) return undefined
-      const { value, until } = JSON.parse(text) as { value?: unknown; until?: unknown }
-      const ttl = typeof until === 'number' ? until - Date.now() : 0
-      const checked = read(value)
-      return checked !== undefined && ttl >= 1 ? { value: checked, ttl } : undefined
-    } catch {
-      return undefined
-    }
-  }
-
-  /** Stores an entry for other instances; `until` keeps a copy from living longer than the original. */
-  private async share(key: string, value: unknown, ttl: number): Promise<void> {
-    if (!this.store) return
-    const text = JSON.stringify({ value, until: Date.now() + ttl })
-    await this.callStore('set', (store) => store.set(key, text, ttl)).catch(() => {
-      // The store is a shortcut: this instance goes on with its own cache.
-    })
-  }
-
-  /** One call to the store, within `storeTimeoutMs`; a fault is published on `passport-quickblox:store`. */
-  private async callStore<T>(
-    operation: 'get' | 'set' | 'delete',
-    call: (store: TokenCacheStore) => Promise<T>,
-  ): Promise<T> {
-    let timer: NodeJS.Timeout | undefined
-    const timeout = new Promise<never>((_resolve, reject) => {
-      timer = setTimeout(() => reject(new StoreTimeout(operation, this.storeTimeoutMs)), this.storeTimeoutMs)
-      // A write nobody waits for must not keep the process alive.
-      timer.unref()
-    })
-    try {
-      // Promise.race also handles a late rejection of the store's promise.
-      return await Promise.race([Promise.resolve().then(() => call(this.store!)), timeout])
-    } catch (error) {
-      publishStore({ operation, reason: error instanceof StoreTimeout ? 'timeout' : 'error' })
-      throw error
-    } finally {
-      clearTimeout(timer)
-    }
-  }
-}
-
-/** A store call that did not end within `storeTimeoutMs`. */
-class StoreTimeout extends Error {
-  constructor(operation: string, ms: number) {
-    super(`QuickBloxTokenStrategy: the token store did not answer ${operation} within ${ms} ms`)
   }
 }
 

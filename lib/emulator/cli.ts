@@ -28,9 +28,10 @@ async function main(): Promise<void> {
   console.log(`QuickBlox emulator listening on ${emulator.url}`)
   for (const app of emulator.applications) console.log(`  application id ${app.id}, auth key ${app.authKey}`)
   if (values.data === undefined) {
-    // The built-in demo data is public, so its secrets and passwords may be shown; a user's file never is.
-    const { authSecret, apiKey } = demoData.applications[0]!
-    console.log(`  auth secret ${authSecret}, API key ${apiKey}`)
+    // Only the built-in demo data is ever printed: its values are public, published in the docs,
+    // and useless against QuickBlox. A data file's secrets, and the keys made up for it, never are.
+    const demo = demoData.applications[0]!
+    console.log(`  public demo auth secret ${demo.authSecret}, public demo API key ${demo.apiKey}`)
     for (const user of demoData.users) {
       const how = user.password
         ? `${user.login ? 'login' : 'email'} ${user.login ?? user.email} / password ${user.password}`

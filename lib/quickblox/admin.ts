@@ -1,19 +1,19 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { LRUCache } from 'lru-cache'
-import { MAX_SOCKETS, isHttpUrl, retryAfter } from './client.js'
+import { DEFAULT_API_ENDPOINT, MAX_SOCKETS, isHttpUrl, retryAfter } from './client.js'
 import {
   QuickBloxConfigurationError,
   QuickBloxError,
   QuickBloxNotFoundError,
   QuickBloxRateLimitError,
   QuickBloxResponseError,
-  QuickBloxTimeoutError,
   QuickBloxUnavailableError,
   QuickBloxValidationError,
 } from './errors.js'
 import { type Reply, Transport } from './http.js'
 import type { QuickBloxUser } from './types.js'
 import { readUser } from './validate.js'
+import { MAX_ENTRIES, SharedStore } from '../shared-store.js'
 
 /**
  * Where several instances share the externalUserId → user mapping (e.g. Redis): the same shape
@@ -117,8 +117,7 @@ export class QuickBloxAdmin {
   readonly #timeout: number
   readonly #transport: Transport
   readonly #users: LRUCache<string, QuickBloxUser, Ensure> | undefined
-  readonly #store: AdminCacheStore | undefined
-  #storeTimeoutMs = 200
+  readonly #store: SharedStore | undefined
   /** Names the application in shared-store keys without holding its key. */
   readonly #namespace: string
   readonly #closing = new AbortController()
@@ -129,7 +128,7 @@ export class QuickBloxAdmin {
       throw new TypeError(`QuickBloxAdmin: ${message}`)
     }
     if (typeof options !== 'object' || options === null) bad('options are required')
-    const { apiKey, apiEndpoint = 'https://api.quickblox.com', timeout = 10_000, cache = {} } = options
+    const { apiKey, apiEndpoint = DEFAULT_API_ENDPOINT, timeout = 10_000, cache = {} } = options
     if (typeof apiKey !== 'string' || !OPAQUE.test(apiKey)) bad('option apiKey must be the API key, printable text')
     // Node's timers hold at most 2^31 - 1 ms; a longer one would fire at once.
     if (typeof timeout !== 'number' || !(timeout > 0 && timeout <= 2 ** 31 - 1)) {
@@ -138,21 +137,19 @@ export class QuickBloxAdmin {
     if (!isHttpUrl(apiEndpoint)) bad('option apiEndpoint must be an http: or https: URL')
     this.#apiKey = apiKey
     this.#timeout = timeout
-    this.#transport = new Transport(apiEndpoint.replace(/\/+$/, ''), MAX_SOCKETS)
+    this.#transport = new Transport(apiEndpoint, MAX_SOCKETS)
     this.#namespace = createHash('sha256').update(apiKey).digest('hex').slice(0, 16)
     if (cache === false) return
     if (typeof cache !== 'object' || cache === null) bad('option cache must be false or an object')
     const { ttlMs = 3_600_000, max = 10_000, store, storeTimeoutMs = 200 } = cache
     const positive = (value: unknown): boolean => Number.isSafeInteger(value) && (value as number) > 0
     if (!positive(ttlMs) || !positive(max)) bad('cache ttlMs and max must be positive integers')
-    // lru-cache allocates for `max` up front.
-    if (max > 1_000_000) bad('cache max must be at most 1000000')
+    if (max > MAX_ENTRIES) bad(`cache max must be at most ${MAX_ENTRIES}`)
     if (!positive(storeTimeoutMs) || storeTimeoutMs > 60_000) bad('cache storeTimeoutMs must be from 1 to 60000 ms')
-    this.#storeTimeoutMs = storeTimeoutMs
     if (store !== undefined && (typeof store.get !== 'function' || typeof store.set !== 'function')) {
       bad('cache store must have get and set methods')
     }
-    this.#store = store
+    this.#store = store && new SharedStore(store, storeTimeoutMs, 'QuickBloxAdmin: the user store')
     // fetch() loads a missing externalUserId once however many calls wait for it (single-flight
     // in this process), and never keeps a load that failed.
     this.#users = new LRUCache<string, QuickBloxUser, Ensure>({
@@ -160,10 +157,12 @@ export class QuickBloxAdmin {
       ttl: ttlMs,
       ignoreFetchAbort: true,
       fetchMethod: async (key, _stale, { context }) => {
-        const shared = await this.#shared(key, context.deadline)
-        if (shared) return shared
+        // A store slower than a quarter of the time left is skipped: QuickBlox keeps most of it.
+        const budget = (context.deadline - Date.now()) / 4
+        const shared = await this.#store?.read(this.#storeKey(key), (value) => readUser({ user: value }), budget)
+        if (shared) return shared.value
         const user = await this.#findOrCreate(context)
-        void this.#share(key, user, ttlMs)
+        void this.#store?.write(this.#storeKey(key), user, ttlMs)
         return user
       },
     })
@@ -223,7 +222,7 @@ export class QuickBloxAdmin {
       const again = await this.#findOrCreate({ identity, deadline })
       const key = externalId(identity.externalUserId)
       this.#users.set(key, again)
-      void this.#share(key, again, this.#users.ttl)
+      void this.#store?.write(this.#storeKey(key), again, this.#users.ttl)
       return { ...(await this.#issue(again.id, deadline)), user: again }
     }
   }
@@ -308,37 +307,11 @@ export class QuickBloxAdmin {
     options: { apiKey?: string; token?: string; json?: Record<string, unknown> },
   ): Promise<Reply> {
     if (this.#closing.signal.aborted) throw new QuickBloxUnavailableError('The QuickBlox admin client is closed')
-    const timeoutMs = deadline - Date.now()
-    if (timeoutMs <= 0) throw new QuickBloxTimeoutError(this.#timeout)
-    return this.#transport.send(method, path, { ...options, timeoutMs, reportedTimeoutMs: this.#timeout })
+    return this.#transport.sendBy(method, path, deadline, { ...options, reportedTimeoutMs: this.#timeout })
   }
 
-  /** The user another instance stored; a miss when absent, unreadable, failing, or slower than the time left. */
-  async #shared(key: string, deadline: number): Promise<QuickBloxUser | undefined> {
-    if (!this.#store) return undefined
-    try {
-      const text = await this.#bounded(this.#store.get(`${PREFIX}${this.#namespace}:${key}`), deadline)
-      if (typeof text !== 'string' || text.length > 64 * 1024) return undefined
-      const { value, until } = JSON.parse(text) as { value?: unknown; until?: unknown }
-      return typeof until === 'number' && until > Date.now() ? readUser({ user: value }) : undefined
-    } catch {
-      return undefined
-    }
-  }
-
-  /** A store call's answer, or `undefined` past `storeTimeoutMs` (and a quarter of the time left before `deadline`). */
-  #bounded<T>(promise: Promise<T>, deadline = Infinity): Promise<T | undefined> {
-    return withinMs(promise, Math.min(this.#storeTimeoutMs, (deadline - Date.now()) / 4))
-  }
-
-  /** Stores a user for other instances, in the background: the caller has its answer already. */
-  async #share(key: string, user: QuickBloxUser, ttlMs: number): Promise<void> {
-    try {
-      const value = JSON.stringify({ value: user, until: Date.now() + ttlMs })
-      if (this.#store) await this.#bounded(this.#store.set(`${PREFIX}${this.#namespace}:${key}`, value, ttlMs))
-    } catch {
-      // The store is a shortcut: this instance goes on with its own cache.
-    }
+  #storeKey(externalUserId: string): string {
+    return `${PREFIX}${this.#namespace}:${externalUserId}`
   }
 }
 
@@ -439,17 +412,4 @@ function fieldErrors(body: unknown, password: string | undefined): Record<string
 /** Whether a reason quotes the password; one shorter than QuickBlox's 8 characters is refused as such. */
 function quotes(reason: string, password: string | undefined): boolean {
   return password !== undefined && password.length >= 8 && reason.includes(password)
-}
-
-/**
- * A store call bounded by a quarter of the time left: a slow store is skipped, and QuickBlox still
- * has most of the call's time budget.
- */
-function withinMs<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
-  let timer: NodeJS.Timeout | undefined
-  const late = new Promise<undefined>((resolve) => {
-    timer = setTimeout(() => resolve(undefined), Math.max(0, ms))
-  })
-  promise.catch(() => {}) // a store that fails after its time is up is no one's concern
-  return Promise.race([promise, late]).finally(() => clearTimeout(timer))
 }

@@ -7,7 +7,6 @@ import {
   QuickBloxError,
   QuickBloxRateLimitError,
   QuickBloxResponseError,
-  QuickBloxTimeoutError,
   QuickBloxUnavailableError,
 } from './errors.js'
 import { type Reply, Transport } from './http.js'
@@ -117,7 +116,7 @@ export class QuickBloxClient {
     this.#authSecret = authSecret
     this.#algorithm = signatureAlgorithm
     this.#timeout = timeout
-    this.#transport = new Transport(apiEndpoint.replace(/\/+$/, ''), maxSockets)
+    this.#transport = new Transport(apiEndpoint, maxSockets)
     this.#pool =
       pool === false || keyless ? undefined : new SessionPool(() => this.#createSession(this.#deadline()), pool)
   }
@@ -299,9 +298,7 @@ export class QuickBloxClient {
     options: { token?: string; json?: Record<string, unknown>; attempt?: number },
   ): Promise<Reply> {
     if (this.#closing.signal.aborted) throw new QuickBloxUnavailableError('The QuickBlox client is closed')
-    const timeoutMs = deadline - Date.now()
-    if (timeoutMs <= 0) throw new QuickBloxTimeoutError(this.#timeout)
-    return this.#transport.send(method, path, { ...options, timeoutMs, reportedTimeoutMs: this.#timeout })
+    return this.#transport.sendBy(method, path, deadline, { ...options, reportedTimeoutMs: this.#timeout })
   }
 }
 

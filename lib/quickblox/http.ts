@@ -45,7 +45,7 @@ export class Transport {
     const options: http.AgentOptions = { keepAlive: true, maxSockets }
     this.#agents = { http: new http.Agent(options), https: new https.Agent(options) }
     this.#got = got.extend({
-      prefixUrl: apiEndpoint,
+      prefixUrl: apiEndpoint.replace(/\/+$/, ''), // paths are joined with one slash
       agent: this.#agents,
       retry: { limit: 0 },
       throwHttpErrors: false,
@@ -70,6 +70,18 @@ export class Transport {
       if (!staleResets.has(error as object) || method !== 'GET' || timeoutMs <= 0) throw error
       return traceRequest(method, path, attempt + 1, () => this.#send(method, path, { ...options, timeoutMs }))
     }
+  }
+
+  /** {@link send} with what is left until `deadline` (ms since the epoch); none left is a timeout. */
+  async sendBy(
+    method: 'GET' | 'POST' | 'DELETE',
+    path: string,
+    deadline: number,
+    options: Omit<SendOptions, 'timeoutMs'>,
+  ): Promise<Reply> {
+    const timeoutMs = deadline - Date.now()
+    if (timeoutMs <= 0) throw new QuickBloxTimeoutError(options.reportedTimeoutMs)
+    return this.send(method, path, { ...options, timeoutMs })
   }
 
   async #send(method: 'GET' | 'POST' | 'DELETE', path: string, options: SendOptions): Promise<Reply> {
