@@ -15,9 +15,9 @@ export const added = (before: Record<string, number>): string[] =>
     .filter(([kind, n]) => n > (before[kind] ?? 0))
     .map(([kind]) => kind)
 
-/** Sockets end asynchronously once destroyed: polls for up to 3 s, never waits blindly. */
+/** Sockets and their timers end asynchronously once destroyed: polls for up to 10 s, never waits blindly. */
 export async function nothingAddedTo(before: Record<string, number>): Promise<void> {
-  const end = Date.now() + 3000
+  const end = Date.now() + 10_000
   while (added(before).length > 0 && Date.now() < end) await new Promise((resolve) => setTimeout(resolve, 20))
   expect(added(before)).toEqual([])
 }
