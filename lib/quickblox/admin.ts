@@ -12,7 +12,7 @@ import {
 } from './errors.js'
 import { type Reply, Transport } from './http.js'
 import type { QuickBloxUser } from './types.js'
-import { readUser } from './validate.js'
+import { readFieldErrors, readUser } from './validate.js'
 import { MAX_ENTRIES, SharedStore } from '../shared-store.js'
 
 /**
@@ -382,34 +382,6 @@ function errorFor(reply: Reply, password?: string): QuickBloxError {
     return new QuickBloxConfigurationError(`QuickBlox refused the API key (${status}): check the apiKey option`)
   }
   if (status === 404) return new QuickBloxNotFoundError()
-  if (status === 422) return new QuickBloxValidationError(fieldErrors(reply.body, password))
+  if (status === 422) return new QuickBloxValidationError(readFieldErrors(reply.body, [password]))
   return new QuickBloxResponseError(`QuickBlox answered an unexpected status ${status}`)
-}
-
-/**
- * `{"errors": {"field": [...]}}` (or a bare list, as `base`), bounded: ten fields of ten reasons
- * of 200 characters. A reason that quotes the password sent is replaced, so no error holds it.
- */
-function fieldErrors(body: unknown, password: string | undefined): Record<string, string[]> {
-  const errors = (body as { errors?: unknown } | undefined)?.errors
-  const entries = Array.isArray(errors)
-    ? [['base', errors] as const]
-    : typeof errors === 'object' && errors !== null
-      ? Object.entries(errors)
-      : []
-  const fields: Record<string, string[]> = {}
-  for (const [field, value] of entries.slice(0, 10)) {
-    if (!/^[a-z_]{1,40}$/.test(field)) continue
-    const reasons = (Array.isArray(value) ? (value as unknown[]) : [value])
-      .filter((reason): reason is string => typeof reason === 'string')
-      .slice(0, 10)
-      .map((reason) => (quotes(reason, password) ? 'is invalid' : reason.slice(0, 200)))
-    if (reasons.length > 0) fields[field] = reasons
-  }
-  return fields
-}
-
-/** Whether a reason quotes the password; one shorter than QuickBlox's 8 characters is refused as such. */
-function quotes(reason: string, password: string | undefined): boolean {
-  return password !== undefined && password.length >= 8 && reason.includes(password)
 }

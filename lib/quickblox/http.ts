@@ -10,6 +10,8 @@ const MAX_REPLY_BYTES = 1024 * 1024
 /** Errors of requests reset on a kept-alive socket they reused (see `Transport.send`). */
 const staleResets = new WeakSet<object>()
 
+export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE'
+
 export interface Reply {
   status: number
   headers: Record<string, string | string[] | undefined>
@@ -22,6 +24,8 @@ export interface SendOptions {
   /** The application's API key, sent as `Authorization: ApiKey <key>` (QuickBloxAdmin's requests). */
   apiKey?: string
   json?: Record<string, unknown>
+  /** The query string's fields, encoded by got (never part of `path`, which diagnostics show). */
+  searchParams?: Record<string, string>
   /** Milliseconds this one request may take, from connecting to the last byte. */
   timeoutMs: number
   /** The client's `timeout`, named in a timeout error. */
@@ -60,7 +64,7 @@ export class Transport {
    * then fails with a reset though QuickBlox never saw it. A GET changes nothing, so it is sent
    * once more, on a fresh socket, with what is left of its time.
    */
-  async send(method: 'GET' | 'POST' | 'DELETE', path: string, options: SendOptions): Promise<Reply> {
+  async send(method: Method, path: string, options: SendOptions): Promise<Reply> {
     const deadline = Date.now() + options.timeoutMs
     const attempt = options.attempt ?? 1
     try {
@@ -74,7 +78,7 @@ export class Transport {
 
   /** {@link send} with what is left until `deadline` (ms since the epoch); none left is a timeout. */
   async sendBy(
-    method: 'GET' | 'POST' | 'DELETE',
+    method: Method,
     path: string,
     deadline: number,
     options: Omit<SendOptions, 'timeoutMs'>,
@@ -84,10 +88,11 @@ export class Transport {
     return this.send(method, path, { ...options, timeoutMs })
   }
 
-  async #send(method: 'GET' | 'POST' | 'DELETE', path: string, options: SendOptions): Promise<Reply> {
+  async #send(method: Method, path: string, options: SendOptions): Promise<Reply> {
     const request = this.#got(path, {
       method,
       json: options.json,
+      searchParams: options.searchParams,
       headers: {
         ...(options.token === undefined ? {} : { 'QB-Token': options.token }),
         ...(options.apiKey === undefined ? {} : { Authorization: `ApiKey ${options.apiKey}` }),
