@@ -107,8 +107,9 @@ export async function deleteOwnUser(send: Send, id: number, token: string, deadl
 
 /**
  * `GET /users/password/reset.json?email=` with an application session. `true` once asked,
- * whether or not QuickBlox has a user with that address (404); `false` when QuickBlox no longer
- * knows the application session (the caller retries once with a fresh one).
+ * whether or not QuickBlox has a user with that address: it answers 404 for an unknown one, and
+ * 403 "User does not have a confirmed email address" for one whose address it may not mail;
+ * `false` when QuickBlox no longer knows the application session (the caller retries once).
  */
 export async function requestPasswordReset(
   send: Send,
@@ -123,7 +124,8 @@ export async function requestPasswordReset(
   if (reply.status === 401 && readErrors(reply.body).some((reason) => /session does not exist/i.test(reason))) {
     return false
   }
-  if ((reply.status >= 200 && reply.status < 300) || reply.status === 404) return true
+  const unmailable = reply.status === 403 && readErrors(reply.body).some((reason) => /email/i.test(reason))
+  if ((reply.status >= 200 && reply.status < 300) || reply.status === 404 || unmailable) return true
   throw accountError(reply, [])
 }
 
