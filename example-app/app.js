@@ -263,7 +263,7 @@ export function createApp({
     endQuickBloxSession,
     sessionToken,
   })
-  const signedInPage = (req, res, next) => (req.user ? next() : res.redirect(303, '/login'))
+  const signedInPage = (req, res, next) => (req.user ? next() : res.redirect('/login'))
   app.get('/profile', signedInPage, (req, res) =>
     res.send(views.profile({ user: req.user, csrf: csrf.token(req, res), updated: req.query.updated })),
   )

@@ -45,7 +45,7 @@ describe('the profile page', () => {
 
   it('sends a signed-out visitor to the sign-in page', async () => {
     const res = await request(app.url).get('/profile')
-    expect(res.status).toBe(303)
+    expect(res.status).toBe(302)
     expect(res.headers.location).toBe('/login')
   })
 })
