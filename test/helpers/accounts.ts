@@ -66,10 +66,8 @@ export { sidCookie }
 /** The QuickBlox tokens the app's sessions of one user hold (server-side only). */
 export async function tokensOf(store: session.Store, userId: number): Promise<string[]> {
   const all = await new Promise<Record<string, unknown>>((resolve, reject) =>
-    store.all?.((err: unknown, sessions) =>
-      err
-        ? reject(err instanceof Error ? err : new Error(String(err)))
-        : resolve((sessions ?? {}) as Record<string, unknown>),
+    store.all?.((err: Error | null, sessions) =>
+      err ? reject(err) : resolve((sessions ?? {}) as Record<string, unknown>),
     ),
   )
   return Object.values(all).flatMap((s) => {
