@@ -117,4 +117,55 @@ describe('the example app in a browser', () => {
     await page.waitForURL(`${example.url}/profile`)
     expect(await page.locator('main').textContent()).toContain('Kim Browser')
   })
+
+  it('changes the name and the password on the profile page; another browser of the same user is signed out', async () => {
+    // A second browser (its own cookies) signed in as kim, from the account made above.
+    const other = await browser!.newContext()
+    const otherPage = await other.newPage()
+    await otherPage.goto(`${example.url}/login`)
+    await otherPage.getByLabel('Login or email', { exact: true }).fill('kim')
+    await otherPage.getByLabel('Password', { exact: true }).fill('kim-browser-password')
+    await otherPage.getByRole('button', { name: 'Sign in', exact: true }).click()
+    await otherPage.waitForURL(`${example.url}/profile`)
+
+    await page.goto(`${example.url}/profile`)
+    await page.getByLabel('Full name').fill('Kim Renamed')
+    await page.getByRole('button', { name: 'Save' }).click()
+    await page.waitForURL(`${example.url}/profile?updated=profile`)
+    expect(await page.getByRole('status').textContent()).toContain('Your name and email are saved.')
+    expect(await page.locator('dl').textContent()).toContain('Kim Renamed')
+
+    await page.getByLabel('Current password').fill('not-kims-password')
+    await page.getByLabel('New password').fill('kim-new-password')
+    await page.getByRole('button', { name: 'Change password' }).click()
+    await expect(page.locator('#current_password-error').textContent()).resolves.toBe('Current password is not correct')
+    await page.getByLabel('Current password').fill('kim-browser-password')
+    await page.getByLabel('New password').fill('kim-new-password')
+    await page.getByRole('button', { name: 'Change password' }).click()
+    await page.waitForURL(`${example.url}/profile?updated=password`)
+    expect(await page.getByRole('status').textContent()).toContain('Every other session of yours has been signed out')
+    await page.screenshot({ path: `${ARTIFACTS}/password-changed.png`, fullPage: true })
+
+    await otherPage.goto(`${example.url}/profile`)
+    expect(otherPage.url()).toBe(`${example.url}/login`)
+    await other.close()
+  })
+
+  it('deletes the account after asking for the password, and signs out', async () => {
+    await page.goto(`${example.url}/profile`)
+    await page.getByLabel('Your password').fill('kim-browser-password') // the old one
+    await page.getByRole('button', { name: 'Delete my account' }).click()
+    await expect(page.locator('#password-error').textContent()).resolves.toBe('Your password is not correct')
+    await page.getByLabel('Your password').fill('kim-new-password')
+    await page.getByRole('button', { name: 'Delete my account' }).click()
+    await page.waitForURL(`${example.url}/?deleted=1`)
+    expect(await page.getByRole('status').textContent()).toContain('Your account has been deleted')
+    expect(await page.locator('main').textContent()).toContain('Nobody is signed in')
+
+    await page.goto(`${example.url}/login`)
+    await page.getByLabel('Login or email', { exact: true }).fill('kim')
+    await page.getByLabel('Password', { exact: true }).fill('kim-new-password')
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click()
+    await expect(page.getByRole('alert').textContent()).resolves.toContain('Sign-in failed')
+  })
 })
