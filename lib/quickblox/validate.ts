@@ -81,28 +81,3 @@ export function readErrors(body: unknown): string[] {
   }
   return reasons
 }
-
-/**
- * `{"errors": {"field": [...]}}` (or a bare list, as `base`), bounded: ten fields of ten reasons
- * of 200 characters. A reason that quotes one of `secrets` (the passwords sent) is replaced, so
- * no error holds them.
- */
-export function readFieldErrors(body: unknown, secrets: readonly (string | undefined)[]): Record<string, string[]> {
-  const errors = isObject(body) ? body.errors : undefined
-  const entries = Array.isArray(errors) ? [['base', errors] as const] : isObject(errors) ? Object.entries(errors) : []
-  const fields: Record<string, string[]> = {}
-  for (const [field, value] of entries.slice(0, 10)) {
-    if (!/^[a-z_]{1,40}$/.test(field)) continue
-    const reasons = (Array.isArray(value) ? (value as unknown[]) : [value])
-      .filter((reason): reason is string => typeof reason === 'string')
-      .slice(0, 10)
-      .map((reason) => (secrets.some((secret) => quotes(reason, secret)) ? 'is invalid' : reason.slice(0, 200)))
-    if (reasons.length > 0) fields[field] = reasons
-  }
-  return fields
-}
-
-/** Whether a reason quotes a password; one shorter than QuickBlox's 8 characters is refused as such. */
-function quotes(reason: string, password: string | undefined): boolean {
-  return password !== undefined && password.length >= 8 && reason.includes(password)
-}
