@@ -1,10 +1,12 @@
 import { randomBytes } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
-import { createServer } from 'node:http'
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import { createServer as createHttpsServer } from 'node:https'
 import type { AddressInfo } from 'node:net'
 import { demoData } from './demo-data.js'
 import { EmulatorServer } from './server.js'
 import { Store } from './store.js'
+import { certificateFor } from './tls.js'
 import type {
   Emulator,
   EmulatorApplication,
@@ -22,7 +24,7 @@ export { demoData } from './demo-data.js'
  * `POST/GET/DELETE /session.json`, `POST/DELETE /login.json`, `GET /users/{id}.json`, and, with
  * a session token or the application's `Authorization: ApiKey`, `POST /users.json`,
  * `GET /users/external/{id}.json` and `POST /users/{id}/tokens` as QuickBlox does, with
- * controls for tests (latency, faults, request log, clock).
+ * controls for tests (latency, faults, request log, clock). Over HTTP, or HTTPS with `tls`.
  *
  * @example
  * const qb = await startEmulator()
@@ -46,19 +48,23 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const handler = new EmulatorServer(store, log, maxLogEntries)
   for (const [endpoint, ms] of Object.entries(options.latency ?? {})) handler.latency.set(endpoint as never, ms)
 
+  const listenHost = options.host ?? '127.0.0.1'
+  const tls = options.tls === undefined ? undefined : await certificateFor(options.tls, listenHost)
   // `handle` answers every error itself, so its promise never rejects.
-  const server = createServer((req, res) => void handler.handle(req, res))
+  const listener = (req: IncomingMessage, res: ServerResponse): void => void handler.handle(req, res)
+  const server = tls ? createHttpsServer(tls, listener) : createServer(listener)
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve())
+    server.listen(options.port ?? 0, listenHost, () => resolve())
   })
   const { address, port } = server.address() as AddressInfo
   const host = address.includes(':') ? `[${address}]` : address
   let closed: Promise<void> | undefined
 
   return {
-    url: `http://${host}:${port}`,
+    url: `${tls ? 'https' : 'http'}://${host}:${port}`,
     port,
+    certificate: tls?.cert,
     application: store.applications[0]!,
     applications: store.applications,
     users: store.users,

@@ -90,12 +90,25 @@ export type EmulatorFault =
   | 'wrong-shape'
   | 'expire-session'
 
+/** A key and certificate to serve HTTPS with, in PEM (text, or the bytes of a `.pem` file). */
+export interface EmulatorTls {
+  key: string | Uint8Array
+  cert: string | Uint8Array
+}
+
 /** Options of `startEmulator()`. Every one is optional. */
 export interface EmulatorOptions {
   /** Port to listen on; `0` (default) picks a free one. */
   port?: number
   /** Interface to listen on; default `'127.0.0.1'`. */
   host?: string
+  /**
+   * Serve HTTPS rather than HTTP, as clients that build every URL as `https://` + host need
+   * (QuickBlox's JS SDK). `true`: with a self-signed certificate made at start for `localhost`,
+   * `127.0.0.1`, `::1` and `host` (valid 30 days; its private key never leaves memory);
+   * `{ key, cert }`: with yours. Either way `certificate` shows the certificate, for clients to trust.
+   */
+  tls?: true | EmulatorTls
   /** Applications to accept. With neither these, `users` nor `dataFile`, the built-in `demoData` is used. */
   applications?: EmulatorApplication[]
   /** Users to seed; ids are assigned when absent. */
@@ -141,9 +154,17 @@ export interface EmulatorRequestLog {
 
 /** A running emulator, as `startEmulator()` resolves it. */
 export interface Emulator {
-  /** Base URL, e.g. `'http://127.0.0.1:41234'`: pass it as the client's `apiEndpoint`. */
+  /**
+   * Base URL, e.g. `'http://127.0.0.1:41234'` (`https://` with `tls`): pass it as the client's
+   * `apiEndpoint`. The SDK's `endpoints.api` takes its host: `new URL(url).host`.
+   */
   url: string
   port: number
+  /**
+   * With `tls`, the certificate served (PEM): give it to clients as their trusted CA
+   * (`NODE_EXTRA_CA_CERTS=<file>`, an https `Agent`'s `ca`). `undefined` on plain HTTP.
+   */
+  certificate: string | undefined
   /** The first application (handy for tests). */
   application: EmulatorApplicationWithKey
   applications: EmulatorApplicationWithKey[]
