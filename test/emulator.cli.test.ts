@@ -116,6 +116,24 @@ describe('quickblox-emulator CLI', () => {
     expect(cliRun.output()).not.toContain('file-api-key')
   })
 
+  it('prints each password reset mail with its link, without --verbose', async () => {
+    const cliRun = run(['--port', '0'])
+    const url = await urlOf(cliRun)
+    const session = await call(`${url}/session.json`, 'POST', { body: sessionParams(demoData.applications[0]!) })
+    const asked = await call(`${url}/users/password/reset.json?email=bob@example.com`, 'GET', {
+      token: session.json.session.token,
+    })
+    expect(asked.status).toBe(200)
+    const link = new RegExp(`mail to bob@example\\.com: Reset your password: (${url}/password/reset\\?token=\\S+)`)
+    // The line is printed before the answer leaves; stdout may reach us a moment after it.
+    for (let i = 0; i < 200 && !link.test(cliRun.output()); i++) await new Promise((r) => setTimeout(r, 25))
+    const page = await call(link.exec(cliRun.output())![1]!, 'GET')
+    expect(page.status).toBe(200)
+    expect(page.text).toContain('Choose a new password')
+    cliRun.child.kill('SIGTERM')
+    expect(await cliRun.exit).toBe(0)
+  })
+
   it('serves HTTPS with --https, writing its certificate (never its key) to --cert-out', async () => {
     const file = join(dir, 'emulator-cert.pem')
     const cliRun = run(['--port', '0', '--https', '--cert-out', file])

@@ -50,6 +50,8 @@ async function main(): Promise<void> {
     ...(tls === undefined ? {} : { tls }),
     ...(values.data === undefined ? {} : { dataFile: values.data }),
     ...(values.verbose ? { log: (line: string) => console.log(line) } : {}),
+    // Mails go nowhere else: a reset link is printed whether or not requests are.
+    mail: (mail) => console.log(`mail to ${mail.to}: ${mail.subject}: ${mail.link}`),
   })
   console.log(`QuickBlox emulator listening on ${emulator.url}`)
   // The certificate only (it is public): its key stays in this process. A client trusts it with

@@ -12,6 +12,7 @@ import type {
   EmulatorApplication,
   EmulatorApplicationWithKey,
   EmulatorData,
+  EmulatorMail,
   EmulatorOptions,
   EmulatorUserSeed,
 } from './types.js'
@@ -46,7 +47,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const maxLogEntries = options.maxLogEntries ?? 10_000
   if (!Number.isInteger(maxLogEntries) || maxLogEntries < 0)
     throw new TypeError('maxLogEntries must be a non-negative integer')
-  const handler = new EmulatorServer(store, log, maxLogEntries)
+  const mail = options.mail ?? ((sent: EmulatorMail): void => log(`mail to ${sent.to}: ${sent.subject}: ${sent.link}`))
+  const handler = new EmulatorServer(store, log, maxLogEntries, mail)
   for (const [endpoint, ms] of Object.entries(options.latency ?? {})) handler.latency.set(endpoint as never, ms)
 
   const listenHost = options.host ?? '127.0.0.1'
@@ -60,10 +62,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   })
   const { address, port } = server.address() as AddressInfo
   const host = address.includes(':') ? `[${address}]` : address
+  const url = `${tls ? 'https' : 'http'}://${host}:${port}`
+  handler.resets.baseUrl = url
   let closed: Promise<void> | undefined
 
   return {
-    url: `${tls ? 'https' : 'http'}://${host}:${port}`,
+    url,
     port,
     certificate: tls?.cert,
     application: store.applications[0]!,
@@ -91,6 +95,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     resetLog: () => handler.resetLog(),
     destroyUserSessions: (userId) => store.endUserSessions(userId, 'destroy'),
     expireUserSessions: (userId) => store.endUserSessions(userId, 'expire'),
+    get mails() {
+      return handler.resets.mails
+    },
+    lastResetLink: (email) => handler.resets.lastLink(email),
     addUser: (seed) => {
       const copy: unknown = structuredClone(seed)
       if (!isUserSeed(copy)) throw new TypeError(USER_SEED_ERROR)

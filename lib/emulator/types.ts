@@ -74,6 +74,9 @@ export const ENDPOINTS = {
   'DELETE /users/:id.json': 200,
   'GET /users/by_login.json': 200,
   'GET /users/by_email.json': 200,
+  'GET /users/password/reset.json': 200,
+  'GET /password/reset': 200,
+  'POST /password/reset': 200,
 } as const
 
 /** An endpoint, named as faults, latency and counts refer to it. */
@@ -106,6 +109,20 @@ export interface EmulatorTls {
   cert: string | Uint8Array
 }
 
+/**
+ * A mail the emulator "sent" instead of QuickBlox: today the password reset mail of
+ * `GET /users/password/reset.json`, whose link opens the emulator's own page for a new password.
+ */
+export interface EmulatorMail {
+  /** The user's email address. */
+  to: string
+  subject: string
+  /** The reset page's address, its single-use secret included: `<url>/password/reset?token=…`. */
+  link: string
+  /** When it was sent, on the emulator's clock (ms). */
+  sentAt: number
+}
+
 /** Options of `startEmulator()`. Every one is optional. */
 export interface EmulatorOptions {
   /** Port to listen on; `0` (default) picks a free one. */
@@ -131,6 +148,11 @@ export interface EmulatorOptions {
   latency?: Partial<Record<EmulatorEndpoint, number>>
   /** Where the emulator writes one line per request (no body, so never a password). Default: nowhere. */
   log?: (line: string) => void
+  /**
+   * Where the emulator delivers each mail it sends (a password reset link), besides keeping it in
+   * `mails`. Default: one line on `log`, `mail to <address>: <subject>: <link>`.
+   */
+  mail?: (mail: EmulatorMail) => void
   /**
    * How many of the most recent requests `requests` keeps (default 10000), so a long-running
    * emulator does not grow without limit; `counts()` still counts every request.
@@ -200,6 +222,10 @@ export interface Emulator {
   destroyUserSessions(userId: number): number
   /** Expires every session token of a user (as two idle hours would); returns how many. */
   expireUserSessions(userId: number): number
+  /** The mails sent so far (the most recent 1000), oldest first: reset links, with their secrets. */
+  readonly mails: readonly EmulatorMail[]
+  /** The link of the latest password reset mail to `email` (any letter case), or `undefined`. */
+  lastResetLink(email: string): string | undefined
   /** Adds a user while running; returns it with its id. Throws a `TypeError` on a malformed seed. */
   addUser(seed: EmulatorUserSeed): EmulatorUser
 }
