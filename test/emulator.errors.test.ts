@@ -20,7 +20,7 @@ const raw = (method: string, path: string, body: string, contentType = 'applicat
 
 describe("error answers in QuickBlox's shapes", () => {
   it.each([
-    ['an unknown path', 'GET', '/users.json'],
+    ['an unknown path', 'GET', '/blobs.json'],
     ['an unknown method', 'PUT', '/session.json'],
     ['the root', 'GET', '/'],
   ])('answers 404 to %s', async (_name, method, path) => {
