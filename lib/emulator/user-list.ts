@@ -49,7 +49,7 @@ const invalid = (field: string): Reply => new Reply(422, { errors: { [field]: ['
 /** A field's value on a user as comparable, or `undefined` when the user has none (SQL's NULL). */
 function valueOf(user: User, field: string, kind: Kind): Comparable | undefined {
   const value = user[field]
-  if (value === null || value === undefined) return undefined
+  if (typeof value !== 'string' && typeof value !== 'number') return undefined
   if (kind === 'string') return field === 'email' ? String(value).toLowerCase() : String(value)
   return kind === 'date' ? Date.parse(String(value)) : Number(value)
 }
