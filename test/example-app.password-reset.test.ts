@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import request from 'supertest'
 import { startEmulator, type Emulator } from 'passport-quickblox/emulator'
 import { csrfFrom, LOG_LINE, startExample, testLimits, type ExampleApp } from './helpers/example-app.js'
+import { newUser } from './helpers/accounts.js'
 
 let emulator: Emulator
 let app: ExampleApp
@@ -47,6 +48,35 @@ describe('the forgotten-password page', () => {
     expect(unknown.text).toBe(known.text)
     expect(known.text).toContain('If an account uses this email address')
     expect(resetCalls()).toBe(before + 2)
+    // Only the known address got a mail, and only the mail holds the link's secret.
+    expect(emulator.lastResetLink('bob@example.com')).toBeDefined()
+    expect(emulator.lastResetLink('nobody-here@example.com')).toBeUndefined()
+    const secret = new URL(emulator.lastResetLink('bob@example.com')!).searchParams.get('token')!
+    expect(known.text).not.toContain(secret)
+    expect(app.lines.join('\n')).not.toContain(secret)
+  })
+
+  it("ends with the user's new password: the link from the mail, the emulator's page, then sign-in", async () => {
+    const user = await newUser(emulator, 'reset')
+    expect((await askForm(app, user.email)).status).toBe(200)
+    const link = emulator.lastResetLink(user.email)!
+    const page = await fetch(link)
+    expect(page.status).toBe(200)
+    const token = new URL(link).searchParams.get('token')!
+    const set = await fetch(new URL('/password/reset', link), {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        token,
+        password: 'Chosen-after-reset-1',
+        password_confirmation: 'Chosen-after-reset-1',
+      }),
+    })
+    expect(set.status).toBe(200)
+    const signIn = await request(app.url)
+      .post('/api/login')
+      .send({ login: user.login, password: 'Chosen-after-reset-1' })
+    expect(signIn.status).toBe(200)
   })
 
   it('refuses a form without its CSRF token (403) and text that is not an email (400), before QuickBlox', async () => {

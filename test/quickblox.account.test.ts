@@ -202,6 +202,89 @@ describe('deleteUser', () => {
   })
 })
 
+describe('sendPasswordResetEmail', () => {
+  const resets = () => qb.counts()['GET /users/password/reset.json']
+
+  it('asks QuickBlox, with an application session, to mail the user a link to choose a new password', async () => {
+    const amy = await signedUp()
+    const sessions = qb.counts()['POST /session.json']
+    await client.sendPasswordResetEmail(`${amy.login}@example.com`)
+    expect(qb.counts()['POST /session.json']).toBe(sessions + 1) // no pool here: a session of its own
+    const link = qb.lastResetLink(`${amy.login}@example.com`)
+    expect(link).toMatch(/\/password\/reset\?token=/)
+    // The link works: the new password it sets signs in.
+    const token = new URL(link!).searchParams.get('token')!
+    const set = await fetch(`${qb.url}/password/reset`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ token, password: 'Reset-by-mail-1', password_confirmation: 'Reset-by-mail-1' }),
+    })
+    expect(set.status).toBe(200)
+    await expect(client.login({ login: amy.login, password: 'Reset-by-mail-1' })).resolves.toBeDefined()
+  })
+
+  it('resolves alike for an address QuickBlox does not know (its 404), and mails nothing', async () => {
+    const mails = qb.mails.length
+    const before = resets()
+    await expect(client.sendPasswordResetEmail('nobody-at-all@example.com')).resolves.toBeUndefined()
+    expect(resets()).toBe(before + 1)
+    expect(qb.mails.length).toBe(mails)
+  })
+
+  it('resolves alike when QuickBlox may not mail the address (its 403 for an unconfirmed email)', async () => {
+    qb.failNext('GET /users/password/reset.json', {
+      status: 403,
+      body: { errors: ['User does not have a confirmed email address'] },
+    })
+    await expect(client.sendPasswordResetEmail('taken@example.com')).resolves.toBeUndefined()
+  })
+
+  it('takes a pooled application session, and a fresh one when QuickBlox has forgotten it', async () => {
+    const pooled = clientFor(qb, { timeout: 2000 })
+    try {
+      const amy = await signedUp()
+      await pooled.sendPasswordResetEmail(`${amy.login}@example.com`) // starts the pool, makes its own
+      const mails = qb.mails.length
+      qb.failNext('GET /users/password/reset.json', {
+        status: 401,
+        body: { errors: ['Required session does not exist'] },
+      })
+      const before = resets()
+      await pooled.sendPasswordResetEmail(`${amy.login}@example.com`)
+      expect(resets()).toBe(before + 2)
+      expect(qb.mails.length).toBe(mails + 1)
+    } finally {
+      await pooled.close()
+    }
+  })
+
+  it("is QuickBlox's trouble as for any call: 503 unavailable, 422 a validation error", async () => {
+    qb.failNext('GET /users/password/reset.json', { status: 503 })
+    await expect(client.sendPasswordResetEmail('taken@example.com')).rejects.toThrow(QuickBloxUnavailableError)
+    qb.failNext('GET /users/password/reset.json', { status: 422, body: { errors: { email: ['is invalid'] } } })
+    await expect(client.sendPasswordResetEmail('taken@example.com')).rejects.toThrow(QuickBloxValidationError)
+  })
+
+  it('refuses an email that is not text, before any request', async () => {
+    const before = qb.requests.length
+    await expect(client.sendPasswordResetEmail('')).rejects.toThrow(TypeError)
+    await expect(client.sendPasswordResetEmail(42 as unknown as string)).rejects.toThrow(TypeError)
+    expect(qb.requests.length).toBe(before)
+  })
+
+  it('traces the request by its path alone: the email is in no trace', async () => {
+    const recorder = recordDiagnostics()
+    try {
+      await client.sendPasswordResetEmail('traced-person@example.com')
+    } finally {
+      recorder.stop()
+    }
+    const ends = recorder.of('request', 'asyncEnd').map((e) => `${String(e.fields.method)} ${String(e.fields.path)}`)
+    expect(ends).toEqual(['POST /session.json', 'GET /users/password/reset.json'])
+    expect(recorder.events.map((e) => e.rendered).join('\n')).not.toContain('traced-person')
+  })
+})
+
 describe("QuickBlox's trouble during an account call", () => {
   it('is the same error as for a login: 5xx unavailable, 429 rate-limited with Retry-After, no reply in time a timeout', async () => {
     const amy = await signedUp()
