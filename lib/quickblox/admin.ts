@@ -43,6 +43,8 @@ export interface AdminCacheOptions {
    * quarter of the time left: a store slower than that is skipped (a `get` is a miss; a `set` is given up).
    */
   storeTimeoutMs?: number
+  /** The clock of the in-memory cache, lru-cache's `perf` option (`now()` in ms): for tests. Default `performance`. */
+  perf?: { now(): number }
 }
 
 export interface QuickBloxAdminOptions {
@@ -187,9 +189,14 @@ export class QuickBloxAdmin {
     this.#store = store && new SharedStore(store, checked.storeTimeoutMs, 'QuickBloxAdmin: the user store')
     // fetch() loads a missing identity once however many calls wait for it (single-flight in this
     // process), and never keeps a load that failed.
+    const { perf } = cache
+    if (perf !== undefined && typeof perf?.now !== 'function') bad('cache perf must have a now() method')
     this.#users = new LRUCache<string, QuickBloxUser, Ensure>({
       max: checked.max,
       ttl: ttlMs,
+      perf,
+      // lru-cache reads its clock at most once a millisecond; a clock given for tests is read every time.
+      ttlResolution: perf ? 0 : 1,
       ignoreFetchAbort: true,
       fetchMethod: async (id, _stale, { options: entry, context }) => {
         const load = (): Promise<QuickBloxUser> => this.#findOrCreate(context)
