@@ -6,35 +6,23 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import request from 'supertest'
 import type { RedisClientType } from 'redis'
-import { startEmulator, type Emulator } from 'passport-quickblox/emulator'
-import { connectRedis } from '../example-app/redis.js'
-import { sessionStatus, sidCookie, startExample, testLimits, type ExampleApp } from './helpers/example-app.js'
-import { startRedis, type RedisServer } from './helpers/redis.js'
+import type { Emulator } from 'passport-quickblox/emulator'
+import { sessionStatus, sidCookie, testLimits, type ExampleApp } from './helpers/example-app.js'
+import { instancesOnRedis, type InstancesOnRedis } from './helpers/redis.js'
 import { newUser, type TestUser } from './helpers/accounts.js'
 
-let redis: RedisServer | undefined
-let emulator: Emulator | undefined
-const clients: RedisClientType[] = []
-const apps: ExampleApp[] = []
+let setup: InstancesOnRedis | undefined
+let emulator: Emulator
+let clients: RedisClientType[]
 let a: ExampleApp
 let b: ExampleApp
 
 beforeAll(async () => {
-  redis = await startRedis()
-  emulator = await startEmulator()
-  for (let i = 0; i < 2; i++) {
-    const client = await connectRedis(redis.url, () => {})
-    clients.push(client)
-    apps.push(await startExample({ emulator, app: { redis: client, sessionStore: undefined, limits: testLimits({}) } }))
-  }
-  ;[a, b] = apps as [ExampleApp, ExampleApp]
+  setup = await instancesOnRedis({ limits: testLimits({}) })
+  ;({ emulator, clients } = setup)
+  ;[a, b] = setup.apps as [ExampleApp, ExampleApp]
 })
-afterAll(async () => {
-  for (const app of apps) await app.close()
-  for (const client of clients) await client.close()
-  await emulator?.close()
-  await redis?.close()
-})
+afterAll(() => setup?.close())
 
 const cookieOf = (res: request.Response): string => sidCookie(res.headers['set-cookie'])!.split(';')[0]!
 /** Signs `user` in on `app` through the API: the session cookie, and the QuickBlox token Redis holds for it. */
@@ -52,7 +40,7 @@ const me = (app: ExampleApp, cookie: string) => request(app.url).get('/api/me').
 
 describe('with sessions in Redis', () => {
   it('a password change on instance A signs the user out of their session on instance B, and the changer stays signed in on both', async () => {
-    const user = await newUser(emulator!)
+    const user = await newUser(emulator)
     const onB = await signIn(b, user)
     const onA = await signIn(a, user)
     const res = await request(a.url)
@@ -66,7 +54,7 @@ describe('with sessions in Redis', () => {
     expect((await me(a, onA.cookie)).status).toBe(401) // the old id of the changer's session is gone too
     expect((await me(b, renewed)).status).toBe(200)
     expect((await me(a, renewed)).status).toBe(200)
-    expect(await sessionStatus(emulator!, onB.token)).toBe(401)
+    expect(await sessionStatus(emulator, onB.token)).toBe(401)
     // The epoch is kept no longer than a session can live, plus an hour.
     const ttl = await clients[0]!.pTTL(`pqb-example:epoch:${user.id}`)
     expect(ttl).toBeGreaterThan(8 * 3600_000)
@@ -74,18 +62,18 @@ describe('with sessions in Redis', () => {
   })
 
   it('a deletion on instance B ends the user’s sessions on instance A', async () => {
-    const user = await newUser(emulator!)
+    const user = await newUser(emulator)
     const onA = await signIn(a, user)
     const onB = await signIn(b, user)
     const res = await request(b.url).delete('/api/me').set('Cookie', onB.cookie).send({ password: user.password })
     expect(res.status).toBe(204)
     expect((await me(a, onA.cookie)).status).toBe(401)
     expect((await me(b, onB.cookie)).status).toBe(401)
-    expect(await sessionStatus(emulator!, onA.token)).toBe(401)
+    expect(await sessionStatus(emulator, onA.token)).toBe(401)
   })
 
   it('leaves the sessions of other users alone', async () => {
-    const [changer, bystander] = [await newUser(emulator!), await newUser(emulator!)]
+    const [changer, bystander] = [await newUser(emulator), await newUser(emulator)]
     const watching = await signIn(b, bystander)
     const onA = await signIn(a, changer)
     await request(a.url)
