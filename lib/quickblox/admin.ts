@@ -372,11 +372,10 @@ const isTaken = (message: string): boolean => /taken/i.test(message)
 /** Maps a reply QuickBlox did not mean as success to one of our errors. */
 function errorFor(reply: Reply, password?: string): QuickBloxError {
   const { status } = reply
-  if (status === 429) {
-    const value = reply.headers['retry-after']
-    return new QuickBloxRateLimitError(retryAfter(Array.isArray(value) ? value[0] : value))
-  }
-  if (status >= 500) return new QuickBloxUnavailableError(`QuickBlox answered ${status}`)
+  const value = reply.headers['retry-after']
+  const seconds = retryAfter(Array.isArray(value) ? value[0] : value)
+  if (status === 429) return new QuickBloxRateLimitError(seconds)
+  if (status >= 500) return new QuickBloxUnavailableError(`QuickBlox answered ${status}`, seconds)
   // The key is the application's: its refusal is the server's misconfiguration, never a user's fault.
   if (status === 401 || status === 403) {
     return new QuickBloxConfigurationError(`QuickBlox refused the API key (${status}): check the apiKey option`)

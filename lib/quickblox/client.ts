@@ -320,7 +320,8 @@ function loginBody(credentials: LoginCredentials): Record<string, unknown> {
 function errorFor(reply: Reply, step: 'session' | 'login' | 'logout' | 'token' | 'user'): QuickBloxError {
   const { status } = reply
   if (status === 429) return new QuickBloxRateLimitError(retryAfter(header(reply, 'retry-after')))
-  if (status >= 500) return new QuickBloxUnavailableError(`QuickBlox answered ${status}`)
+  if (status >= 500)
+    return new QuickBloxUnavailableError(`QuickBlox answered ${status}`, retryAfter(header(reply, 'retry-after')))
   if (status >= 400 && step === 'session') {
     const reasons = readErrors(reply.body).join('; ') || `status ${status}`
     if (mentions(reply, 'timestamp'))
