@@ -79,7 +79,10 @@ describe.each(['express', 'fastify'] as const)('two Nest apps of two QuickBlox a
   it("each app logs users in with its own application's credentials", async () => {
     const amy = emulator.users.find((user) => user.login === AMY.login)!.id
     expect((await request(first.url).post('/login').send(credentials)).body).toEqual({ id: amy, app: String(APP.id) })
-    expect((await request(second!.url).post('/login').send(credentials)).body).toEqual({ id: amy, app: String(OTHER.id) })
+    expect((await request(second!.url).post('/login').send(credentials)).body).toEqual({
+      id: amy,
+      app: String(OTHER.id),
+    })
   })
 
   it("each app accepts its own application's tokens and refuses the other's", async () => {
