@@ -19,7 +19,12 @@ export interface Recipe {
 
 /** The packages that the `npm install` lines of `markdown` name. */
 export function installed(markdown: string): string[] {
-  return installLines(markdown).flatMap((line) => line.split(/\s+/).slice(2).filter((word) => !word.startsWith('-')))
+  return installLines(markdown).flatMap((line) =>
+    line
+      .split(/\s+/)
+      .slice(2)
+      .filter((word) => !word.startsWith('-')),
+  )
 }
 
 /** The `npm install …` lines of `markdown`. */
@@ -63,21 +68,23 @@ export async function recipes(): Promise<Recipe[]> {
 
 /**
  * The files of a recipe's project: `file` and the example files it imports (`./x.js`), by their
- * path in the project. They go under `rootDir` when the recipe sets one, and an entry file takes
- * the name its first line gives it (`(`src/main.ts`)`).
+ * path in the project. An entry file goes where its first line puts it (`(`src/main.ts`)`), the
+ * files it imports beside it; any other recipe under `rootDir` when it sets one.
  */
 export async function projectFiles(recipe: Pick<Recipe, 'file' | 'compilerOptions'>): Promise<Record<string, string>> {
-  const dir = typeof recipe.compilerOptions.rootDir === 'string' ? `${recipe.compilerOptions.rootDir}/` : ''
-  const files: Record<string, string> = {}
-  const add = async (name: string, entry: boolean): Promise<void> => {
-    const code = await readFile(join(docs, 'examples', name), 'utf8')
-    const named = entry ? /^\/\/.*\(`(?:[\w-]+\/)?([\w-]+\.ts)`\)/.exec(code)?.[1] : undefined
-    const path = `${dir}${named ?? name}`
-    if (files[path] !== undefined) return
-    files[path] = code
-    for (const [, imported] of code.matchAll(/from '\.\/([\w-]+)\.js'/g)) await add(`${imported}.ts`, false)
+  const name = recipe.file.replace(/^examples\//, '')
+  const code = await readFile(join(docs, 'examples', name), 'utf8')
+  const named = /^\/\/.*\(`((?:[\w-]+\/)*)([\w-]+\.ts)`\)/.exec(code)
+  const { rootDir } = recipe.compilerOptions
+  const dir = named ? named[1]! : typeof rootDir === 'string' ? `${rootDir}/` : ''
+  const files: Record<string, string> = { [`${dir}${named?.[2] ?? name}`]: code }
+  const add = async (imported: string): Promise<void> => {
+    if (files[`${dir}${imported}`] !== undefined) return
+    const text = await readFile(join(docs, 'examples', imported), 'utf8')
+    files[`${dir}${imported}`] = text
+    for (const [, next] of text.matchAll(/from '\.\/([\w-]+)\.js'/g)) await add(`${next}.ts`)
   }
-  await add(recipe.file.replace(/^examples\//, ''), true)
+  for (const [, imported] of code.matchAll(/from '\.\/([\w-]+)\.js'/g)) await add(`${imported}.ts`)
   return files
 }
 
