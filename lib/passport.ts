@@ -2,7 +2,7 @@
 // pulls in @types/node by itself, and `node:http` below needs it.
 /// <reference types="node" preserve="true" />
 import type { IncomingHttpHeaders } from 'node:http'
-import { createRequire } from 'node:module'
+import passportStrategy from 'passport-strategy'
 
 /**
  * What the strategy reads from a request. Express's, Fastify's (through `@fastify/passport`),
@@ -14,18 +14,16 @@ export interface StrategyRequest {
   query?: unknown
 }
 
-// `passport-strategy`'s `Strategy` (what `passport.Strategy` is), loaded untyped: the class
-// below extends it at run time, so `strategy instanceof passport.Strategy` holds, while the
-// published declarations name only the type written here. The package has no types of its own,
-// and `@types/passport-strategy` would pull in Passport's and Express's.
-const PassportStrategy = createRequire(import.meta.url)('passport-strategy') as abstract new () => object
+// Typed here as a bare class, so the declaration below names no type of passport-strategy's.
+const PassportStrategy: abstract new () => object = passportStrategy
 
 /**
  * Passport's strategy contract. Passport, `@fastify/passport` and `koa-passport` call
  * `authenticate(req, options)` on `Object.create(strategy)` after attaching these actions, and the
- * strategy calls exactly one of them. The class extends `passport-strategy`'s at run time; its
- * type is declared here, so the published types compile without Passport's or Express's type
- * packages.
+ * strategy calls exactly one of them. The class extends `passport-strategy`'s (what
+ * `passport.Strategy` is), so `strategy instanceof passport.Strategy` holds; its type is declared
+ * here, so the published types compile
+ * without Passport's or Express's type packages.
  */
 export abstract class Strategy<Req extends StrategyRequest = StrategyRequest> extends PassportStrategy {
   abstract name: string

@@ -37,6 +37,9 @@ function fault(error: QuickBloxError, response: Response): HttpException {
   return new HttpException({ statusCode: error.status, code: error.code, message }, error.status, { cause: error })
 }
 
+/** What went wrong, as an Error: Passport and its session pass on whatever they were given. */
+const failure = (err: unknown): Error => (err instanceof Error ? err : new Error('QuickBlox: authentication failed'))
+
 /**
  * Passport's outcome as Nest answers it: the user; a QuickBlox fault with its status and headers;
  * a refusal with the strategy's status (400 malformed, 401 wrong, 415 not a form or JSON) and
@@ -45,7 +48,7 @@ function fault(error: QuickBloxError, response: Response): HttpException {
 function outcome(err: unknown, user: unknown, info: unknown, context: ExecutionContext, status?: number): unknown {
   const response = context.switchToHttp().getResponse<Response>()
   if (err instanceof QuickBloxError) throw fault(err, response)
-  if (err) throw err instanceof Error ? err : new Error('QuickBlox: authentication failed')
+  if (err) throw failure(err)
   if (user) return user
   const code = status ?? 401
   // Passport sends a challenge only with a 401; RFC 6750 wants it with the 400 invalid_request too.
@@ -77,11 +80,11 @@ function authenticate(strategy: Strategy, options: object, context: ExecutionCon
         try {
           resolve(outcome(err, user, info, context, status))
         } catch (error) {
-          reject(error as Error)
+          reject(failure(error))
         }
       },
     ) as (req: unknown, res: unknown, next: (err?: unknown) => void) => void
-    handler(http.getRequest(), http.getResponse(), (err) => (err ? reject(err as Error) : resolve(undefined)))
+    handler(http.getRequest(), http.getResponse(), (err) => (err ? reject(failure(err)) : resolve(undefined)))
   })
 }
 
@@ -110,7 +113,7 @@ export class QuickBloxAuthGuard implements CanActivate {
     req.user = await authenticate(this.strategy, { session: false }, context)
     if (this.session)
       await new Promise<void>((resolve, reject) =>
-        req.logIn(req.user, {}, (err) => (err ? reject(err as Error) : resolve())),
+        req.logIn(req.user, {}, (err) => (err ? reject(failure(err)) : resolve())),
       )
     return true
   }
