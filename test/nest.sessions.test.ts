@@ -28,7 +28,7 @@ import {
   QuickBloxUser,
   type QuickBloxModuleOptions,
 } from 'passport-quickblox/nest'
-import { API_KEY, newExternalId, startAdminEmulator } from './helpers/admin.js'
+import { API_KEY, IDENTITY_KEY, newExternalId, startAdminEmulator } from './helpers/admin.js'
 import { listen } from './helpers/nest.js'
 import type { FrameworkApp } from './helpers/frameworks.js'
 
@@ -71,6 +71,7 @@ async function start(emulator: Emulator, platform: 'express' | 'fastify'): Promi
     apiEndpoint: emulator.url,
     timeout: 3000,
     apiKey: API_KEY,
+    identityKey: IDENTITY_KEY,
   }
   @Module({ imports: [QuickBloxModule.forRoot(options)], controllers: [ChatController] })
   class AppModule {}
@@ -116,7 +117,7 @@ describe.each(['express', 'fastify'] as const)('QuickBloxSessions on @nestjs/pla
   })
 
   it('answers 429 with Retry-After when QuickBlox rate-limits', async () => {
-    emulator.failNext('GET /users/external/:id.json', { status: 429, retryAfter: 12 })
+    emulator.failNext('GET /users/by_login.json', { status: 429, retryAfter: 12 })
     const res = await ask(newExternalId())
     expect(res.status).toBe(429)
     expect(res.headers['retry-after']).toBe('12')
@@ -125,7 +126,7 @@ describe.each(['express', 'fastify'] as const)('QuickBloxSessions on @nestjs/pla
   })
 
   it('answers 503 with Retry-After: 30 when QuickBlox is down, and never shows the API key', async () => {
-    emulator.failNext('GET /users/external/:id.json', { status: 503 })
+    emulator.failNext('GET /users/by_login.json', { status: 503 })
     const res = await ask(newExternalId())
     expect(res.status).toBe(503)
     expect(res.headers['retry-after']).toBe('30')
@@ -134,7 +135,7 @@ describe.each(['express', 'fastify'] as const)('QuickBloxSessions on @nestjs/pla
   })
 
   it("answers QuickBlox's own Retry-After with its 503", async () => {
-    emulator.failNext('GET /users/external/:id.json', { status: 503, retryAfter: 120 })
+    emulator.failNext('GET /users/by_login.json', { status: 503, retryAfter: 120 })
     const res = await ask(newExternalId())
     expect([res.status, res.headers['retry-after']]).toEqual([503, '120'])
     emulator.clearFaults()

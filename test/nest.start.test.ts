@@ -1,6 +1,7 @@
 // QuickBloxModule's mistakes stop the app when it starts (NestFactory.create rejects), with an
 // error naming the option, instead of answering 500 to every request: a login guard without
-// authKey and authSecret, a token guard with `token: false`, QuickBloxSessions without apiKey.
+// authKey and authSecret, a token guard with `token: false`, QuickBloxSessions without apiKey or
+// identityKey.
 import 'reflect-metadata'
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { Controller, Get, Injectable, Module, Post, UseGuards } from '@nestjs/common'
@@ -14,7 +15,7 @@ import {
   QuickBloxTokenGuard,
   type QuickBloxModuleOptions,
 } from 'passport-quickblox/nest'
-import { API_KEY } from './helpers/admin.js'
+import { API_KEY, IDENTITY_KEY } from './helpers/admin.js'
 import { optionsFor, startTestEmulator } from './helpers/quickblox.js'
 
 @Controller()
@@ -90,9 +91,19 @@ describe('QuickBloxModule at start', () => {
     )
   })
 
+  it('refuses QuickBloxSessions when the module has an apiKey but no identityKey', async () => {
+    await expect(start({ ...optionsFor(emulator), apiKey: API_KEY }, [], [Chat])).rejects.toThrow(
+      "QuickBloxSessions needs the option identityKey in QuickBloxModule's options",
+    )
+  })
+
   it('starts when every guard and QuickBloxSessions has what it needs, and when nothing asks for them', async () => {
     await expect(
-      start({ ...optionsFor(emulator), apiKey: API_KEY }, [LoginController, ApiController], [Chat]),
+      start(
+        { ...optionsFor(emulator), apiKey: API_KEY, identityKey: IDENTITY_KEY },
+        [LoginController, ApiController],
+        [Chat],
+      ),
     ).resolves.toBeUndefined()
     // No apiKey, no token strategy, no auth key: fine while no guard or class injects what is missing.
     await expect(start({ ...tokensOnly(), token: false }, [])).resolves.toBeUndefined()

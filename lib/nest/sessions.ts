@@ -9,8 +9,8 @@ const issued = new WeakSet<object>()
 
 /**
  * Gives the signed-in user of your app a QuickBlox session token for their chat client (the
- * QuickBlox user is created on first sight): Nest's form of `quickbloxSession`. Needs `apiKey`:
- * without it, injecting it fails when the app starts.
+ * QuickBlox user is created on first sight): Nest's form of `quickbloxSession`. Needs `apiKey`
+ * and `identityKey`: without them, injecting it fails when the app starts.
  */
 // Transient: made for each class that injects it, which is when the missing apiKey is reported.
 @Injectable({ scope: Scope.TRANSIENT })
@@ -19,8 +19,8 @@ export class QuickBloxSessions {
     @Inject(QuickBloxStrategies) private readonly strategies: QuickBloxStrategies,
     @Inject(INQUIRER) inquirer: unknown,
   ) {
-    if (inquirer !== undefined && !strategies.admin) {
-      throw new TypeError("QuickBloxSessions needs the option apiKey in QuickBloxModule's options")
+    if (inquirer !== undefined && strategies.sessionsNeed !== undefined) {
+      throw new TypeError(`QuickBloxSessions needs the option ${strategies.sessionsNeed} in QuickBloxModule's options`)
     }
   }
 

@@ -29,14 +29,18 @@ export class QuickBloxStrategies implements OnApplicationShutdown {
   readonly admin: QuickBloxAdmin | null
   /** `QuickBloxAuthGuard` also logs the user into the Passport session. */
   readonly session: boolean
+  /** The option `QuickBloxSessions` lacks (`apiKey`, `identityKey`), if any. */
+  readonly sessionsNeed: 'apiKey' | 'identityKey' | undefined
 
   constructor(@Inject(QUICKBLOX_OPTIONS) options: QuickBloxModuleOptions) {
-    const { verify, verifyToken, token, session, apiKey, adminCache, authKey, authSecret, ...login } = options
-    const { appId, apiEndpoint, timeout } = login
+    const { verify, verifyToken, token, session, apiKey, adminCache, identityKey, authKey, authSecret, ...login } =
+      options
+    const { appId, apiEndpoint, allowInsecureHttp, timeout } = login
     if ((authKey === undefined) !== (authSecret === undefined)) {
       throw new TypeError(`QuickBloxModule: option ${authKey === undefined ? 'authKey' : 'authSecret'} is missing`)
     }
     this.session = session === true
+    this.sessionsNeed = apiKey === undefined ? 'apiKey' : identityKey === undefined ? 'identityKey' : undefined
     this.login =
       authKey !== undefined && authSecret !== undefined
         ? new QuickBloxStrategy({ ...login, authKey, authSecret }, verifyWith(verify))
@@ -44,13 +48,18 @@ export class QuickBloxStrategies implements OnApplicationShutdown {
     this.token =
       token === false
         ? null
-        : new QuickBloxTokenStrategy({ ...token, appId, apiEndpoint, timeout }, verifyWith(verifyToken))
+        : new QuickBloxTokenStrategy(
+            { ...token, appId, apiEndpoint, allowInsecureHttp, timeout },
+            verifyWith(verifyToken),
+          )
     this.admin =
       apiKey === undefined
         ? null
         : new QuickBloxAdmin({
             apiKey,
+            identityKey,
             apiEndpoint,
+            allowInsecureHttp,
             timeout,
             ...(adminCache === undefined ? {} : { cache: adminCache }),
           })
