@@ -91,16 +91,19 @@ describe('quickbloxSession() on Express', () => {
     expect([res.status, res.body]).toEqual([503, { error: 'QB_UNAVAILABLE' }])
   })
 
-  it("answers an outage 503 with Retry-After through Express's own error handler", async () => {
-    const own = express()
-    own.use((req, _res, next) => {
+  /** An app where one user is signed in, with quickbloxSession on `/s` for every method, and Express's own error handler. */
+  const everyMethod = () => {
+    const app = express()
+    app.use((req, _res, next) => {
       ;(req as { user?: AppUser }).user = { id: KNOWN.external_user_id, name: 'Known' }
       next()
     })
-    own.post(
-      '/s',
-      quickbloxSession({ admin: adminFor(qb), identity: () => ({ externalUserId: KNOWN.external_user_id }) }),
-    )
+    const identity = () => ({ externalUserId: KNOWN.external_user_id })
+    return app.all('/s', quickbloxSession({ admin: adminFor(qb), identity }))
+  }
+
+  it("answers an outage 503 with Retry-After through Express's own error handler", async () => {
+    const own = everyMethod()
     qb.failNext('POST /users/:id/tokens', { status: 503 })
     const down = await request(own).post('/s')
     expect([down.status, down.headers['retry-after']]).toEqual([503, '30'])
@@ -110,15 +113,7 @@ describe('quickbloxSession() on Express', () => {
   })
 
   it('answers any method but POST 405 with Allow: POST, and mints nothing', async () => {
-    const any = express()
-    any.use((req, _res, next) => {
-      ;(req as { user?: AppUser }).user = { id: KNOWN.external_user_id, name: 'Known' }
-      next()
-    })
-    any.all(
-      '/s',
-      quickbloxSession({ admin: adminFor(qb), identity: () => ({ externalUserId: KNOWN.external_user_id }) }),
-    )
+    const any = everyMethod()
     qb.resetLog()
     for (const method of ['get', 'head', 'put', 'delete', 'patch', 'options'] as const) {
       const res = await request(any)[method]('/s')
