@@ -7,6 +7,7 @@ import { Controller, Get, HttpCode, Module, Post, UseGuards, type INestApplicati
 import { NestFactory } from '@nestjs/core'
 import { ExpressAdapter } from '@nestjs/platform-express'
 import { FastifyAdapter } from '@nestjs/platform-fastify'
+import passport from 'passport'
 import request from 'supertest'
 import { startEmulator, type Emulator, type EmulatorApplication } from 'passport-quickblox/emulator'
 import { QuickBloxAuthGuard, QuickBloxModule, QuickBloxTokenGuard, QuickBloxUser } from 'passport-quickblox/nest'
@@ -92,6 +93,12 @@ describe.each(['express', 'fastify'] as const)('two Nest apps of two QuickBlox a
     expect((await me(first, theirs)).status).toBe(401)
     expect((await me(second!, theirs)).body).toMatchObject({ app: String(OTHER.id) })
     expect((await me(second!, mine)).status).toBe(401)
+  })
+
+  it("puts nothing in Passport's process-wide registry, so an app's own strategies keep their names", () => {
+    const registry = passport as typeof passport & { _strategy(name: string): unknown }
+    expect(registry._strategy('quickblox')).toBeUndefined()
+    expect(registry._strategy('quickblox-token')).toBeUndefined()
   })
 
   it('closing one app leaves the other logging in and checking tokens', async () => {
