@@ -115,7 +115,7 @@ describe("docs/frameworks.md's NestJS app, built and started as the page says", 
   })
   afterAll(() => emulator?.close())
 
-  it('writes dist/main.js, which prints where it listens (127.0.0.1 by default), signs amy in, and stops on SIGTERM', async () => {
+  it('writes dist/main.js, which says where it listens (127.0.0.1), signs amy in, stops on SIGTERM', async () => {
     const recipe = all.find(({ file }) => file === 'examples/nest-main.ts')!
     const files = await projectFiles(recipe)
     expect(Object.keys(files).sort()).toEqual(['src/main.ts', 'src/nest-express.ts'])

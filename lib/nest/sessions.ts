@@ -12,7 +12,7 @@ const issued = new WeakSet<object>()
  * QuickBlox user is created on first sight): Nest's form of `quickbloxSession`. Needs `apiKey`
  * and `identityKey`: without them, injecting it fails when the app starts.
  */
-// Transient: made for each class that injects it, which is when the missing apiKey is reported.
+// Transient: made for each class that injects it, which is when a missing apiKey or identityKey is reported.
 @Injectable({ scope: Scope.TRANSIENT })
 export class QuickBloxSessions {
   constructor(
