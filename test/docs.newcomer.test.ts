@@ -156,7 +156,7 @@ describe("docs/your-users.md's Express snippet", () => {
     const dir = await project(installLines(express), { 'app.js': code })
     const { stderr } = await run(process.execPath, [join(dir, 'app.js')], {
       cwd: dir,
-      env: { ...env, QUICKBLOX_API_KEY: 'newcomer-api-key' },
+      env: { ...env, QB_API_KEY: 'newcomer-api-key', QB_IDENTITY_KEY: 'newcomer-identity-key-0123456789abcdef' },
     })
     expect(stderr).toBe('')
   }, 300_000)
