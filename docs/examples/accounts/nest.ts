@@ -16,6 +16,7 @@ import {
   UseFilters,
 } from '@nestjs/common'
 import type { Request } from 'express'
+import 'passport' // its req.logout()
 import {
   QuickBloxCredentialsError,
   QuickBloxStrategy,
