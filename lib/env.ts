@@ -11,8 +11,9 @@ export interface QuickBloxEnvOptions {
 
 /**
  * Reads `QB_APP_ID`, `QB_AUTH_KEY`, `QB_AUTH_SECRET` and the optional `QB_API_ENDPOINT` and
- * `QB_ALLOW_INSECURE_HTTP` (`true` or `false`) from `env` (`process.env` by default). A variable that is missing or empty, or an application id
- * that is not a positive integer, throws a `TypeError` naming the variable (never its value).
+ * `QB_ALLOW_INSECURE_HTTP` (`true` or `false`) from `env` (`process.env` by default). A variable
+ * that is missing or empty, or an application id that is not a positive integer, throws a
+ * `TypeError` naming the variable (never its value).
  *
  * @example new QuickBloxStrategy(quickbloxEnv(), verify)
  */
