@@ -76,22 +76,17 @@ export function accountRoutes({
 
   /** Signs this browser in again as `user` (Passport gives the session a new id); keeps what the session had. */
   async function keepSignedIn(req, user, extra) {
-    const kept = req.session.passport.user
-    await promisify(req.logIn.bind(req))({
-      ...appUser(user),
-      qbToken: kept.qbToken,
-      sessionEpoch: kept.sessionEpoch,
-      ...extra,
-    })
+    const { qbToken, sessionEpoch, signedInWith } = req.session.passport.user
+    await promisify(req.logIn.bind(req))({ ...appUser(user), qbToken, sessionEpoch, signedInWith, ...extra })
   }
 
   /**
-   * Takes a place on the account's sign-in counters for a password typed here, runs `check`
-   * (which resolves `true` when QuickBlox refused the password), and settles the place: a wrong
-   * password stays counted, as a failed sign-in does. `undefined` when the limit refused (429 sent).
+   * Takes a place on the account's sign-in counters for `credentials` typed here, runs `check`
+   * (which resolves `true` when QuickBlox refused them), and settles the place: a wrong password
+   * stays counted, as a failed sign-in does. `undefined` when the limit refused (429 sent).
    */
-  async function guarded(req, res, user, password, check) {
-    res.locals.credentials = credentialsOf(user, password)
+  async function guarded(req, res, credentials, check) {
+    res.locals.credentials = credentials
     const reserved = await limiter.reserveFor(req, res)
     if (!reserved) return undefined
     let wrong = false
@@ -157,7 +152,7 @@ export function accountRoutes({
     }
     const token = tokenOf(req, res)
     let refused
-    const outcome = await guarded(req, res, req.user, current, async () => {
+    const outcome = await guarded(req, res, credentialsOf(req.user, current), async () => {
       try {
         await client.changePassword(req.user.id, { oldPassword: current, password: next }, token)
         return false
@@ -195,28 +190,48 @@ export function accountRoutes({
   }
 
   /**
-   * DELETE /api/me, POST /profile/delete: the password is checked by a QuickBlox login (which
-   * counts like a sign-in), then the account is deleted with that login's fresh token, every
-   * session of the user ends here, and QuickBlox ends theirs.
+   * DELETE /api/me, POST /profile/delete: the user signs in again, checked by a QuickBlox login
+   * (which counts like a sign-in): with their password, or, for a user of a provider, with that
+   * provider's credential (the login form's fields). The account is then deleted with that
+   * login's fresh token, every session of the user ends here, and QuickBlox ends theirs.
    */
   const deleteAccount = (kind) => async (req, res) => {
     if (!req.user) return sendError(req, res, 401, 'Not signed in')
-    const { values, errors } = readPasswords(req.body, ['password'])
-    if (Object.keys(errors).length > 0) return answer.invalid(req, res, kind, 400, 'delete', errors)
-    const credentials = credentialsOf(req.user, values.password)
-    if (!credentials) return answer.invalid(req, res, kind, 400, 'delete', { password: 'is not set for this account' })
+    let credentials
+    if (req.body?.provider !== undefined) {
+      const read = strategy.credentialsOf(req)
+      if ('message' in read) return answer.invalid(req, res, kind, 400, 'delete', { base: read.message })
+      credentials = read.credentials
+    } else {
+      const { values, errors } = readPasswords(req.body, ['password'])
+      if (Object.keys(errors).length > 0) return answer.invalid(req, res, kind, 400, 'delete', errors)
+      credentials = credentialsOf(req.user, values.password)
+      if (!credentials) {
+        return answer.invalid(req, res, kind, 400, 'delete', { password: 'is not set for this account' })
+      }
+    }
     let session
-    const outcome = await guarded(req, res, req.user, values.password, async () => {
+    const outcome = await guarded(req, res, credentials, async () => {
+      let result
       try {
-        session = (await client.login(credentials)).session
-        return false
+        result = await client.login(credentials)
       } catch (err) {
         if (err instanceof QuickBloxCredentialsError) return true
         throw err
       }
+      // A provider's credential may be someone else's: then it proves nothing about this account.
+      if (result.user.id === req.user.id) session = result.session
+      else await endQuickBloxSession(res, result.session.token)
+      return session === undefined
     })
     if (!outcome) return undefined
-    if (outcome.wrong) return answer.invalid(req, res, kind, 422, 'delete', { password: 'is not correct' })
+    if (outcome.wrong) {
+      const problem =
+        'provider' in credentials
+          ? { base: 'Those credentials do not sign in to this account.' }
+          : { password: 'is not correct' }
+      return answer.invalid(req, res, kind, 422, 'delete', problem)
+    }
     await client.deleteUser(req.user.id, session.token)
     await epochs.end(req.user.id)
     await signOut(req, res) // this session, its QuickBlox token, and a Bearer token

@@ -162,6 +162,9 @@ export function createApp({
     if (err) throw err
     if (!user) return onFailure(req, res, outcome, info?.message ?? 'Wrong credentials')
     user.sessionEpoch = await epochs.current(user.id) // see sessions.js
+    // How they signed in: a password, or a provider (then /profile asks for that again, not a password).
+    const read = res.locals.credentials
+    user.signedInWith = read && 'provider' in read ? read.provider : 'password'
     await promisify(req.logIn.bind(req))(user) // Passport 0.7 gives the session a new id here (no session fixation)
     await endQuickBloxSession(res, previous)
     onSuccess(req, res, user)
@@ -372,8 +375,8 @@ function readSignup(body) {
 /** The QuickBlox token of the cookie session's user (Passport keeps the login in `session.passport`), if any. */
 const sessionToken = (req) => req.session?.passport?.user?.qbToken
 
-/** The user as pages and the API may show it: everything but the QuickBlox token and the session's epoch. */
-const publicUser = ({ qbToken: _secret, sessionEpoch: _epoch, ...user }) => user
+/** The user as pages and the API may show it: everything but the QuickBlox token and what the session keeps for itself. */
+const publicUser = ({ qbToken: _secret, sessionEpoch: _epoch, signedInWith: _method, ...user }) => user
 
 // The form has one "Login or email" box; QuickBlox takes them as separate fields.
 function loginOrEmail(req, _res, next) {

@@ -138,18 +138,35 @@ ${csrfField(csrf)}${base('profile')}
 ${signupField('Full name', 'full_name', 'text', shown, errorsOf('profile'), 'autocomplete="name"')}
 ${signupField('Email', 'email', 'email', shown, errorsOf('profile'), 'autocomplete="email"')}
 <button>Save</button></form>
-<form method="post" action="/profile/password" aria-labelledby="password-heading">
-<h2 id="password-heading">Change password</h2>${csrfField(csrf)}${base('password')}
-${signupField('Current password', 'current_password', 'password', {}, errorsOf('password'), 'required autocomplete="current-password"')}
-${signupField('New password', 'new_password', 'password', {}, errorsOf('password'), 'required minlength="8" autocomplete="new-password"')}
-<button>Change password</button></form>
+${user.signedInWith === 'facebook' || user.signedInWith === 'firebase_phone' ? '' : passwordForm(csrf, errorsOf('password'), base('password'))}
 <form method="post" action="/profile/delete" aria-labelledby="delete-heading">
 <h2 id="delete-heading">Delete account</h2>${csrfField(csrf)}${base('delete')}
 <p>This deletes your QuickBlox user and signs you out everywhere. It cannot be undone.</p>
-${signupField('Your password', 'password', 'password', {}, errorsOf('delete'), 'required autocomplete="current-password"')}
+${reauthFields(user.signedInWith, errorsOf('delete'))}
 <button>Delete my account</button></form>`,
   )
 }
+
+const passwordForm = (
+  csrf,
+  errors,
+  base,
+) => `<form method="post" action="/profile/password" aria-labelledby="password-heading">
+<h2 id="password-heading">Change password</h2>${csrfField(csrf)}${base}
+${signupField('Current password', 'current_password', 'password', {}, errors, 'required autocomplete="current-password"')}
+${signupField('New password', 'new_password', 'password', {}, errors, 'required minlength="8" autocomplete="new-password"')}
+<button>Change password</button></form>`
+
+// Deleting asks the user to sign in again: with their password, or with the provider they signed in with.
+const reauthFields = (method, errors) =>
+  method === 'facebook'
+    ? '<input type="hidden" name="provider" value="facebook">' +
+      field('Facebook access token', 'keys[token]', 'password', 'autocomplete="off"')
+    : method === 'firebase_phone'
+      ? '<input type="hidden" name="provider" value="firebase_phone">' +
+        field('Firebase project id', 'firebase_phone[project_id]') +
+        field('Firebase ID token', 'firebase_phone[access_token]', 'password', 'autocomplete="off"')
+      : signupField('Your password', 'password', 'password', {}, errors, 'required autocomplete="current-password"')
 
 /** What a password-reset request answers, whether or not an account has the address. */
 export const RESET_SENT = 'If an account uses this email address, a link to choose a new password is on its way to it.'

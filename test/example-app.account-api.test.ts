@@ -185,4 +185,19 @@ describe('DELETE /api/me', () => {
   it('is 401 for nobody signed in', async () => {
     expect((await request(app.url).delete('/api/me').send({ password: 'x' })).status).toBe(401)
   })
+
+  it("deletes a provider's user with that provider's credential in place of a password", async () => {
+    const dan = {
+      provider: 'firebase_phone',
+      firebase_phone: { project_id: 'demo-firebase-project', access_token: 'demo-firebase-token' },
+    }
+    const agent = request.agent(app.url)
+    expect((await agent.post('/api/login').set('X-Forwarded-For', from).send(dan)).status).toBe(200)
+    const wrong = { provider: 'facebook', keys: { token: 'demo-facebook-token' } } // Carol's, not Dan's
+    const refused = await agent.delete('/api/me').set('X-Forwarded-For', from).send(wrong)
+    expect(refused.status).toBe(422)
+    expect(refused.body.fields).toEqual({ base: 'Those credentials do not sign in to this account.' })
+    expect((await agent.delete('/api/me').set('X-Forwarded-For', from).send(dan)).status).toBe(204)
+    expect((await request(app.url).post('/api/login').set('X-Forwarded-For', '192.0.2.23').send(dan)).status).toBe(401)
+  })
 })

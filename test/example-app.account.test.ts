@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import request from 'supertest'
 import { startEmulator, type Emulator } from 'passport-quickblox/emulator'
-import { LOG_LINE, sessionStatus, startExample, testLimits, type ExampleApp } from './helpers/example-app.js'
+import { LOG_LINE, csrfFrom, sessionStatus, startExample, testLimits, type ExampleApp } from './helpers/example-app.js'
 import { browserOf, newUser, postProfileForm, sidCookie, signedIn, tokensOf } from './helpers/accounts.js'
 
 let emulator: Emulator
@@ -214,6 +214,70 @@ describe('deleting the account', () => {
     expect((await browser.post('/profile/delete').type('form').send({ password: user.password })).status).toBe(403)
     expect((await postProfileForm(browser, '/profile/delete', {})).status).toBe(400)
     expect((await quickbloxUser(user.id)).status).toBe(200)
+  })
+})
+
+describe('deleting an account that signs in with a provider', () => {
+  // Its own emulator: the demo users Carol (Facebook) and Dan (Firebase phone) are deleted here.
+  let own: Emulator
+  let ownApp: ExampleApp
+  beforeAll(async () => {
+    own = await startEmulator()
+    ownApp = await startExample({ emulator: own, app: { trustProxy: 'loopback', limits: testLimits({}) } })
+  })
+  afterAll(async () => {
+    await ownApp.close()
+    await own.close()
+  })
+  const carol = { provider: 'facebook', 'keys[token]': 'demo-facebook-token' }
+  const dan = {
+    provider: 'firebase_phone',
+    'firebase_phone[project_id]': 'demo-firebase-project',
+    'firebase_phone[access_token]': 'demo-firebase-token',
+  }
+  async function signedInWith(fields: Record<string, string>) {
+    const agent = request.agent(ownApp.url)
+    const _csrf = await csrfFrom(agent)
+    const res = await agent
+      .post('/login')
+      .type('form')
+      .send({ ...fields, _csrf })
+    expect(res.status).toBe(303)
+    return agent
+  }
+
+  it('asks for the provider credential again instead of a password, and has no password form', async () => {
+    const page = await (await signedInWith(carol)).get('/profile')
+    expect(page.text).toContain('name="keys[token]"')
+    expect(page.text).not.toContain('action="/profile/password"')
+    expect(page.text).not.toContain('name="password"')
+  })
+
+  it("refuses another user's credential (422), ends the session it made, and deletes nothing", async () => {
+    const browser = await signedInWith(carol)
+    const before = own.counts()['DELETE /session.json']
+    const res = await postProfileForm(browser, '/profile/delete', dan)
+    expect(res.status).toBe(422)
+    expect(res.text).toContain('Those credentials do not sign in to this account.')
+    expect(own.counts()['DELETE /session.json']).toBe(before + 1)
+    expect(await signedIn(browser)).toBe(true)
+  })
+
+  it("deletes it with the provider's credential", async () => {
+    const browser = await signedInWith(carol)
+    const res = await postProfileForm(browser, '/profile/delete', carol)
+    expect(res.status).toBe(303)
+    expect(await signedIn(browser)).toBe(false)
+    const again = request.agent(ownApp.url)
+    const _csrf = await csrfFrom(again)
+    expect(
+      (
+        await again
+          .post('/login')
+          .type('form')
+          .send({ ...carol, _csrf })
+      ).status,
+    ).toBe(401)
   })
 })
 

@@ -88,7 +88,7 @@ export function errorFor(reply: Reply, step: Step, password?: string | readonly 
 }
 
 /** Whether the reply carries QuickBlox's error body, `{"errors": …}` with at least one reason. */
-function isQuickBloxError(reply: Reply): boolean {
+export function isQuickBloxError(reply: Reply): boolean {
   return readErrors(reply.body).length > 0
 }
 
