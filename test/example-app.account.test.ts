@@ -64,6 +64,9 @@ describe('changing the name and email', () => {
       full_name: 'Renamed Person',
       email: `new-${user.email}`,
     })
+    // The form sends the email it shows: saving a new name with the same email is no conflict.
+    const again = await postProfileForm(browser, '/profile', { full_name: 'Renamed Again', email: `new-${user.email}` })
+    expect(again.status).toBe(303)
   })
 
   it("shows QuickBlox's refusal beside the field (422), keeping what was typed", async () => {
