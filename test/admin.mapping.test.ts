@@ -128,6 +128,61 @@ describe('users created up front with the public application credentials', () =>
   })
 })
 
+describe('a link the app keeps (quickbloxUserId)', () => {
+  it("refuses the newcomer who took a deleted account's login, and makes the user a new account", async () => {
+    const victimId = newExternalId()
+    const first = await adminFor(qb).sessionFor({ externalUserId: victimId })
+    // The victim deletes her own QuickBlox account (any user may, with her token)...
+    expect((await call(`${qb.url}/users/${first.userId}.json`, 'DELETE', { token: first.token })).status).toBe(200)
+    // ...and someone who had seen its login (it is visible to other users) takes it.
+    const squat = await call(`${qb.url}/users.json`, 'POST', {
+      token: await applicationSession(),
+      body: { user: { login: first.user.login!, password: 'squatter-pw' } },
+    })
+    expect(squat.status).toBe(201)
+
+    const linked = await adminFor(qb).sessionFor({ externalUserId: victimId, quickbloxUserId: first.userId })
+    expect(linked.userId).not.toBe(squat.json.user.id)
+    expect(linked.userId).not.toBe(first.userId)
+    expect(linked.user.login).not.toBe(first.user.login)
+    // The app keeps the new link: the same account from then on, on any instance.
+    const again = await adminFor(qb, { cache: false }).sessionFor({
+      externalUserId: victimId,
+      quickbloxUserId: linked.userId,
+    })
+    expect(again.userId).toBe(linked.userId)
+    const stillLinked = await adminFor(qb).sessionFor({ externalUserId: victimId, quickbloxUserId: first.userId })
+    expect(stillLinked.userId).toBe(linked.userId)
+  })
+
+  it('keeps the linked account when its owner renamed its login', async () => {
+    const id = newExternalId()
+    const admin = adminFor(qb)
+    const first = await admin.sessionFor({ externalUserId: id })
+    const rename = await call(`${qb.url}/users/${first.userId}.json`, 'PUT', {
+      token: first.token,
+      body: { user: { login: `renamed-${id}` } },
+    })
+    expect(rename.status).toBe(200)
+    const linked = await adminFor(qb).sessionFor({ externalUserId: id, quickbloxUserId: first.userId })
+    expect(linked.userId).toBe(first.userId)
+    // An instance that remembers the linked user answers from memory.
+    qb.resetLog()
+    const remembered = await admin.ensureUser({ externalUserId: id, quickbloxUserId: first.userId })
+    expect(remembered.id).toBe(first.userId)
+    expect(qb.requests).toHaveLength(0)
+  })
+
+  it('refuses a quickbloxUserId that is not a user id, before asking QuickBlox', async () => {
+    qb.resetLog()
+    await expect(adminFor(qb).sessionFor({ externalUserId: 1, quickbloxUserId: 0 })).rejects.toThrow(TypeError)
+    await expect(adminFor(qb).ensureUser({ externalUserId: 1, quickbloxUserId: '7' as never })).rejects.toThrow(
+      TypeError,
+    )
+    expect(qb.requests).toHaveLength(0)
+  })
+})
+
 describe('identities as text or numbers', () => {
   it.each([
     ['an Auth0 user_id', 'auth0|65f1c0ffee0123456789abcd'],
@@ -293,6 +348,51 @@ describe('errors that say what happened', () => {
     // This instance looked before the winner created it; QuickBlox names the login alone.
     qb.failNext('GET /users/by_login.json', { status: 404, body: { errors: ['Not found'] } })
     await expect(admin.ensureUser({ externalUserId: id })).resolves.toMatchObject({ id: winner.id })
+  })
+})
+
+describe('one rule for every client', () => {
+  it.each(['a b', 'tok!en', '"quoted"', 't'.repeat(1025), '', 'ünïcode'])(
+    'the admin and the client refuse the token %j alike, before asking QuickBlox',
+    async (token) => {
+      const client = new QuickBloxClient({
+        appId: APP.id,
+        apiEndpoint: qb.url,
+        authKey: 'k',
+        authSecret: 's',
+        pool: false,
+      })
+      qb.resetLog()
+      try {
+        await expect(client.logout(token)).rejects.toThrow(TypeError)
+        await expect(adminFor(qb).revokeToken(token)).rejects.toThrow(TypeError)
+        expect(qb.requests).toHaveLength(0)
+      } finally {
+        await client.close()
+      }
+    },
+  )
+
+  it('the admin and the token strategy check their cache options alike', () => {
+    for (const cache of [
+      { storeTimeoutMs: 60_001 },
+      { max: 1_000_001 },
+      { ttlMs: 0 },
+      { store: { get() {}, set() {} } },
+    ]) {
+      const admin = (): unknown => new QuickBloxAdmin({ apiKey: API_KEY, cache: cache as never })
+      const tokens = (): unknown => new QuickBloxTokenStrategy({ appId: 1, cache: cache as never }, () => {})
+      const message = (make: () => unknown): string => {
+        try {
+          make()
+          return 'accepted'
+        } catch (error) {
+          return (error as Error).message.replace(/^\w+: /, '')
+        }
+      }
+      expect(message(admin)).toBe(message(tokens))
+      expect(message(admin)).not.toBe('accepted')
+    }
   })
 })
 
