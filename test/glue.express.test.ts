@@ -118,6 +118,7 @@ describe('quickbloxSession() on Express', () => {
     for (const method of ['get', 'head', 'put', 'delete', 'patch', 'options'] as const) {
       const res = await request(any)[method]('/s')
       expect([method, res.status, res.headers.allow]).toEqual([method, 405, 'POST'])
+      if (method !== 'head') expect(res.body).toEqual({ error: 'Method Not Allowed' })
     }
     expect(qb.requests).toEqual([])
     expect((await request(any).post('/s')).status).toBe(200)
@@ -146,8 +147,42 @@ describe('quickbloxSession() on Express', () => {
     expect([unreadable.status, unreadable.body]).toEqual([500, { error: 'RangeError' }])
   })
 
-  it('refuses to be made without an admin or an identity function', () => {
-    expect(() => quickbloxSession({ admin: undefined as never, identity: () => undefined })).toThrow(TypeError)
-    expect(() => quickbloxSession({ admin: adminFor(qb), identity: 'id' as never })).toThrow(TypeError)
+  /** An app whose signed-in user is `user` (as a strategy may leave it), with `identity` and an error handler. */
+  const signedIn = (user: unknown, identity: () => unknown) => {
+    const app = express()
+    app.use((req, _res, next) => {
+      ;(req as { user?: unknown }).user = user
+      next()
+    })
+    app.post('/s', quickbloxSession({ admin: adminFor(qb), identity: identity as never }))
+    app.use(((err: Error, _req, res, _next) => res.status(500).json({ error: err.message })) as ErrorRequestHandler)
+    return request(app).post('/s')
+  }
+
+  it('answers 401 for a user set to null, and for an identity() that returns null, asking QuickBlox nothing', async () => {
+    qb.resetLog()
+    const asked: unknown[] = []
+    const nobody = await signedIn(null, () => asked.push('identity'))
+    expect([nobody.status, nobody.body]).toEqual([401, { error: 'Not signed in' }])
+    expect(asked).toEqual([])
+    const none = await signedIn({ id: 1 }, () => null)
+    expect([none.status, none.body]).toEqual([401, { error: 'Not signed in' }])
+    expect(qb.requests).toEqual([])
+  })
+
+  it('passes an error thrown by identity() to the error handler', async () => {
+    const res = await signedIn({ id: 1 }, () => {
+      throw new Error('no such account')
+    })
+    expect([res.status, res.body]).toEqual([500, { error: 'no such account' }])
+  })
+
+  it('refuses to be made without an admin or an identity function, naming the option', () => {
+    expect(() => quickbloxSession({ admin: undefined as never, identity: () => undefined })).toThrow(
+      new TypeError('quickbloxSession: option admin is required'),
+    )
+    expect(() => quickbloxSession({ admin: adminFor(qb), identity: 'id' as never })).toThrow(
+      new TypeError('quickbloxSession: option identity must be a function'),
+    )
   })
 })
