@@ -22,7 +22,7 @@ import { APP_FILTER, NestFactory } from '@nestjs/core'
 import { ExpressAdapter } from '@nestjs/platform-express'
 import request from 'supertest'
 import type { Emulator } from 'passport-quickblox/emulator'
-import { QuickBloxAdmin } from 'passport-quickblox'
+import { QuickBloxAdmin, QuickBloxStrategy, QuickBloxTokenStrategy } from 'passport-quickblox'
 import {
   QuickBloxAuthGuard,
   QuickBloxModule,
@@ -178,6 +178,26 @@ describe("QuickBloxAuthGuard's answers", () => {
       [{ provide: APP_FILTER, useClass: CauseFilter }],
     )
   })
+  it('gives exception filters an Error when verify throws something else', async () => {
+    @Catch()
+    class AnyFilter implements ExceptionFilter {
+      catch(exception: unknown, host: ArgumentsHost) {
+        const seen = exception instanceof Error ? exception.message : typeof exception
+        host.switchToHttp().getResponse().status(500).json({ seen })
+      }
+    }
+    const verify = () => {
+      throw 'suspended' // eslint-disable-line @typescript-eslint/only-throw-error
+    }
+    await withApp(
+      async (app) => {
+        const res = await request(app.url).post('/login').send(credentials)
+        expect([res.status, res.body]).toEqual([500, { seen: 'QuickBlox: authentication failed' }])
+      },
+      { verify },
+      [{ provide: APP_FILTER, useClass: AnyFilter }],
+    )
+  })
 })
 
 describe("QuickBloxTokenGuard's answers", () => {
@@ -273,5 +293,44 @@ describe('QuickBloxTokenGuard with the token of a user QuickBlox knows', () => {
       expect(res.status).toBe(200)
       expect(res.body.id).toEqual(emulator.users.find((user) => user.login === AMY.login)!.id)
     })
+  })
+})
+
+describe('QuickBloxModule without some of its clients', () => {
+  /** What Nest logged as errors (a failed shutdown hook is logged, not thrown). */
+  const logged: unknown[] = []
+  const logger = { log() {}, warn() {}, error: (message: unknown) => logged.push(message) }
+  /** Starts and listens to an app of the module alone, with `options` as they are. */
+  async function bare(options: QuickBloxModuleOptions): Promise<{ nest: INestApplication; app: FrameworkApp }> {
+    @Module({ imports: [QuickBloxModule.forRoot(options)] })
+    class AppModule {}
+    const nest = await NestFactory.create(AppModule, new ExpressAdapter(), { logger })
+    return { nest, app: await listen(nest) }
+  }
+  const admin = { apiKey: API_KEY, identityKey: IDENTITY_KEY }
+
+  it('closes whichever clients it made when the app closes, and logs no error', async () => {
+    logged.length = 0
+    const identity = () => ({ externalUserId: newExternalId() })
+    // No login strategy.
+    const noLogin = await bare({ ...optionsFor(emulator), authKey: undefined, authSecret: undefined, ...admin })
+    const tokens = noLogin.nest.get(QuickBloxTokenStrategy)
+    const first = noLogin.nest.get(QuickBloxAdmin)
+    expect(noLogin.nest.get(QuickBloxStrategy)).toBeNull()
+    await noLogin.app.close()
+    await expect(tokens.check(await sdkToken(emulator, credentials))).rejects.toThrow()
+    await expect(first.sessionFor(identity())).rejects.toThrow()
+    // No token strategy.
+    const noToken = await bare({ ...optionsFor(emulator), token: false, ...admin })
+    const login = noToken.nest.get(QuickBloxStrategy)
+    const second = noToken.nest.get(QuickBloxAdmin)
+    await noToken.app.close()
+    await expect(login.client.login(credentials)).rejects.toThrow()
+    await expect(second.sessionFor(identity())).rejects.toThrow()
+    // No admin.
+    const noAdmin = await bare(optionsFor(emulator))
+    expect(noAdmin.nest.get(QuickBloxAdmin)).toBeNull()
+    await noAdmin.app.close()
+    expect(logged).toEqual([])
   })
 })

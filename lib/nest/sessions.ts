@@ -41,6 +41,5 @@ export class QuickBloxSessions {
   }
 }
 
-/** Whether `value` is an answer of `sessionFor`, which no cache may keep. */
-export const isSessionAnswer = (value: unknown): boolean =>
-  typeof value === 'object' && value !== null && issued.has(value)
+/** Whether `value` is an answer of `sessionFor`, which no cache may keep (`has` is false for any non-object). */
+export const isSessionAnswer = (value: unknown): boolean => issued.has(value as object)
