@@ -17,6 +17,7 @@ import {
   type ArgumentsHost,
   type ExceptionFilter,
   type INestApplication,
+  type Provider,
 } from '@nestjs/common'
 import { APP_FILTER, NestFactory } from '@nestjs/core'
 import { ExpressAdapter } from '@nestjs/platform-express'
@@ -79,7 +80,7 @@ const credentials = { login: AMY.login, password: AMY.password }
 /** Starts an app with the module's options (with an API key and identity key) and `extra`. */
 async function start(
   extra: Partial<QuickBloxModuleOptions> = {},
-  providers: unknown[] = [],
+  providers: Provider[] = [],
 ): Promise<{ nest: INestApplication; app: FrameworkApp }> {
   const options = { ...optionsFor(emulator), apiKey: API_KEY, identityKey: IDENTITY_KEY, ...extra }
   @Module({ imports: [QuickBloxModule.forRoot(options)], controllers: [AppController], providers })
@@ -92,7 +93,7 @@ async function start(
 async function withApp(
   check: (app: FrameworkApp, nest: INestApplication) => Promise<void>,
   extra: Partial<QuickBloxModuleOptions> = {},
-  providers: unknown[] = [],
+  providers: Provider[] = [],
 ): Promise<void> {
   const { nest, app } = await start(extra, providers)
   try {

@@ -69,13 +69,13 @@ interface PassportRequest {
 /**
  * Runs `strategy` for the request as Passport runs a registered one (on `Object.create`, so
  * concurrent requests each have their own `success`/`fail`/`error`), and answers with `outcome`.
+ * With a callback Passport itself logs nobody in (no `session` option needed): the guard does.
  */
-function authenticate(strategy: Strategy, options: object, context: ExecutionContext): Promise<unknown> {
+function authenticate(strategy: Strategy, context: ExecutionContext): Promise<unknown> {
   const http = context.switchToHttp()
   return new Promise((resolve, reject) => {
     const handler = passport.authenticate(
       Object.create(strategy) as Strategy,
-      options,
       (err: unknown, user: unknown, info: unknown, status?: number) => {
         try {
           resolve(outcome(err, user, info, context, status))
@@ -110,7 +110,7 @@ export class QuickBloxAuthGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const req = context.switchToHttp().getRequest<PassportRequest>()
-    req.user = await authenticate(this.strategy, { session: false }, context)
+    req.user = await authenticate(this.strategy, context)
     if (this.session)
       await new Promise<void>((resolve, reject) =>
         req.logIn(req.user, {}, (err) => (err ? reject(failure(err)) : resolve())),
@@ -137,11 +137,7 @@ export class QuickBloxTokenGuard implements CanActivate {
   }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    context.switchToHttp().getRequest<PassportRequest>().user = await authenticate(
-      this.strategy,
-      { session: false },
-      context,
-    )
+    context.switchToHttp().getRequest<PassportRequest>().user = await authenticate(this.strategy, context)
     return true
   }
 }
