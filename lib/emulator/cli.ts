@@ -3,7 +3,11 @@
 import { parseArgs } from 'node:util'
 import { demoData, startEmulator } from './index.js'
 
-const USAGE = 'Usage: quickblox-emulator [--port 3001] [--host 127.0.0.1] [--data ./emulator.json] [--verbose]'
+const USAGE =
+  'Usage: quickblox-emulator [--port 3001] [--host 127.0.0.1] [--data ./emulator.json] [--verbose]\n' +
+  '                          [--idp-url https://your.app/quickblox/identity [--idp-secret …]]\n' +
+  '  --idp-url: the Custom Identity Provider every application asks about logins; its secret header from\n' +
+  '  --idp-secret or, kept out of the process list, the QUICKBLOX_IDP_SECRET environment variable'
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -12,6 +16,8 @@ async function main(): Promise<void> {
       host: { type: 'string', default: '127.0.0.1' },
       data: { type: 'string' },
       verbose: { type: 'boolean', default: false },
+      'idp-url': { type: 'string' },
+      'idp-secret': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   })
@@ -19,13 +25,21 @@ async function main(): Promise<void> {
   const port = Number(values.port)
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new TypeError(`--port must be 0-65535, got ${values.port}`)
+  const idpSecret = values['idp-secret'] ?? process.env.QUICKBLOX_IDP_SECRET
+  if (values['idp-url'] === undefined && idpSecret !== undefined && values['idp-secret'] !== undefined)
+    throw new TypeError('--idp-secret needs --idp-url')
   const emulator = await startEmulator({
     port,
+    ...(values['idp-url'] === undefined
+      ? {}
+      : { identityProvider: { url: values['idp-url'], ...(idpSecret ? { secret: idpSecret } : {}) } }),
     host: values.host,
     ...(values.data === undefined ? {} : { dataFile: values.data }),
     ...(values.verbose ? { log: (line: string) => console.log(line) } : {}),
   })
   console.log(`QuickBlox emulator listening on ${emulator.url}`)
+  // The URL only: the secret is never printed.
+  if (values['idp-url'] !== undefined) console.log(`  identity provider ${values['idp-url']}`)
   for (const app of emulator.applications) console.log(`  application id ${app.id}, auth key ${app.authKey}`)
   if (values.data === undefined) {
     // Only the built-in demo data is ever printed: its values are public, published in the docs,
