@@ -54,7 +54,8 @@ export class QuickBloxIdentityTokens {
   mint(userId: string | number): QuickBloxIdentityToken {
     const id = userIdText(userId)
     if (id === undefined) throw new TypeError('QuickBloxIdentityTokens: userId must be 1 to 256 characters')
-    const expires = Math.ceil((this.#now() + this.#ttlMs) / 1000)
+    // Whole seconds, rounded down: a token never lives longer than ttlMs.
+    const expires = Math.floor((this.#now() + this.#ttlMs) / 1000)
     const expiry = expires.toString(36)
     return { userId: id, token: `${expiry}.${this.#mac(expiry, id)}`, expiresAt: new Date(expires * 1000) }
   }

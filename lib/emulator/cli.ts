@@ -26,7 +26,7 @@ async function main(): Promise<void> {
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new TypeError(`--port must be 0-65535, got ${values.port}`)
   const idpSecret = values['idp-secret'] ?? process.env.QUICKBLOX_IDP_SECRET
-  if (values['idp-url'] === undefined && idpSecret !== undefined && values['idp-secret'] !== undefined)
+  if (values['idp-url'] === undefined && values['idp-secret'] !== undefined)
     throw new TypeError('--idp-secret needs --idp-url')
   const emulator = await startEmulator({
     port,
