@@ -28,8 +28,9 @@ export interface QuickBloxIdentityProviderOptions {
   /**
    * The value QuickBlox sends in the secret header (the Dashboard's headers template): at least 32
    * characters, e.g. `openssl rand -hex 32`. A call without it is refused before `verify` runs.
+   * Several are accepted while you rotate it: `[newSecret, oldSecret]`.
    */
-  secret: string
+  secret: string | readonly string[]
   verify: IdentityProviderVerify
   /** The header QuickBlox sends `secret` in. Default `X-IdP-Secret`. */
   header?: string
@@ -95,20 +96,24 @@ const digest = (value: string): Buffer => createHash('sha256').update(value).dig
  */
 export function quickbloxIdentityProvider(options: QuickBloxIdentityProviderOptions): QuickBloxIdentityProvider {
   const { secret, verify, header = 'X-IdP-Secret', timeout = 5000, onError } = options ?? {}
-  if (typeof secret !== 'string' || secret.length < 32)
+  const secrets: readonly unknown[] = Array.isArray(secret) ? secret : [secret]
+  if (secrets.length === 0 || !secrets.every((s) => typeof s === 'string' && s.length >= 32))
     throw new TypeError('quickbloxIdentityProvider: secret must be at least 32 characters')
   if (typeof verify !== 'function') throw new TypeError('quickbloxIdentityProvider: verify must be a function')
   if (!Number.isInteger(timeout) || timeout < 1 || timeout > 60_000)
     throw new TypeError('quickbloxIdentityProvider: timeout must be 1 to 60000 ms')
   if (!/^[A-Za-z0-9-]{1,64}$/.test(header))
     throw new TypeError('quickbloxIdentityProvider: header must be a header name (letters, digits, hyphens)')
-  const expected = digest(secret)
+  const expected = (secrets as string[]).map(digest)
   const headerName = header.toLowerCase()
 
   // Both sides hashed to one length, so the comparison takes as long whatever was sent.
   const authorized = (headers: IdentityProviderCall['headers']): boolean => {
     const sent = headers[headerName]
-    return typeof sent === 'string' && timingSafeEqual(digest(sent), expected)
+    if (typeof sent !== 'string') return false
+    const hash = digest(sent)
+    // Every secret is compared, so which one matched takes no longer than none.
+    return expected.reduce((found, each) => timingSafeEqual(hash, each) || found, false)
   }
 
   const answer = async (call: IdentityProviderCall): Promise<IdentityProviderAnswer> => {

@@ -60,6 +60,15 @@ describe('quickbloxIdentityProvider', () => {
     expect(verify).not.toHaveBeenCalled()
   })
 
+  it('accepts each of several secrets while one is rotated', async () => {
+    const next = 'next-secret-0123456789abcdef0123456789abcdef'
+    const { app } = appWith({ secret: [next, SECRET] })
+    const call = () => request(app).get('/quickblox/identity').query(params)
+    expect((await call().set('X-IdP-Secret', next)).status).toBe(200)
+    expect((await call().set('X-IdP-Secret', SECRET)).status).toBe(200)
+    expect((await call().set('X-IdP-Secret', `${next}x`)).status).toBe(403)
+  })
+
   it('reads the secret from the header the options name', async () => {
     const { app } = appWith({ header: 'X-QuickBlox-Key' })
     const call = () => request(app).get('/quickblox/identity').query(params)
@@ -153,6 +162,8 @@ describe('quickbloxIdentityProvider', () => {
   it('refuses to start with a short secret, no verify, or a bad timeout or header', () => {
     const verify = () => undefined
     expect(() => quickbloxIdentityProvider({ secret: 'short', verify })).toThrow(/at least 32 characters/)
+    expect(() => quickbloxIdentityProvider({ secret: [SECRET, 'short'], verify })).toThrow(/at least 32/)
+    expect(() => quickbloxIdentityProvider({ secret: [], verify })).toThrow(/at least 32/)
     expect(() => quickbloxIdentityProvider({ secret: SECRET } as never)).toThrow(/verify must be a function/)
     expect(() => quickbloxIdentityProvider({ secret: SECRET, verify, timeout: 0 })).toThrow(/timeout/)
     expect(() => quickbloxIdentityProvider({ secret: SECRET, verify, header: 'X Bad' })).toThrow(/header/)
