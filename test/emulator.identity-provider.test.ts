@@ -148,9 +148,24 @@ describe('the emulator with a Custom Identity Provider', () => {
       body: { user: { login: 'mallory', password: 'mallory-password', identity_provider_uid: '42' } },
     })
     expect(created.status).toBe(201)
+    const updated = await call(`${qb.url}/users/${created.json.user.id}.json`, 'PUT', {
+      headers: { Authorization: `ApiKey ${qb.application.apiKey}` },
+      body: { user: { full_name: 'Mallory', identity_provider_uid: '42' } },
+    })
+    expect(updated.status).toBe(200)
     const res = await logIn(qb, '42', tokens.mint(42).token)
     expect(res.json.session.user_id).not.toBe(created.json.user.id)
     expect(qb.users.find((u) => u.login === 'mallory')?.identity_provider_uid).toBeUndefined()
+  })
+
+  it('answers 422 when the login the endpoint gives is taken by another user, and creates nobody', async () => {
+    const qb = await emulatorWith()
+    qb.addUser({ login: 'amy', password: 'amy-password', application_id: 1 })
+    verify.mockImplementation((userId) => ({ uid: userId, login: 'amy' }))
+    const res = await logIn(qb, '42', 'any-token')
+    expect(res.status).toBe(422)
+    expect(res.json).toEqual({ errors: { login: ['has already been taken.'] } })
+    expect(qb.users).toHaveLength(1)
   })
 
   it('asks with GET and maps the answer through custom templates', async () => {

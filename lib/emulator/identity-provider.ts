@@ -1,6 +1,7 @@
-import { Reply } from './body.js'
+import { Reply, type Params } from './body.js'
 import type { Store } from './store.js'
 import type { EmulatorIdentityProvider, EmulatorUser } from './types.js'
+import { readLinkedUser } from './users.js'
 
 /** The templates the docs say to paste into the Dashboard. */
 export const DEFAULT_TEMPLATES = {
@@ -10,7 +11,7 @@ export const DEFAULT_TEMPLATES = {
 export const SECRET_HEADER = 'X-IdP-Secret'
 const MAX_TIMEOUT_MS = 10_000
 const MAX_ANSWER_BYTES = 64 * 1024
-const MAX_FIELD = 255
+const MAX_UID = 255
 const base = (message: string): { errors: { base: string[] } } => ({ errors: { base: [message] } })
 const PLACEHOLDER = /#\{([\w.]+)\}/g
 
@@ -21,14 +22,8 @@ export interface IdentityCredentials {
   password: string
 }
 
-/** QuickBlox's user fields, as the response template maps them from the endpoint's answer. */
-interface Identity {
-  uid: string
-  login?: string
-  email?: string
-  full_name?: string
-  external_user_id?: number
-}
+/** QuickBlox's user fields (`uid`, `login`, `email`, `full_name`, `external_user_id`), as the response template maps them. */
+type Identity = Record<string, string> & { uid: string }
 
 /** Whether `value` is a provider the emulator can call (options and data files are checked alike). */
 export function isIdentityProvider(value: unknown): value is EmulatorIdentityProvider {
@@ -72,27 +67,13 @@ export async function identityProviderUser(
   applicationId: number,
   closing: AbortSignal,
 ): Promise<EmulatorUser> {
-  const identity = await ask(provider, credentials, closing)
+  const { uid, ...fields } = await ask(provider, credentials, closing)
   const visible = store.usersOf(applicationId)
-  const linked = visible.find((user) => user.identity_provider_uid === identity.uid)
+  const linked = visible.find((user) => user.identity_provider_uid === uid)
   if (linked) return linked
   // QuickBlox makes a login from the uid when the answer has none.
-  const login = identity.login ?? `idp-${identity.uid}`.slice(0, 50)
-  const errors: Record<string, string[]> = {}
-  if (visible.some((user) => user.login === login)) errors.login = ['has already been taken.']
-  if (identity.email && visible.some((user) => user.email?.toLowerCase() === identity.email!.toLowerCase()))
-    errors.email = ['has already been taken']
-  if (identity.external_user_id && visible.some((user) => Number(user.external_user_id) === identity.external_user_id))
-    errors.external_user_id = ['has already been taken.']
-  if (Object.keys(errors).length > 0) throw new Reply(422, { errors })
-  return store.addUser({
-    login,
-    ...(identity.email === undefined ? {} : { email: identity.email }),
-    ...(identity.full_name === undefined ? {} : { full_name: identity.full_name }),
-    ...(identity.external_user_id === undefined ? {} : { external_user_id: identity.external_user_id }),
-    application_id: applicationId,
-    identity_provider_uid: identity.uid,
-  })
+  const user: Params = Object.assign(Object.create(null) as Params, { login: `idp-${uid}`.slice(0, 50) }, fields)
+  return store.addUser({ ...readLinkedUser(user, applicationId, visible), identity_provider_uid: uid })
 }
 
 async function ask(
@@ -183,16 +164,14 @@ function mapAnswer(answer: unknown, template: Record<string, string> = DEFAULT_T
       return ''
     })
     // A field whose value is absent from the answer is left unset, not set to the empty text.
-    return missing || text === '' || text.length > MAX_FIELD ? undefined : text
+    return missing || text === '' ? undefined : text
   }
   const uid = value('uid')
-  if (uid === undefined) return undefined
-  const external = Number(value('external_user_id'))
+  if (uid === undefined || uid.length > MAX_UID) return undefined
   const identity: Identity = { uid }
-  for (const field of ['login', 'email', 'full_name'] as const) {
+  for (const field of ['login', 'email', 'full_name', 'external_user_id']) {
     const text = value(field)
     if (text !== undefined) identity[field] = text
   }
-  if (Number.isSafeInteger(external) && external > 0) identity.external_user_id = external
   return identity
 }
