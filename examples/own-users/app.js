@@ -11,9 +11,11 @@ const MAX_FIELD = 200
 
 /**
  * @param {{ users: Awaited<ReturnType<typeof import('./users.js').openUsers>>,
- *           admin: import('passport-quickblox').QuickBloxAdmin, sessionSecret: string }} options
+ *           admin?: import('passport-quickblox').QuickBloxAdmin, sessionSecret: string,
+ *           identityProvider?: ReturnType<typeof import('./identity-provider.js').identityProviderRoutes> }} options
+ *   `admin` for the API-key way, `identityProvider` for the identity-provider way (identity-provider.js)
  */
-export function createApp({ users, admin, sessionSecret }) {
+export function createApp({ users, admin, sessionSecret, identityProvider }) {
   const auth = new passport.Passport()
   auth.use(
     new LocalStrategy((username, password, done) => {
@@ -49,11 +51,13 @@ export function createApp({ users, admin, sessionSecret }) {
     req.user ? res.json({ user: req.user }) : res.status(401).json({ error: 'Not signed in' }),
   )
   // The chat client's token: the QuickBlox user is this app's user, by id.
-  app.post(
-    '/api/quickblox/session',
-    jsonOnly,
-    quickbloxSession({ admin, identity: (req) => ({ externalUserId: req.user.id, fullName: req.user.name }) }),
-  )
+  if (admin)
+    app.post(
+      '/api/quickblox/session',
+      jsonOnly,
+      quickbloxSession({ admin, identity: (req) => ({ externalUserId: req.user.id, fullName: req.user.name }) }),
+    )
+  identityProvider?.(app)
   app.post('/logout', jsonOnly, (req, res, next) => {
     req.logout((err) => (err ? next(err) : req.session.destroy(() => res.json({ loggedOut: true }))))
   })

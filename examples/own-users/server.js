@@ -1,31 +1,57 @@
 // `npm start`: the app on http://127.0.0.1:3000. With no QUICKBLOX_API_KEY it starts the QuickBlox
 // emulator and uses its public demo API key, so it runs with no QuickBlox account.
+// QUICKBLOX_CHAT=identity-provider picks the second way (identity-provider.js): no API key, the
+// emulator (or QuickBlox, configured in its Dashboard) asks this app who a chat client is.
 import { randomBytes } from 'node:crypto'
 import { QuickBloxAdmin } from 'passport-quickblox'
 import { startEmulator } from 'passport-quickblox/emulator'
 import { createApp } from './app.js'
+import { identityProviderRoutes } from './identity-provider.js'
 import { DEMO_USERS, openUsers } from './users.js'
 
 const port = Number(process.env.PORT ?? 3000)
+const viaIdentityProvider = process.env.QUICKBLOX_CHAT === 'identity-provider'
 let apiKey = process.env.QUICKBLOX_API_KEY
 let apiEndpoint = process.env.QUICKBLOX_API_ENDPOINT
 let emulator
-if (!apiKey) {
+if (!apiKey && !viaIdentityProvider) {
   emulator = await startEmulator()
   apiKey = emulator.application.apiKey
   apiEndpoint = emulator.url
   console.log(`QuickBlox emulator on ${emulator.url} (application ${emulator.application.id}, demo API key)`)
 }
-const admin = new QuickBloxAdmin({ apiKey, apiEndpoint })
+const admin = viaIdentityProvider ? undefined : new QuickBloxAdmin({ apiKey, apiEndpoint })
 const users = await openUsers(process.env.DATABASE ?? ':memory:')
-const app = createApp({ users, admin, sessionSecret: process.env.SESSION_SECRET ?? randomBytes(32).toString('hex') })
-const server = app.listen(port, '127.0.0.1', () => {
-  console.log(`Own-users example on http://127.0.0.1:${server.address().port}`)
+// The secret QuickBlox sends (its Dashboard's headers template) and the key tokens are signed with.
+const idpSecret = process.env.QUICKBLOX_IDP_SECRET ?? randomBytes(32).toString('hex')
+const identityProvider = viaIdentityProvider
+  ? identityProviderRoutes({
+      users,
+      secret: idpSecret,
+      tokenKey: process.env.QUICKBLOX_IDP_TOKEN_KEY ?? randomBytes(32).toString('hex'),
+    })
+  : undefined
+const app = createApp({
+  users,
+  admin,
+  identityProvider,
+  sessionSecret: process.env.SESSION_SECRET ?? randomBytes(32).toString('hex'),
+})
+const server = app.listen(port, '127.0.0.1', async () => {
+  const url = `http://127.0.0.1:${server.address().port}`
+  console.log(`Own-users example on ${url}`)
   for (const user of DEMO_USERS) console.log(`  demo user ${user.username} / ${user.password}`)
+  if (viaIdentityProvider && !process.env.QUICKBLOX_IDP_SECRET) {
+    // The emulator plays QuickBlox, its identity provider this app: the secret never leaves the process.
+    emulator = await startEmulator({ identityProvider: { url: `${url}/quickblox/identity`, secret: idpSecret } })
+    const { id, authKey, authSecret } = emulator.application
+    console.log(`QuickBlox emulator on ${emulator.url}, asking ${url}/quickblox/identity`)
+    console.log(`  chat clients: application ${id}, public demo auth key ${authKey} and auth secret ${authSecret}`)
+  }
 })
 const stop = () => {
   server.close()
-  void Promise.all([admin.close(), emulator?.close()]).then(() => users.close())
+  void Promise.all([admin?.close(), emulator?.close()]).then(() => users.close())
 }
 process.once('SIGINT', stop)
 process.once('SIGTERM', stop)
