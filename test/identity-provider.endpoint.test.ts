@@ -8,7 +8,7 @@ import { quickbloxIdentityProvider, type QuickBloxIdentityProviderOptions } from
 const SECRET = 'idp-secret-0123456789abcdef0123456789abcdef'
 const USERS: Record<string, { token: string; name: string }> = { '42': { token: 'good-token-42', name: 'Amy' } }
 const known = (userId: string, token: string) =>
-  USERS[userId]?.token === token ? { uid: userId, fullName: USERS[userId]!.name } : undefined
+  USERS[userId]?.token === token ? { uid: userId, fullName: USERS[userId].name } : undefined
 
 function appWith(options: Partial<QuickBloxIdentityProviderOptions> = {}, parsers = false) {
   const verify = jest.fn(options.verify ?? known)

@@ -91,7 +91,9 @@ describe('own users, QuickBlox chat through the identity provider', () => {
   it('refuses callers without the secret, and holds an address back after a few of them', async () => {
     const statuses: number[] = []
     for (let i = 0; i < 4; i++)
-      statuses.push((await request(appUrl).post('/quickblox/identity').send({ IdP_user_ID: '1', IdP_token: 'x' })).status)
+      statuses.push(
+        (await request(appUrl).post('/quickblox/identity').send({ IdP_user_ID: '1', IdP_token: 'x' })).status,
+      )
     expect(statuses).toEqual([403, 403, 403, 429])
   })
 })

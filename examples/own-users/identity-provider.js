@@ -5,14 +5,14 @@
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit'
 import { QuickBloxIdentityTokens, quickbloxIdentityProvider } from 'passport-quickblox'
 
-export const DEFAULT_IDP_LIMITS = {
+const DEFAULT_IDP_LIMITS = {
   // Calls without the right secret header, per client address. Only those are counted: QuickBlox
   // always sends the secret, so its own addresses are never held back by what clients send it.
   forbiddenPerAddress: { windowMs: 15 * 60_000, limit: 20 },
 }
 
 /**
- * @param {{ users: { find(id: number): { id: number, name: string } | undefined },
+ * @param {{ users: Pick<Awaited<ReturnType<typeof import('./users.js').openUsers>>, 'find'>,
  *           secret: string | string[], tokenKey: string, limits?: typeof DEFAULT_IDP_LIMITS,
  *           log?: (line: string) => void }} options
  * @returns {(app: import('express').Express) => void} mounts the two routes

@@ -3,6 +3,7 @@
 // QUICKBLOX_CHAT=identity-provider picks the second way (identity-provider.js): no API key, the
 // emulator (or QuickBlox, configured in its Dashboard) asks this app who a chat client is.
 import { randomBytes } from 'node:crypto'
+import { once } from 'node:events'
 import { QuickBloxAdmin } from 'passport-quickblox'
 import { startEmulator } from 'passport-quickblox/emulator'
 import { createApp } from './app.js'
@@ -37,18 +38,19 @@ const app = createApp({
   identityProvider,
   sessionSecret: process.env.SESSION_SECRET ?? randomBytes(32).toString('hex'),
 })
-const server = app.listen(port, '127.0.0.1', async () => {
-  const url = `http://127.0.0.1:${server.address().port}`
-  console.log(`Own-users example on ${url}`)
-  for (const user of DEMO_USERS) console.log(`  demo user ${user.username} / ${user.password}`)
-  if (viaIdentityProvider && !process.env.QUICKBLOX_IDP_SECRET) {
-    // The emulator plays QuickBlox, its identity provider this app: the secret never leaves the process.
-    emulator = await startEmulator({ identityProvider: { url: `${url}/quickblox/identity`, secret: idpSecret } })
-    const { id, authKey, authSecret } = emulator.application
-    console.log(`QuickBlox emulator on ${emulator.url}, asking ${url}/quickblox/identity`)
-    console.log(`  chat clients: application ${id}, public demo auth key ${authKey} and auth secret ${authSecret}`)
-  }
-})
+const server = app.listen(port, '127.0.0.1')
+await once(server, 'listening')
+const url = `http://127.0.0.1:${server.address().port}`
+console.log(`Own-users example on ${url}`)
+for (const user of DEMO_USERS) console.log(`  demo user ${user.username} / ${user.password}`)
+if (viaIdentityProvider && !process.env.QUICKBLOX_IDP_SECRET) {
+  // No secret given: the emulator plays QuickBlox, with this app as its identity provider and a
+  // secret made for this run, which never leaves the process.
+  emulator = await startEmulator({ identityProvider: { url: `${url}/quickblox/identity`, secret: idpSecret } })
+  const { id, authKey, authSecret } = emulator.application
+  console.log(`QuickBlox emulator on ${emulator.url}, asking ${url}/quickblox/identity`)
+  console.log(`  chat clients: application ${id}, public demo auth key ${authKey} and auth secret ${authSecret}`)
+}
 const stop = () => {
   server.close()
   void Promise.all([admin?.close(), emulator?.close()]).then(() => users.close())

@@ -4,11 +4,11 @@ import type { EmulatorIdentityProvider, EmulatorUser } from './types.js'
 import { readLinkedUser } from './users.js'
 
 /** The templates the docs say to paste into the Dashboard. */
-export const DEFAULT_TEMPLATES = {
+const DEFAULT_TEMPLATES = {
   params: { IdP_user_ID: '#{login}', IdP_token: '#{password}' },
   response: { uid: '#{uid}', login: '#{login}', email: '#{email}', full_name: '#{full_name}' },
 } as const
-export const SECRET_HEADER = 'X-IdP-Secret'
+const SECRET_HEADER = 'X-IdP-Secret'
 const MAX_TIMEOUT_MS = 10_000
 const MAX_ANSWER_BYTES = 64 * 1024
 const MAX_UID = 255
@@ -44,7 +44,9 @@ export function isIdentityProvider(value: unknown): value is EmulatorIdentityPro
     (provider.secret === undefined || typeof provider.secret === 'string') &&
     (provider.method === undefined || provider.method === 'GET' || provider.method === 'POST') &&
     (provider.timeoutMs === undefined ||
-      (Number.isInteger(provider.timeoutMs) && Number(provider.timeoutMs) >= 1 && Number(provider.timeoutMs) <= MAX_TIMEOUT_MS)) &&
+      (Number.isInteger(provider.timeoutMs) &&
+        Number(provider.timeoutMs) >= 1 &&
+        Number(provider.timeoutMs) <= MAX_TIMEOUT_MS)) &&
     (templates === undefined ||
       (typeof templates === 'object' &&
         templates !== null &&
@@ -133,15 +135,17 @@ async function ask(
   return identity
 }
 
-/** The body's text, or `undefined` past 64 KiB. */
+/** The body's text, or `undefined` past 64 KiB (reading stops there). */
 async function readCapped(res: Response): Promise<string | undefined> {
   if (!res.body) return ''
+  const reader = res.body.getReader()
   const chunks: Uint8Array[] = []
   let size = 0
-  for await (const chunk of res.body) {
+  for (let read = await reader.read(); !read.done; read = await reader.read()) {
+    const chunk = read.value as Uint8Array
     size += chunk.length
     if (size > MAX_ANSWER_BYTES) {
-      await res.body.cancel().catch(() => {})
+      await reader.cancel().catch(() => {})
       return undefined
     }
     chunks.push(chunk)
@@ -150,9 +154,20 @@ async function readCapped(res: Response): Promise<string | undefined> {
 }
 
 /** The answer through the response template; `undefined` without a usable `uid`. */
-function mapAnswer(answer: unknown, template: Record<string, string> = DEFAULT_TEMPLATES.response): Identity | undefined {
+function mapAnswer(
+  answer: unknown,
+  template: Record<string, string> = DEFAULT_TEMPLATES.response,
+): Identity | undefined {
   const lookup = (path: string): unknown =>
-    path.split('.').reduce<unknown>((node, key) => (typeof node === 'object' && node !== null && Object.hasOwn(node, key) ? (node as Record<string, unknown>)[key] : undefined), answer)
+    path
+      .split('.')
+      .reduce<unknown>(
+        (node, key) =>
+          typeof node === 'object' && node !== null && Object.hasOwn(node, key)
+            ? (node as Record<string, unknown>)[key]
+            : undefined,
+        answer,
+      )
   const value = (field: string): string | undefined => {
     const pattern = template[field]
     if (pattern === undefined) return undefined

@@ -41,7 +41,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const applications: EmulatorApplicationWithKey[] = data.applications.map((app) => ({
     ...app,
     apiKey: app.apiKey ?? randomBytes(20).toString('hex'),
-    ...(app.identityProvider ?? options.identityProvider
+    ...((app.identityProvider ?? options.identityProvider)
       ? { identityProvider: app.identityProvider ?? options.identityProvider }
       : {}),
   }))

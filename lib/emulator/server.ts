@@ -177,7 +177,8 @@ export class EmulatorServer {
         if (token) this.store.destroySession(token)
         throw new Reply(401, NO_SESSION)
       }
-      const reply = (fault && cannedReply(fault, endpoint)) ?? (await this.answer(endpoint, params, path, token, authorization))
+      const reply =
+        (fault && cannedReply(fault, endpoint)) ?? (await this.answer(endpoint, params, path, token, authorization))
       send(res, reply, fault)
     } catch (error) {
       if (this.closing.signal.aborted) return
