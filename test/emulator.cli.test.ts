@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { execFile, spawn, type ChildProcess } from 'node:child_process'
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { promisify } from 'node:util'
@@ -113,8 +115,36 @@ describe('quickblox-emulator CLI', () => {
     expect(cliRun.output()).not.toContain('file-api-key')
   })
 
+  it('asks the --idp-url identity provider with the --idp-secret header, printing the URL and never the secret', async () => {
+    const seen: (string | undefined)[] = []
+    const provider = createServer((req, res) => {
+      seen.push(req.headers['x-idp-secret'] as string | undefined)
+      res.setHeader('Content-Type', 'application/json')
+      res.end('{"uid":"7"}')
+    })
+    await new Promise<void>((done) => provider.listen(0, '127.0.0.1', done))
+    const idpUrl = `http://127.0.0.1:${(provider.address() as AddressInfo).port}/identity`
+    const cliRun = run(['--port', '0', '--idp-url', idpUrl, '--idp-secret', 'cli-idp-secret-do-not-print'])
+    try {
+      const url = await urlOf(cliRun)
+      const answer = await call(`${url}/session.json`, 'POST', {
+        body: sessionParams(demoData.applications[0]!, { user: { login: '7', password: 'a-token' } }),
+      })
+      expect(answer.status).toBe(201)
+      expect(seen).toEqual(['cli-idp-secret-do-not-print'])
+      expect(cliRun.output()).toContain(`identity provider ${idpUrl}`)
+      expect(cliRun.output()).not.toContain('cli-idp-secret-do-not-print')
+    } finally {
+      cliRun.child.kill('SIGTERM')
+      await cliRun.exit
+      await new Promise((done) => provider.close(done))
+    }
+  })
+
   it.each([
     ['a bad port', ['--port', 'abc']],
+    ['--idp-secret without --idp-url', ['--idp-secret', 'x']],
+    ['an --idp-url that is not http(s)', ['--idp-url', 'ftp://example.com/x']],
     ['an unknown option', ['--nope']],
     ['a missing data file', ['--data', '/nonexistent/qb.json']],
   ])('exits 1 with usage on %s', async (_name, args) => {
