@@ -2,6 +2,7 @@
 // the user id and token the chat client sent, and the secret header of the Dashboard's template.
 // Mount it after @koa/bodyparser (with `enableTypes: ['json', 'form']`):
 //   identityProviderRoute(router, quickbloxIdentityProvider({ secret: process.env.QB_IDP_SECRET!, verify }))
+import type {} from '@koa/bodyparser' // its `ctx.request.body`
 import type Router from '@koa/router'
 import type { QuickBloxIdentityProvider } from 'passport-quickblox'
 
