@@ -18,7 +18,12 @@ let app: ReturnType<typeof createApp>
 const [alice] = DEMO_USERS
 beforeAll(async () => {
   qb = await startEmulator()
-  admin = new QuickBloxAdmin({ apiKey: qb.application.apiKey, apiEndpoint: qb.url, timeout: 3000 })
+  admin = new QuickBloxAdmin({
+    apiKey: qb.application.apiKey,
+    identityKey: 'own-users-test-identity-key-0123456789',
+    apiEndpoint: qb.url,
+    timeout: 3000,
+  })
   users = await openUsers()
   app = createApp({ users, admin, sessionSecret: 'own-users-test-secret' })
 })
@@ -49,7 +54,7 @@ describe('own users, QuickBlox chat', () => {
     const res = await agent.post('/api/quickblox/session').send({})
     expect(res.status).toBe(200)
     expect(res.headers['cache-control']).toBe('no-store')
-    const created = qb.users.find((user) => user.external_user_id === login.body.user.id)
+    const created = qb.users.find((user) => user.login === admin.loginFor(login.body.user.id))
     expect(created).toMatchObject({ full_name: 'Alice Example', application_id: qb.application.id })
     expect(res.body.userId).toBe(created!.id)
     expect(qb.counts()['POST /users.json']).toBe(1)

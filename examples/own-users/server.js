@@ -1,5 +1,7 @@
 // `npm start`: the app on http://127.0.0.1:3000. With no QUICKBLOX_API_KEY it starts the QuickBlox
-// emulator and uses its public demo API key, so it runs with no QuickBlox account.
+// emulator and uses its public demo API key (and a random identity key), so it runs with no
+// QuickBlox account. Against QuickBlox, QUICKBLOX_IDENTITY_KEY (32+ random characters, kept
+// for good: it makes each user's QuickBlox login) is required too.
 // QUICKBLOX_CHAT=identity-provider picks the second way (identity-provider.js): no API key, the
 // emulator (or QuickBlox, configured in its Dashboard) asks this app who a chat client is.
 import { randomBytes } from 'node:crypto'
@@ -14,14 +16,21 @@ const port = Number(process.env.PORT ?? 3000)
 const viaIdentityProvider = process.env.QUICKBLOX_CHAT === 'identity-provider'
 let apiKey = process.env.QUICKBLOX_API_KEY
 let apiEndpoint = process.env.QUICKBLOX_API_ENDPOINT
+let identityKey = process.env.QUICKBLOX_IDENTITY_KEY
 let emulator
 if (!apiKey && !viaIdentityProvider) {
   emulator = await startEmulator()
   apiKey = emulator.application.apiKey
   apiEndpoint = emulator.url
+  // The emulator forgets its users when it stops: a new key each start loses nothing.
+  identityKey ??= randomBytes(32).toString('base64url')
   console.log(`QuickBlox emulator on ${emulator.url} (application ${emulator.application.id}, demo API key)`)
 }
-const admin = viaIdentityProvider ? undefined : new QuickBloxAdmin({ apiKey, apiEndpoint })
+if (!identityKey && !viaIdentityProvider) {
+  console.error('QUICKBLOX_IDENTITY_KEY is not set: give it 32 or more random characters, and keep it')
+  process.exit(1)
+}
+const admin = viaIdentityProvider ? undefined : new QuickBloxAdmin({ apiKey, apiEndpoint, identityKey })
 const users = await openUsers(process.env.DATABASE ?? ':memory:')
 // The secret QuickBlox sends (its Dashboard's headers template) and the key tokens are signed with.
 const idpSecret = process.env.QUICKBLOX_IDP_SECRET ?? randomBytes(32).toString('hex')

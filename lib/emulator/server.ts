@@ -164,7 +164,9 @@ export class EmulatorServer {
     try {
       const params = { ...parseQuery(query), ...parseBody(await readBody(req), req.headers['content-type']) }
       entry.body = mask(params)
-      if (!endpoint) throw new Reply(404, NOT_FOUND)
+      // A path QuickBlox has no route for gets its web server's page, not an API "not found":
+      // a client with a wrong apiEndpoint path must not take it for "no such user".
+      if (!endpoint) return sendPage(res, 404, 'The page you were looking for does not exist.')
       const fault = this.faults.take(endpoint)
       const ms = this.latency.get(endpoint) ?? this.latency.get('*') ?? 0
       // The answer leaves `ms` after the request arrived, as a slow QuickBlox's would: time spent
@@ -358,6 +360,13 @@ function route(method: string, path: string): EmulatorEndpoint | null {
     .replace(/^\/users\/\d+\/tokens$/, '/users/:id/tokens')
   const endpoint = `${method} ${name}`
   return Object.hasOwn(ENDPOINTS, endpoint) ? (endpoint as EmulatorEndpoint) : null
+}
+
+/** A plain HTML page (no JSON), as a web server answers outside the API. */
+function sendPage(res: ServerResponse, status: number, text: string): void {
+  const body = `<!doctype html><title>${status}</title><p>${text}</p>`
+  res.writeHead(status, { 'Content-Type': 'text/html; charset=utf-8', 'Content-Length': Buffer.byteLength(body) })
+  res.end(body)
 }
 
 /** QuickBlox's format: `2016-05-02 19:52:00 UTC`. */
