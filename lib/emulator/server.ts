@@ -5,12 +5,14 @@ import { setTimeout as delay } from 'node:timers/promises'
 import { isParams, parseBody, parseQuery, readBody, Reply, type Params, type Value } from './body.js'
 import { cannedReply, Faults } from './faults.js'
 import { identityProviderUser } from './identity-provider.js'
+import { PasswordResets } from './password-reset.js'
 import { signatureMatches } from './signature.js'
 import { TIMESTAMP_WINDOW_S, iso, type Credential, type Session, type Store } from './store.js'
 import {
   ENDPOINTS,
   type EmulatorEndpoint,
   type EmulatorFault,
+  type EmulatorMail,
   type EmulatorRequestLog,
   type EmulatorUser,
 } from './types.js'
@@ -19,7 +21,15 @@ import { readNewUser, readUserUpdate } from './users.js'
 const NO_SESSION = { errors: ['Required session does not exist'] }
 const UNAUTHORIZED = { errors: ['Unauthorized'] }
 const NOT_FOUND = { errors: ['Not found'] }
-const MASKED = new Set(['password', 'old_password', 'token', 'secret', 'access_token', 'auth_secret'])
+const MASKED = new Set([
+  'password',
+  'old_password',
+  'password_confirmation',
+  'token',
+  'secret',
+  'access_token',
+  'auth_secret',
+])
 const base = (message: string): { errors: { base: string[] } } => ({ errors: { base: [message] } })
 const blank = (field: string): Reply => new Reply(422, { errors: { [field]: ["can't be blank"] } })
 /**
@@ -95,13 +105,16 @@ export class EmulatorServer {
   readonly faults = new Faults()
   readonly latency = new Map<EmulatorEndpoint | '*', number>()
   counts = {} as Record<EmulatorEndpoint, number>
+  readonly resets: PasswordResets
   private readonly closing = new AbortController()
 
   constructor(
     private readonly store: Store,
     private readonly log: (line: string) => void,
     private readonly maxLogEntries: number,
+    mail: (mail: EmulatorMail) => void,
   ) {
+    this.resets = new PasswordResets(store, mail)
     // Every request waiting out its latency listens for close: many at once is normal here.
     setMaxListeners(0, this.closing.signal)
     this.resetLog()
@@ -199,6 +212,9 @@ export class EmulatorServer {
     authorization: string | undefined,
   ): Reply | Promise<Reply> {
     if (endpoint === 'POST /session.json') return this.createSession(params)
+    // The reset page is a browser's, opened from a mail: its link's secret is all it needs.
+    if (endpoint === 'GET /password/reset' || endpoint === 'POST /password/reset')
+      return this.resets.page(endpoint.split(' ')[0]!, params)
     // An `ApiKey` Authorization decides; another scheme (a proxy's Basic, say) leaves QB-Token to.
     const apiKey = /^ApiKey\b/i.test(authorization ?? '')
     if (API_KEY_ENDPOINTS.has(endpoint) && (apiKey || endpoint === 'POST /users/:id/tokens')) {
@@ -292,6 +308,16 @@ export class EmulatorServer {
       case 'DELETE /users/:id.json':
         this.store.deleteUser(own())
         return [200, '']
+      case 'GET /users/password/reset.json': {
+        // QuickBlox answers 404 for an address none of the application's users has.
+        const email = text(params, 'email')?.toLowerCase()
+        if (email === undefined) throw blank('email')
+        this.resets.request(
+          found((u) => u.email?.toLowerCase() === email),
+          caller.applicationId,
+        )
+        return [200, '']
+      }
       default:
         return [200, { user: this.store.userJson(byId()) }]
     }
