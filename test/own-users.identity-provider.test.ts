@@ -1,6 +1,7 @@
 // examples/own-users the second way (identity-provider.js): the signed-in user's chat client gets a
-// short-lived token from the app and signs in to the emulator directly, which asks the app's
-// /quickblox/identity who that is. Real HTTP end to end: the app listens, the emulator calls it.
+// short-lived token from the app and signs in to the emulator directly with the official SDK (over
+// the emulator's HTTPS), and the emulator asks the app's /quickblox/identity who that is. Real
+// HTTP end to end: the app listens, the emulator calls it.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import type { AddressInfo } from 'node:net'
 import type { Server } from 'node:http'
@@ -9,10 +10,11 @@ import { startEmulator, type Emulator } from 'passport-quickblox/emulator'
 import { createApp } from '../examples/own-users/app.js'
 import { identityProviderRoutes } from '../examples/own-users/identity-provider.js'
 import { DEMO_USERS, openUsers } from '../examples/own-users/users.js'
-import { call, sessionParams } from './helpers/emulator.js'
+import { startSdk, type Sdk } from './helpers/sdk.js'
 
 const SECRET = 'own-users-idp-secret-0123456789abcdef0123456789'
 let qb: Emulator
+let sdk: Sdk
 let users: Awaited<ReturnType<typeof openUsers>>
 let server: Server
 let appUrl: string
@@ -32,9 +34,11 @@ beforeAll(async () => {
   server = app.listen(0, '127.0.0.1')
   await new Promise((resolve) => server.once('listening', resolve))
   appUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-  qb = await startEmulator({ identityProvider: { url: `${appUrl}/quickblox/identity`, secret: SECRET } })
+  qb = await startEmulator({ tls: true, identityProvider: { url: `${appUrl}/quickblox/identity`, secret: SECRET } })
+  sdk = await startSdk(qb)
 })
 afterAll(async () => {
+  await sdk?.close()
   await qb.close()
   server.closeAllConnections()
   await new Promise((resolve) => server.close(resolve))
@@ -47,12 +51,8 @@ const signIn = async (username: string, password: string) => {
   expect(res.status).toBe(200)
   return { agent, user: res.body.user as { id: number; name: string } }
 }
-/** What the chat client does with the token: QB.createSession({ login, password }), here as a signed request. */
-const chatSignIn = (login: string, password: string) =>
-  call(`${qb.url}/session.json`, 'POST', {
-    body: sessionParams(qb.application, { user: { login, password } }),
-    encoding: 'form',
-  })
+/** What the chat client does with the token: the official SDK's QB.createSession({ login, password }). */
+const chatSignIn = (login: string, password: string) => sdk.call('createSession', { login, password })
 
 describe('own users, QuickBlox chat through the identity provider', () => {
   it("gives the signed-in user a short-lived token their chat client signs in to QuickBlox with, as the app's user", async () => {
@@ -64,21 +64,21 @@ describe('own users, QuickBlox chat through the identity provider', () => {
     expect(Date.parse(res.body.expiresAt) - Date.now()).toBeLessThanOrEqual(5 * 60_000)
 
     const session = await chatSignIn(res.body.userId, res.body.token)
-    expect(session.status).toBe(201)
+    expect(session.error).toBeNull()
     const linked = qb.users.find((u) => u.identity_provider_uid === String(user.id))
     expect(linked).toMatchObject({ full_name: 'Alice Example' })
-    expect(session.json.session.user_id).toBe(linked!.id)
+    expect(session.result.user_id).toBe(linked!.id)
 
     const again = await agent.post('/api/quickblox/identity-token').send({})
-    expect((await chatSignIn(again.body.userId, again.body.token)).json.session.user_id).toBe(linked!.id)
+    expect((await chatSignIn(again.body.userId, again.body.token)).result.user_id).toBe(linked!.id)
   })
 
   it("refuses Alice's token for Bob, and a made-up one", async () => {
     const { agent } = await signIn(alice!.username, alice!.password)
     const { user: bobUser } = await signIn(bob!.username, bob!.password)
     const { token } = (await agent.post('/api/quickblox/identity-token').send({})).body
-    expect((await chatSignIn(String(bobUser.id), token)).status).toBe(401)
-    expect((await chatSignIn(String(bobUser.id), 'made-up-token-123')).status).toBe(401)
+    expect((await chatSignIn(String(bobUser.id), token)).error).toMatchObject({ code: 401 })
+    expect((await chatSignIn(String(bobUser.id), 'made-up-token-123')).error).toMatchObject({ code: 401 })
   })
 
   it('gives no token to nobody signed in, and has no API-key route this way', async () => {

@@ -6,6 +6,9 @@
 // emulator (or QuickBlox, configured in its Dashboard) asks this app who a chat client is.
 import { randomBytes } from 'node:crypto'
 import { once } from 'node:events'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { QuickBloxAdmin } from 'passport-quickblox'
 import { startEmulator } from 'passport-quickblox/emulator'
 import { createApp } from './app.js'
@@ -52,17 +55,28 @@ await once(server, 'listening')
 const url = `http://127.0.0.1:${server.address().port}`
 console.log(`Own-users example on ${url}`)
 for (const user of DEMO_USERS) console.log(`  demo user ${user.username} / ${user.password}`)
+let certificateDir
 if (viaIdentityProvider && !process.env.QUICKBLOX_IDP_SECRET) {
   // No secret given: the emulator plays QuickBlox, with this app as its identity provider and a
-  // secret made for this run, which never leaves the process.
-  emulator = await startEmulator({ identityProvider: { url: `${url}/quickblox/identity`, secret: idpSecret } })
+  // secret made for this run, which never leaves the process. Over HTTPS, as the QuickBlox SDK
+  // speaks nothing else: its certificate (public; the key stays here) goes to a file to trust.
+  emulator = await startEmulator({
+    tls: true,
+    identityProvider: { url: `${url}/quickblox/identity`, secret: idpSecret },
+  })
+  certificateDir = await mkdtemp(join(tmpdir(), 'own-users-'))
+  const certificate = join(certificateDir, 'emulator-certificate.pem')
+  await writeFile(certificate, emulator.certificate)
   const { id, authKey, authSecret } = emulator.application
   console.log(`QuickBlox emulator on ${emulator.url}, asking ${url}/quickblox/identity`)
   console.log(`  chat clients: application ${id}, public demo auth key ${authKey} and auth secret ${authSecret}`)
+  console.log(`  its certificate: ${certificate} (a Node client trusts it with NODE_EXTRA_CA_CERTS=${certificate})`)
 }
 const stop = () => {
   server.close()
-  void Promise.all([admin?.close(), emulator?.close()]).then(() => users.close())
+  void Promise.all([admin?.close(), emulator?.close()])
+    .then(() => certificateDir && rm(certificateDir, { recursive: true, force: true }))
+    .then(() => users.close())
 }
 process.once('SIGINT', stop)
 process.once('SIGTERM', stop)
