@@ -3,10 +3,8 @@
 // NestJS on both platforms), each a real app called by the emulator as QuickBlox calls it: the
 // right QuickBlox user, the same one next time, wrong and expired tokens refused, a call without
 // the secret refused before the app's function runs, the function hanging or throwing.
-import { once } from 'node:events'
 import type { AddressInfo } from 'node:net'
-import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals'
-import express from 'express'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals'
 import Fastify from 'fastify'
 import formbody from '@fastify/formbody'
 import Koa from 'koa'
@@ -15,45 +13,23 @@ import { bodyParser } from '@koa/bodyparser'
 import { NestFactory } from '@nestjs/core'
 import { ExpressAdapter } from '@nestjs/platform-express'
 import { FastifyAdapter } from '@nestjs/platform-fastify'
-import {
-  QuickBloxIdentityTokens,
-  quickbloxIdentityProvider,
-  type IdentityProviderVerify,
-  type QuickBloxIdentityProviderOptions,
-} from 'passport-quickblox'
+import { quickbloxIdentityProvider } from 'passport-quickblox'
 import { startEmulator, type Emulator } from 'passport-quickblox/emulator'
 import { identityProviderRoute as fastifyRoute } from '../docs/examples/fastify-identity-provider.js'
 import { identityProviderRoute as koaRoute } from '../docs/examples/koa-identity-provider.js'
 import { IdentityProviderModule } from '../docs/examples/nest-identity-provider.js'
 import { call, sessionParams } from './helpers/emulator.js'
 import type { FrameworkApp } from './helpers/frameworks.js'
+import {
+  IDP_SECRET as SECRET,
+  identityProviderSetup,
+  serving,
+  startExpressProvider,
+} from './helpers/identity-provider.js'
 import { listen } from './helpers/nest.js'
 
-const SECRET = 'idp-secret-0123456789abcdef0123456789abcdef'
-let now = Date.now()
-const tokens = new QuickBloxIdentityTokens({ key: 'token-key-0123456789abcdef0123456789abcdef', now: () => now })
-const checkToken: IdentityProviderVerify = (userId, token) =>
-  tokens.verify(userId, token) ? { uid: userId, fullName: `User ${userId}` } : undefined
-let verify = jest.fn<IdentityProviderVerify>(checkToken)
-/** The options every app gets: `verify` goes through the mock, which each test may change. */
-const options: QuickBloxIdentityProviderOptions = { secret: SECRET, timeout: 200, verify: (...args) => verify(...args) }
-
-async function onServer(server: import('node:http').Server): Promise<FrameworkApp> {
-  if (!server.listening) await once(server, 'listening')
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    async close() {
-      server.closeAllConnections()
-      await new Promise((resolve) => server.close(resolve))
-    },
-  }
-}
-
-async function startExpress(): Promise<FrameworkApp> {
-  const app = express()
-  app.all('/quickblox/identity', quickbloxIdentityProvider(options))
-  return onServer(app.listen(0, '127.0.0.1'))
-}
+const idp = identityProviderSetup(200)
+const { options, tokens } = idp
 
 async function startFastify(): Promise<FrameworkApp> {
   const app = Fastify()
@@ -70,14 +46,14 @@ async function startKoa(): Promise<FrameworkApp> {
   const router = new Router()
   koaRoute(router, quickbloxIdentityProvider(options))
   app.use(router.routes())
-  return onServer(app.listen(0, '127.0.0.1'))
+  return serving(app.listen(0, '127.0.0.1'))
 }
 
 const startNest = (adapter: () => ExpressAdapter | FastifyAdapter) => async (): Promise<FrameworkApp> =>
   listen(await NestFactory.create(IdentityProviderModule.forRoot(options), adapter(), { logger: false }))
 
 describe.each([
-  ['Express', startExpress],
+  ['Express', () => startExpressProvider(options)],
   ['Fastify + @fastify/formbody', startFastify],
   ['Koa + @koa/bodyparser', startKoa],
   ['NestJS on Express', startNest(() => new ExpressAdapter())],
@@ -97,9 +73,7 @@ describe.each([
     // The Dashboard's settings without the header template: no secret sent.
     bare = await startEmulator({ applications: [{ ...application, identityProvider: { url } }], users: [] })
   })
-  afterEach(() => {
-    verify = jest.fn<IdentityProviderVerify>(checkToken)
-  })
+  afterEach(() => idp.reset())
   afterAll(async () => {
     await Promise.all([qb.close(), bare.close()])
     await app.close()
@@ -125,7 +99,7 @@ describe.each([
   it('refuses a wrong token, and a token once expired, with 401', async () => {
     const token = tokens.mint(7).token
     expect((await logIn(qb, '7', 'wrong-token')).status).toBe(401)
-    now += 5 * 60_000
+    idp.advance(5 * 60_000)
     const expired = await logIn(qb, '7', token)
     expect(expired.status).toBe(401)
     expect(expired.json).toEqual({ errors: { base: ['Unauthorized'] } })
@@ -134,13 +108,13 @@ describe.each([
   it("refuses a call without the secret header with 403, never running the app's function", async () => {
     const res = await logIn(bare, '42', tokens.mint(42).token)
     expect(res.status).toBe(403)
-    expect(verify).not.toHaveBeenCalled()
+    expect(idp.verify).not.toHaveBeenCalled()
   })
 
   it("answers 504 when the app's function hangs and 500 when it throws, both passed on", async () => {
-    verify.mockImplementation(() => new Promise(() => {}))
+    idp.verify.mockImplementation(() => new Promise(() => {}))
     expect((await logIn(qb, '42', tokens.mint(42).token)).status).toBe(504)
-    verify.mockImplementation(() => Promise.reject(new Error('database down')))
+    idp.verify.mockImplementation(() => Promise.reject(new Error('database down')))
     const threw = await logIn(qb, '42', tokens.mint(42).token)
     expect(threw.status).toBe(500)
     expect(threw.json).toEqual({ errors: { base: ['Identity provider error'] } })

@@ -2,52 +2,24 @@
 // QB.createSession({ login: userId, password: token }) against the emulator over HTTPS, which asks
 // the endpoint of a real Express app (quickbloxIdentityProvider) or a real Nest app
 // (docs/examples/nest-identity-provider.ts), with tokens from QuickBloxIdentityTokens.
-import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals'
-import { once } from 'node:events'
-import type { AddressInfo } from 'node:net'
-import express from 'express'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals'
 import { NestFactory } from '@nestjs/core'
 import { ExpressAdapter } from '@nestjs/platform-express'
-import {
-  QuickBloxIdentityTokens,
-  quickbloxIdentityProvider,
-  type IdentityProviderVerify,
-  type QuickBloxIdentityProviderOptions,
-} from 'passport-quickblox'
 import { startEmulator, type Emulator } from 'passport-quickblox/emulator'
 import { IdentityProviderModule } from '../docs/examples/nest-identity-provider.js'
 import type { FrameworkApp } from './helpers/frameworks.js'
+import { IDP_SECRET as SECRET, identityProviderSetup, startExpressProvider } from './helpers/identity-provider.js'
 import { listen } from './helpers/nest.js'
 import { startSdk, type Sdk } from './helpers/sdk.js'
 
-const SECRET = 'sdk-idp-secret-0123456789abcdef0123456789abcdef'
-let now = Date.now()
-const tokens = new QuickBloxIdentityTokens({ key: 'sdk-token-key-0123456789abcdef0123456789ab', now: () => now })
-const NAMES: Record<string, string> = { '42': 'Amy', '43': 'Bob' }
-const checkToken: IdentityProviderVerify = (userId, token) =>
-  tokens.verify(userId, token) ? { uid: userId, fullName: NAMES[userId] ?? 'Someone' } : undefined
-let verify = jest.fn<IdentityProviderVerify>(checkToken)
-const options: QuickBloxIdentityProviderOptions = { secret: SECRET, timeout: 300, verify: (...args) => verify(...args) }
-
-async function startExpress(): Promise<FrameworkApp> {
-  const app = express()
-  app.all('/quickblox/identity', quickbloxIdentityProvider(options))
-  const server = app.listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    async close() {
-      server.closeAllConnections()
-      await new Promise((resolve) => server.close(resolve))
-    },
-  }
-}
+const idp = identityProviderSetup()
+const { options, tokens } = idp
 
 const startNest = async (): Promise<FrameworkApp> =>
   listen(await NestFactory.create(IdentityProviderModule.forRoot(options), new ExpressAdapter(), { logger: false }))
 
 describe.each([
-  ['an Express app', startExpress],
+  ['an Express app', () => startExpressProvider(options)],
   ['a Nest app', startNest],
 ])('QB.createSession through the identity provider endpoint of %s', (_name, start) => {
   let app: FrameworkApp
@@ -63,9 +35,7 @@ describe.each([
     bare = await startEmulator({ tls: true, identityProvider: { url } })
     ;[sdk, bareSdk] = await Promise.all([startSdk(qb), startSdk(bare)])
   })
-  afterEach(() => {
-    verify = jest.fn<IdentityProviderVerify>(checkToken)
-  })
+  afterEach(() => idp.reset())
   afterAll(async () => {
     await Promise.all([sdk?.close(), bareSdk?.close()])
     await Promise.all([qb?.close(), bare?.close()])
@@ -79,9 +49,9 @@ describe.each([
     const { error, result } = await signIn(sdk, userId, token)
     expect(error).toBeNull()
     const user = qb.users.find((u) => u.identity_provider_uid === '42')
-    expect(user).toMatchObject({ full_name: 'Amy', application_id: qb.application.id })
+    expect(user).toMatchObject({ full_name: 'User 42', application_id: qb.application.id })
     expect(result).toMatchObject({ application_id: qb.application.id, user_id: user!.id })
-    expect(verify).toHaveBeenCalledWith('42', token, expect.anything())
+    expect(idp.verify).toHaveBeenCalledWith('42', token, expect.anything())
   })
 
   it('is the same user next time, with a fresh token, and another user for another uid', async () => {
@@ -104,20 +74,20 @@ describe.each([
       expect(result).toBeNull()
       expect(error).toMatchObject({ code: 401 })
     }
-    now += 5 * 60_000
+    idp.advance(5 * 60_000)
     expect((await signIn(sdk, '42', amys)).error).toMatchObject({ code: 401 })
   })
 
   it("is refused 403 when QuickBlox sends no secret header, without running the app's function", async () => {
     const { error } = await signIn(bareSdk, '42', tokens.mint(42).token)
     expect(error).toMatchObject({ code: 403 })
-    expect(verify).not.toHaveBeenCalled()
+    expect(idp.verify).not.toHaveBeenCalled()
   })
 
   it("fails with the endpoint's 504 when the app's function hangs, and its 500 when it throws", async () => {
-    verify.mockImplementation(() => new Promise(() => {}))
+    idp.verify.mockImplementation(() => new Promise(() => {}))
     expect((await signIn(sdk, '42', tokens.mint(42).token)).error).toMatchObject({ code: 504 })
-    verify.mockImplementation(() => {
+    idp.verify.mockImplementation(() => {
       throw new Error('database down')
     })
     const threw = await signIn(sdk, '42', tokens.mint(42).token)
