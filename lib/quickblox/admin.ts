@@ -43,6 +43,8 @@ export interface AdminCacheOptions {
    * quarter of the time left: a store slower than that is skipped (a `get` is a miss; a `set` is given up).
    */
   storeTimeoutMs?: number
+  /** The clock of the in-memory cache, lru-cache's `perf` option (`now()` in ms): for tests. Default `performance`. */
+  perf?: { now(): number }
 }
 
 export interface QuickBloxAdminOptions {
@@ -100,6 +102,12 @@ export type QuickBloxUserChanges = NewQuickBloxUser
  */
 export type QuickBloxIdentity = Omit<NewQuickBloxUser, 'externalUserId' | 'password' | 'login'> & {
   externalUserId: number | string
+  /**
+   * The QuickBlox user id this identity was linked to before (the `userId` an earlier
+   * `sessionFor()` resolved with), if you keep it: that user is this identity's, whatever its login
+   * says now; if its owner deleted it, a new one is made under a login nobody can have taken.
+   */
+  quickbloxUserId?: number
 }
 
 /** A user session token from `issueToken()`: hand it to that user's chat client, nobody else. */
@@ -119,6 +127,8 @@ export interface QuickBloxUserSession extends QuickBloxUserToken {
 interface Ensure {
   id: string
   identity: QuickBloxIdentity
+  /** The QuickBlox user id the app kept for this identity, if any. */
+  linked: number | undefined
   deadline: number
 }
 
@@ -187,9 +197,14 @@ export class QuickBloxAdmin {
     this.#store = store && new SharedStore(store, checked.storeTimeoutMs, 'QuickBloxAdmin: the user store')
     // fetch() loads a missing identity once however many calls wait for it (single-flight in this
     // process), and never keeps a load that failed.
+    const { perf } = cache
+    if (perf !== undefined && typeof perf?.now !== 'function') bad('cache perf must have a now() method')
     this.#users = new LRUCache<string, QuickBloxUser, Ensure>({
       max: checked.max,
       ttl: ttlMs,
+      perf,
+      // lru-cache reads its clock at most once a millisecond; a clock given for tests is read every time.
+      ttlResolution: perf ? 0 : 1,
       ignoreFetchAbort: true,
       fetchMethod: async (id, _stale, { options: entry, context }) => {
         const load = (): Promise<QuickBloxUser> => this.#findOrCreate(context)
@@ -287,9 +302,7 @@ export class QuickBloxAdmin {
       // A remembered user deleted at QuickBlox since: find or create it again at QuickBlox itself
       // (the shared store may hold the same stale user), and remember that one here and there.
       if (!(error instanceof QuickBloxNotFoundError) || !this.#users) throw error
-      const again = await this.#findOrCreate(ask)
-      this.#users.set(ask.id, again)
-      void this.#store?.write(this.#storeKey(ask.id), again, this.#users.ttl)
+      const again = this.#remember(ask.id, await this.#findOrCreate(ask))
       return { ...(await this.#issue(again.id, ask.deadline)), user: { ...again } }
     }
   }
@@ -314,13 +327,18 @@ export class QuickBloxAdmin {
     this.#transport.close()
   }
 
-  /** This identity's login: 'qb-' and 160 bits of HMAC-SHA256 under the identity key. */
-  loginFor(externalUserId: number | string): string {
+  /**
+   * This identity's QuickBlox login: `qb-` and 160 bits of HMAC-SHA256 under the identity key.
+   * `replacing` names a linked user its owner deleted: the login of the user made in its place.
+   */
+  loginFor(externalUserId: number | string, replacing?: number): string {
     if (this.#identityKey === undefined) {
       throw new TypeError('QuickBloxAdmin: option identityKey is required to map your users to QuickBlox users')
     }
     const mac = createHmac('sha256', this.#identityKey).update('passport-quickblox login v1\0')
-    return LOGIN_PREFIX + mac.update(identityOf(externalUserId)).digest('hex').slice(0, 40)
+    mac.update(identityOf(externalUserId))
+    if (replacing !== undefined) mac.update(`\0replacing ${userId(replacing, 'loginFor')}`)
+    return LOGIN_PREFIX + mac.digest('hex').slice(0, 40)
   }
 
   #deadline(): number {
@@ -334,30 +352,54 @@ export class QuickBloxAdmin {
       throw new TypeError('QuickBloxAdmin: an identity has no login or password: they are made from externalUserId')
     }
     const id = identityOf(identity.externalUserId)
+    const { quickbloxUserId: linked } = identity
+    if (linked !== undefined) userId(linked, 'an identity with quickbloxUserId')
     // Checked now, so a malformed field fails the call before anything is asked.
     userBody({ ...identity, externalUserId: undefined })
     this.loginFor(id)
-    return { id, identity, deadline: this.#deadline() }
+    return { id, identity, linked, deadline: this.#deadline() }
   }
 
   async #ensure(ask: Ensure): Promise<QuickBloxUser> {
     if (!this.#users) return this.#findOrCreate(ask)
-    const user = this.#users.get(ask.id) ?? (await this.#users.fetch(ask.id, { context: ask }))
+    const cached = this.#users.get(ask.id)
+    if (cached && (ask.linked === undefined || cached.id === ask.linked)) return cached
+    // The app's own link decides: a user remembered under another id is asked about again.
+    if (ask.linked !== undefined) return this.#remember(ask.id, await this.#findOrCreate(ask))
+    const user = await this.#users.fetch(ask.id, { context: ask })
     if (!user) throw new QuickBloxUnavailableError('The QuickBlox admin client is closed')
     return user
   }
 
-  /** The identity's user at QuickBlox: found by its login, else created with it. */
-  async #findOrCreate({ id, identity, deadline }: Ensure): Promise<QuickBloxUser> {
-    const login = this.loginFor(id)
+  /** Keeps a user found or made outside the cache's own loads, here and in the shared store. */
+  #remember(id: string, user: QuickBloxUser): QuickBloxUser {
+    if (!this.#users) return user
+    this.#users.set(id, user)
+    void this.#store?.write(this.#storeKey(id), user, this.#users.ttl)
+    return user
+  }
+
+  /**
+   * The identity's user at QuickBlox: the linked user when the app kept one, else the one found
+   * by the identity's login, else a new one created with it.
+   */
+  async #findOrCreate({ id, identity, linked, deadline }: Ensure): Promise<QuickBloxUser> {
+    let login = this.loginFor(id)
+    if (linked !== undefined) {
+      const user = await this.#find(`users/${linked}.json`, deadline)
+      if (user) return user
+      // Its owner deleted it, and whoever took its login since is not adopted: the new user gets
+      // a login made for this identity and the ended user, which nobody can have known.
+      login = this.loginFor(id, linked)
+    }
     const lookUp = (): Promise<QuickBloxUser | undefined> =>
-      this.#find(`users/by_login.json?login=${login}`, deadline).then((user) => user && this.#checked(id, user))
+      this.#find(`users/by_login.json?login=${login}`, deadline).then((user) => user && checked(login, user))
     const found = await lookUp()
     if (found) return found
     const body = userBody({ ...identity, login, externalUserId: undefined })
     for (;;) {
       try {
-        return this.#checked(id, await this.#create(body, deadline))
+        return checked(login, await this.#create(body, deadline))
       } catch (error) {
         if (!(error instanceof QuickBloxValidationError)) throw error
         // Another instance created it since we looked: QuickBlox kept theirs, so read it back.
@@ -368,14 +410,6 @@ export class QuickBloxAdmin {
         delete body.email
       }
     }
-  }
-
-  /** The user, if it is this identity's: its login is the one made for it (QuickBlox's lookup is exact). */
-  #checked(id: string, user: QuickBloxUser): QuickBloxUser {
-    if (user.login !== this.loginFor(id)) {
-      throw new QuickBloxResponseError("QuickBlox answered a lookup by login with another login's user")
-    }
-    return user
   }
 
   /** A user read back from the shared store, if it is this identity's (untrusted: another process wrote it). */
@@ -435,6 +469,14 @@ export class QuickBloxAdmin {
     // The host and the identity: nothing derived from a secret, so rotating a key empties nothing.
     return `${PREFIX}${hostKey(this.#apiEndpoint)}:${id}`
   }
+}
+
+/** The user, if it has the login asked for (QuickBlox's lookup is exact: anything else is not its answer). */
+function checked(login: string, user: QuickBloxUser): QuickBloxUser {
+  if (user.login !== login) {
+    throw new QuickBloxResponseError("QuickBlox answered a lookup by login with another login's user")
+  }
+  return user
 }
 
 /** An identity as text: 1 to 255 characters of well-formed Unicode, or a positive integer in decimal. */
