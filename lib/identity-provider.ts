@@ -61,8 +61,8 @@ export interface QuickBloxIdentityProvider {
   answer(call: IdentityProviderCall): Promise<IdentityProviderAnswer>
 }
 
-/** The parameter names the handler reads: paste `{"IdP_user_ID": "#{login}", "IdP_token": "#{password}"}`. */
-export const IDENTITY_PROVIDER_PARAMS = { userId: 'IdP_user_ID', token: 'IdP_token' } as const
+/** The parameter names the handler reads, as the docs say to paste `{"IdP_user_ID": "#{login}", "IdP_token": "#{password}"}`. */
+const PARAMS = { userId: 'IdP_user_ID', token: 'IdP_token' } as const
 
 const LIMITS = { userId: 256, token: 2048, body: 8 * 1024 }
 const refusal = (status: number, message: string): IdentityProviderAnswer => ({
@@ -121,10 +121,10 @@ export function quickbloxIdentityProvider(options: QuickBloxIdentityProviderOpti
     const method = (call.method ?? 'GET').toUpperCase()
     if (method !== 'GET' && method !== 'POST') return refusal(405, 'Method not allowed')
     const params = method === 'GET' ? call.query : call.body
-    const userId = field(params, IDENTITY_PROVIDER_PARAMS.userId)
-    const token = field(params, IDENTITY_PROVIDER_PARAMS.token)
+    const userId = field(params, PARAMS.userId)
+    const token = field(params, PARAMS.token)
     if (userId === undefined || token === undefined)
-      return refusal(400, `${IDENTITY_PROVIDER_PARAMS.userId} and ${IDENTITY_PROVIDER_PARAMS.token} are required`)
+      return refusal(400, `${PARAMS.userId} and ${PARAMS.token} are required`)
     if (userId.length > LIMITS.userId || token.length > LIMITS.token) return refusal(401, 'Unauthorized')
     const controller = new AbortController()
     let timer: NodeJS.Timeout | undefined

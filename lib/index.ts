@@ -64,7 +64,7 @@ export type {
 } from './quickblox/admin.js'
 export { quickbloxSession } from './session-handler.js'
 export type { QuickBloxSessionOptions, QuickBloxSessionAnswer, SignedInRequest } from './session-handler.js'
-export { quickbloxIdentityProvider, IDENTITY_PROVIDER_PARAMS } from './identity-provider.js'
+export { quickbloxIdentityProvider } from './identity-provider.js'
 export type {
   QuickBloxIdentityProvider,
   QuickBloxIdentityProviderOptions,
