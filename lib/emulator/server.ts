@@ -16,6 +16,7 @@ import {
   type EmulatorRequestLog,
   type EmulatorUser,
 } from './types.js'
+import { listUsers } from './user-list.js'
 import { readNewUser, readUserUpdate } from './users.js'
 
 const NO_SESSION = { errors: ['Required session does not exist'] }
@@ -46,6 +47,7 @@ const API_KEY_ENDPOINTS: ReadonlySet<EmulatorEndpoint> = new Set([
   'DELETE /users/:id.json',
   'GET /users/by_login.json',
   'GET /users/by_email.json',
+  'GET /users.json',
 ] as const)
 const API_KEY = /^ApiKey +([\x21-\x7e]{1,1024})$/
 
@@ -308,6 +310,14 @@ export class EmulatorServer {
       case 'DELETE /users/:id.json':
         this.store.deleteUser(own())
         return [200, '']
+      case 'GET /users.json':
+        return [
+          200,
+          listUsers(
+            visible.map((user) => this.store.userJson(user)),
+            params,
+          ),
+        ]
       case 'GET /users/password/reset.json': {
         // QuickBlox answers 404 for an address none of the application's users has.
         const email = text(params, 'email')?.toLowerCase()

@@ -109,6 +109,7 @@ export const ENDPOINTS = {
   'GET /users/by_login.json': 200,
   'GET /users/by_email.json': 200,
   'GET /users/password/reset.json': 200,
+  'GET /users.json': 200,
   'GET /password/reset': 200,
   'POST /password/reset': 200,
 } as const

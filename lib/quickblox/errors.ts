@@ -76,11 +76,22 @@ export class QuickBloxRateLimitError extends QuickBloxError {
   }
 }
 
-/** QuickBlox answered 5xx, or the connection was refused or reset. */
+/**
+ * Seconds a client is told to wait after a 503 when QuickBlox named no time: long enough that
+ * clients retrying together do not add to an outage, short enough for a blip to pass unnoticed.
+ */
+const UNAVAILABLE_RETRY_AFTER = 30
+
+/**
+ * QuickBlox answered 5xx, or the connection was refused or reset. `retryAfter` (seconds, sent as
+ * `Retry-After`) is QuickBlox's own when its answer had one, else {@link UNAVAILABLE_RETRY_AFTER}.
+ */
 export class QuickBloxUnavailableError extends QuickBloxError {
   static readonly code = 'QB_UNAVAILABLE'
-  constructor(message = 'QuickBlox is unavailable') {
-    super(QuickBloxUnavailableError.code, 503, message)
+  readonly retryAfter: number
+  constructor(message = 'QuickBlox is unavailable', retryAfter: number = UNAVAILABLE_RETRY_AFTER) {
+    super(QuickBloxUnavailableError.code, 503, message, { 'Retry-After': String(retryAfter) })
+    this.retryAfter = retryAfter
   }
 }
 

@@ -27,8 +27,10 @@ export type Step = 'session' | 'login' | 'logout' | 'token' | 'user' | 'admin' |
  */
 export function errorFor(reply: Reply, step: Step, password?: string): QuickBloxError {
   const { status } = reply
-  if (status === 429) return new QuickBloxRateLimitError(retryAfter(header(reply, 'retry-after')))
-  if (status >= 500) return new QuickBloxUnavailableError(`QuickBlox answered ${status}`)
+  const seconds = retryAfter(header(reply, 'retry-after'))
+  if (status === 429) return new QuickBloxRateLimitError(seconds)
+  // QuickBlox's own delay when its 5xx names one; the error's default otherwise.
+  if (status >= 500) return new QuickBloxUnavailableError(`QuickBlox answered ${status}`, seconds)
   // A 404 without QuickBlox's own error body is no "not found" of QuickBlox's: a wrong path or
   // host (a proxy's HTML page, another API). A 404 on creating a user cannot be one either.
   if (status === 404 && (!isQuickBloxError(reply) || step === 'create')) {
@@ -70,7 +72,7 @@ export function errorFor(reply: Reply, step: Step, password?: string): QuickBlox
 }
 
 /** Whether the reply carries QuickBlox's error body, `{"errors": …}` with at least one reason. */
-export function isQuickBloxError(reply: Reply): boolean {
+function isQuickBloxError(reply: Reply): boolean {
   return readErrors(reply.body).length > 0
 }
 
