@@ -324,7 +324,8 @@ export function createApp({
       : err.expose && err.status >= 400 && err.status < 500
         ? err.status
         : 500
-    const retryAfter = Number.isFinite(err.retryAfter) ? Math.ceil(err.retryAfter) : status === 503 ? 5 : undefined
+    // The library's 503s carry QuickBlox's Retry-After, or 30 s where it sent none.
+    const retryAfter = Number.isFinite(err.retryAfter) ? Math.ceil(err.retryAfter) : undefined
     if (retryAfter !== undefined) res.set('Retry-After', String(retryAfter))
     res.locals.errorCode = typeof err.code === 'string' ? err.code : (err.type ?? err.name) // logged: never the message
     const message =
