@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto'
 import { QuickBloxAdmin } from 'passport-quickblox'
 import { startEmulator } from 'passport-quickblox/emulator'
 import { createApp } from './app.js'
+import { listen } from './http.js'
 import { DEMO_USERS, openUsers } from './users.js'
 
 const port = Number(process.env.PORT ?? 3000)
@@ -19,13 +20,25 @@ if (!apiKey) {
 const admin = new QuickBloxAdmin({ apiKey, apiEndpoint })
 const users = await openUsers(process.env.DATABASE ?? ':memory:')
 const app = createApp({ users, admin, sessionSecret: process.env.SESSION_SECRET ?? randomBytes(32).toString('hex') })
-const server = app.listen(port, '127.0.0.1', () => {
-  console.log(`Own-users example on http://127.0.0.1:${server.address().port}`)
-  for (const user of DEMO_USERS) console.log(`  demo user ${user.username} / ${user.password}`)
-})
+const stopped = () => Promise.all([admin.close(), emulator?.close()]).then(() => users.close())
+
+let server
+try {
+  server = await listen(app, { port, host: '127.0.0.1' })
+} catch (err) {
+  if (err.code !== 'EADDRINUSE' && err.code !== 'EACCES') throw err
+  const why = err.code === 'EADDRINUSE' ? 'is in use' : 'is not allowed to this user'
+  console.error(`Cannot listen: port ${port} ${why}. Set PORT to another one (PORT=0: any free port).`)
+  await stopped()
+  process.exit(1)
+}
+console.log(`Own-users example on http://127.0.0.1:${server.address().port}`)
+for (const user of DEMO_USERS) console.log(`  demo user ${user.username} / ${user.password}`)
+
 const stop = () => {
   server.close()
-  void Promise.all([admin.close(), emulator?.close()]).then(() => users.close())
+  server.closeIdleConnections()
+  void stopped()
 }
 process.once('SIGINT', stop)
 process.once('SIGTERM', stop)
