@@ -1,6 +1,7 @@
 // Users sign in with the app's own accounts (passport-local over SQLite); their chat client asks
 // POST /api/quickblox/session for a QuickBlox token, and QuickBloxAdmin creates the QuickBlox user
 // on first sight. The QuickBlox API key stays on this server.
+import { promisify } from 'node:util'
 import express from 'express'
 import session from 'express-session'
 import passport from 'passport'
@@ -74,18 +75,15 @@ export function createApp({ users, admin, sessionSecret, limits = {}, trustProxy
   })
   // Ends the session here, then the chat tokens it was given. A token QuickBlox could not be
   // reached to end is logged (its code, never the token): QuickBlox expires it 2 h after last use.
-  app.post('/logout', jsonOnly, (req, res, next) => {
+  app.post('/logout', jsonOnly, async (req, res) => {
     const tokens = req.session.chatTokens ?? []
-    req.logout((err) => {
-      if (err) return next(err)
-      req.session.destroy(async () => {
-        const ended = await Promise.allSettled(tokens.map((token) => admin.revokeToken(token)))
-        for (const { reason } of ended.filter((result) => result.status === 'rejected')) {
-          log(`POST /logout: a chat token was not ended: ${reason.code ?? reason.name}`)
-        }
-        res.json({ loggedOut: true })
-      })
-    })
+    await promisify(req.logout.bind(req))()
+    await promisify(req.session.destroy.bind(req.session))()
+    const ended = await Promise.allSettled(tokens.map((token) => admin.revokeToken(token)))
+    for (const { reason } of ended.filter((result) => result.status === 'rejected')) {
+      log(`POST /logout: a chat token was not ended: ${reason.code ?? reason.name}`)
+    }
+    res.json({ loggedOut: true })
   })
   // Failed sign-ins (passport's failWithError) and QuickBlox's errors carry their status.
   app.use((err, req, res, _next) => {

@@ -67,7 +67,11 @@ export function browser(url, from = '192.0.2.1') {
     const set = res.headers.getSetCookie().find((c) => c.startsWith('connect.sid='))
     if (set) cookie = set.split(';')[0]
     const text = await res.text()
-    return { status: res.status, headers: res.headers, body: text && res.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text }
+    return {
+      status: res.status,
+      headers: res.headers,
+      body: text && res.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text,
+    }
   }
   return {
     post: (path, body = {}, type) => send('POST', path, body, type),

@@ -39,7 +39,8 @@ describe('wrong passwords', () => {
 
   it('per account from every address: a ceiling on guessing spread over many addresses', async () => {
     const app = await limited({ wrongPasswordsPerAccount: 4 })
-    for (let i = 0; i < 4; i++) assert.equal((await browser(app.url, `203.0.113.${i}`).signIn('bob', 'guess')).status, 401)
+    for (let i = 0; i < 4; i++)
+      assert.equal((await browser(app.url, `203.0.113.${i}`).signIn('bob', 'guess')).status, 401)
     assert.equal((await browser(app.url, '203.0.113.99').signIn('bob', 'guess')).status, 429)
     assert.equal((await browser(app.url, '203.0.113.99').signIn('alice', 'guess')).status, 401)
   })
@@ -56,7 +57,8 @@ describe('wrong passwords', () => {
     const app = await limited({ wrongPasswordsPerAccountAddress: 2, wrongPasswordsPerAddress: 2 })
     const alice = browser(app.url, '192.0.2.20')
     for (let i = 0; i < 5; i++) assert.equal((await alice.signIn(ALICE.username, ALICE.password)).status, 200)
-    for (let i = 0; i < 5; i++) assert.equal((await alice.post('/login', { username: 'alice', password: i })).status, 400)
+    for (let i = 0; i < 5; i++)
+      assert.equal((await alice.post('/login', { username: 'alice', password: i })).status, 400)
     assert.equal((await alice.signIn('alice', 'typo')).status, 401)
     assert.equal((await alice.signIn(ALICE.username, ALICE.password)).status, 200)
   })
@@ -97,7 +99,8 @@ describe('chat tokens', () => {
 
   it('nobody signed in: 401, counted against nothing', async () => {
     const app = await limited({ chatTokensPerAddress: 1 })
-    for (let i = 0; i < 3; i++) assert.equal((await browser(app.url, '192.0.2.50').post('/api/quickblox/session')).status, 401)
+    for (let i = 0; i < 3; i++)
+      assert.equal((await browser(app.url, '192.0.2.50').post('/api/quickblox/session')).status, 401)
     const alice = browser(app.url, '192.0.2.50')
     await alice.signIn(ALICE.username, ALICE.password)
     assert.equal((await alice.post('/api/quickblox/session')).status, 200)

@@ -60,8 +60,11 @@ describe('npm start', () => {
     try {
       const { code, output } = await start({ PORT: String(taken.address().port) }).exited
       assert.equal(code, 1)
-      assert.match(output, new RegExp(`Cannot listen: port ${taken.address().port} is in use\\. Set PORT to another one`))
-      assert.doesNotMatch(output, /Error|    at /)
+      assert.match(
+        output,
+        new RegExp(`Cannot listen: port ${taken.address().port} is in use\\. Set PORT to another one`),
+      )
+      assert.doesNotMatch(output, /Error| {4}at /)
     } finally {
       taken.close()
     }

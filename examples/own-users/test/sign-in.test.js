@@ -25,17 +25,17 @@ describe('sign-in', () => {
     assert.deepEqual(wrong.body, unknown.body)
   })
 
-  const notText = [
-    ['a number', { username: 'alice', password: 12345678 }],
-    ['true', { username: 'alice', password: true }],
-    ['an object', { username: 'alice', password: { toString: 'x' } }],
-    ['an array', { username: ['alice'], password: 'alice-demo-password' }],
-    ['null', { username: 'alice', password: null }],
-    ['nothing', { username: 'alice' }],
-    ['an empty string', { username: '', password: 'alice-demo-password' }],
-    ['201 characters', { username: 'alice', password: 'x'.repeat(201) }],
-  ]
-  for (const [what, body] of notText) {
+  const notText = {
+    'a number': { username: 'alice', password: 12345678 },
+    true: { username: 'alice', password: true },
+    'an object': { username: 'alice', password: { toString: 'x' } },
+    'an array': { username: ['alice'], password: 'alice-demo-password' },
+    null: { username: 'alice', password: null },
+    nothing: { username: 'alice' },
+    'an empty string': { username: '', password: 'alice-demo-password' },
+    '201 characters': { username: 'alice', password: 'x'.repeat(201) },
+  }
+  for (const [what, body] of Object.entries(notText)) {
     it(`answers 400 to a credential that is ${what}`, async () => {
       const res = await browser(app.url).post('/login', body)
       assert.equal(res.status, 400)
@@ -44,7 +44,11 @@ describe('sign-in', () => {
   }
 
   it('takes JSON only on its POST routes (415)', async () => {
-    const res = await browser(app.url).post('/login', 'username=alice&password=alice-demo-password', 'application/x-www-form-urlencoded')
+    const res = await browser(app.url).post(
+      '/login',
+      'username=alice&password=alice-demo-password',
+      'application/x-www-form-urlencoded',
+    )
     assert.equal(res.status, 415)
   })
 
