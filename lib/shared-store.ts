@@ -23,11 +23,15 @@ class StoreTimeout extends Error {
  * and entries are `{ value, until }` JSON, so a copy never outlives the entry it was copied from.
  */
 export class SharedStore {
-  /** `name` says whose store it is in errors, e.g. `QuickBloxTokenStrategy: the token store`. */
+  /**
+   * `name` says whose store it is in errors, e.g. `QuickBloxTokenStrategy: the token store`;
+   * `now` is the clock entry times are read on.
+   */
   constructor(
     private readonly backend: StoreBackend,
     private readonly timeoutMs: number,
     private readonly name: string,
+    private readonly now: () => number = Date.now,
   ) {}
 
   /**
@@ -43,7 +47,7 @@ export class SharedStore {
       const text = await this.call('get', () => this.backend.get(key), Math.min(budgetMs, this.timeoutMs))
       if (typeof text !== 'string' || text.length > 64 * 1024) return undefined
       const { value, until } = JSON.parse(text) as { value?: unknown; until?: unknown }
-      const ttl = typeof until === 'number' ? until - Date.now() : 0
+      const ttl = typeof until === 'number' ? until - this.now() : 0
       const checked = read(value)
       return checked !== undefined && ttl >= 1 ? { value: checked, ttl } : undefined
     } catch {
@@ -53,7 +57,7 @@ export class SharedStore {
 
   /** Stores an entry for `ttl` ms; a failure is only published: this instance goes on with its own cache. */
   async write(key: string, value: unknown, ttl: number): Promise<void> {
-    const text = JSON.stringify({ value, until: Date.now() + ttl })
+    const text = JSON.stringify({ value, until: this.now() + ttl })
     await this.call('set', () => this.backend.set(key, text, ttl)).catch(() => {})
   }
 

@@ -69,3 +69,26 @@ export function recordDiagnostics(): Recorder {
     },
   }
 }
+
+/**
+ * Resolves when the next HTTP request to QuickBlox with this method and path template starts: a
+ * check or login is then under way (and its look-up registered).
+ */
+export function requestStarts(method: string, path: string): Promise<void> {
+  const channel = tracingChannel(CHANNELS.request)
+  return new Promise((resolve) => {
+    const handler = {
+      start(message: unknown): void {
+        const context = message as { method?: string; path?: string }
+        if (context.method !== method || context.path !== path) return
+        channel.unsubscribe(handler)
+        resolve()
+      },
+      end(): void {},
+      asyncStart(): void {},
+      asyncEnd(): void {},
+      error(): void {},
+    }
+    channel.subscribe(handler)
+  })
+}
