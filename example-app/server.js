@@ -29,6 +29,7 @@ if (!config.quickblox) {
       ' with the demo users (listed on /login)',
   )
 }
+const demoUsers = emulator ? Object.freeze(emulator.users.map((user) => Object.freeze({ ...user }))) : null
 const { id, authKey, authSecret, apiKey } = emulator?.application ?? {}
 const { apiKey: qbApiKey, ...quickblox } = config.quickblox ?? {
   appId: id,
@@ -55,7 +56,8 @@ const app = createApp({
   redis: redis ?? undefined,
   production: config.production,
   trustProxy: config.trustProxy,
-  demoUsers: emulator?.users ?? null,
+  // The seeded demo users, copied now: users signed up later (and their passwords) are never listed.
+  demoUsers,
   log,
   tokenStrategy,
   admin: admin ?? undefined,

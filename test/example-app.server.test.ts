@@ -36,6 +36,30 @@ describe('node example-app/server.js', () => {
     },
   )
 
+  it('lists only the seeded demo users on /login, never one who signed up since', async () => {
+    const server = await startServer({})
+    const signup = await fetch(`${server.url}/signup`)
+    const cookie = signup.headers
+      .getSetCookie()
+      .map((c) => c.split(';')[0])
+      .join('; ')
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(await signup.text())?.[1] ?? ''
+    const created = await fetch(`${server.url}/signup`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded', Cookie: cookie },
+      body: new URLSearchParams({ _csrf: csrf, email: 'victim@corp.example', password: 'victims-secret-1' }),
+      redirect: 'manual',
+    })
+    expect(created.status).toBe(303)
+    const page = await (await fetch(`${server.url}/login`)).text()
+    expect(page).toContain('Demo mode')
+    expect(page).toContain('amy-demo-password')
+    expect(page).not.toContain('victim@corp.example')
+    expect(page).not.toContain('victims-secret-1')
+    server.child.kill('SIGTERM')
+    expect(await exitOf(server.child)).toBe(0)
+  })
+
   it('with QB_APP_ID, QB_AUTH_KEY, QB_AUTH_SECRET and QB_API_ENDPOINT: starts no emulator and signs in there', async () => {
     const { id, authKey, authSecret } = emulator.application
     emulator.resetLog()

@@ -71,6 +71,11 @@ function clean(value: unknown, depth: number): Value {
   return out
 }
 
+/** A URL's query string (`login=amy`), read as a form body is. */
+export function parseQuery(query: string): Params {
+  return parseForm(query)
+}
+
 function parseForm(text: string): Params {
   const root = Object.create(null) as Params
   for (const [name, value] of new URLSearchParams(text)) {

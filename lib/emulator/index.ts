@@ -19,10 +19,11 @@ export { demoData } from './demo-data.js'
 
 /**
  * Starts a local QuickBlox on `host:port` (default `127.0.0.1`, any free port) that answers
- * `POST/GET/DELETE /session.json`, `POST/DELETE /login.json`, `GET /users/{id}.json`, and, with
- * a session token or the application's `Authorization: ApiKey`, `POST /users.json`,
- * `GET /users/external/{id}.json` and `POST /users/{id}/tokens` as QuickBlox does, with
- * controls for tests (latency, faults, request log, clock).
+ * `POST/GET/DELETE /session.json`, `POST/DELETE /login.json`, and, with a session token or the
+ * application's `Authorization: ApiKey`, the user endpoints (`POST /users.json`,
+ * `GET/PUT/DELETE /users/{id}.json`, `GET /users/external/{id}.json`, `GET /users/by_login.json`,
+ * `GET /users/by_email.json`, `POST /users/{id}/tokens`) as QuickBlox does, with controls for
+ * tests (latency, faults, request log, clock).
  *
  * @example
  * const qb = await startEmulator()
@@ -137,7 +138,8 @@ function isApplication(value: unknown): value is EmulatorApplication {
     app.authKey !== '' &&
     typeof app.authSecret === 'string' &&
     app.authSecret !== '' &&
-    (app.apiKey === undefined || (typeof app.apiKey === 'string' && /^[\x21-\x7e]{1,1024}$/.test(app.apiKey)))
+    (app.apiKey === undefined || (typeof app.apiKey === 'string' && /^[\x21-\x7e]{1,1024}$/.test(app.apiKey))) &&
+    (app.allowUserCreation === undefined || typeof app.allowUserCreation === 'boolean')
   )
 }
 

@@ -2,17 +2,23 @@ import { createHash, randomInt } from 'node:crypto'
 import { setMaxListeners } from 'node:events'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { setTimeout as delay } from 'node:timers/promises'
-import { isParams, parseBody, readBody, Reply, type Params, type Value } from './body.js'
+import { isParams, parseBody, parseQuery, readBody, Reply, type Params, type Value } from './body.js'
 import { cannedReply, Faults } from './faults.js'
 import { signatureMatches } from './signature.js'
 import { TIMESTAMP_WINDOW_S, iso, type Credential, type Session, type Store } from './store.js'
-import { ENDPOINTS, type EmulatorEndpoint, type EmulatorFault, type EmulatorRequestLog } from './types.js'
-import { readNewUser } from './users.js'
+import {
+  ENDPOINTS,
+  type EmulatorEndpoint,
+  type EmulatorFault,
+  type EmulatorRequestLog,
+  type EmulatorUser,
+} from './types.js'
+import { readNewUser, readUserUpdate } from './users.js'
 
 const NO_SESSION = { errors: ['Required session does not exist'] }
 const UNAUTHORIZED = { errors: ['Unauthorized'] }
 const NOT_FOUND = { errors: ['Not found'] }
-const MASKED = new Set(['password', 'token', 'secret', 'access_token', 'auth_secret'])
+const MASKED = new Set(['password', 'old_password', 'token', 'secret', 'access_token', 'auth_secret'])
 const base = (message: string): { errors: { base: string[] } } => ({ errors: { base: [message] } })
 const blank = (field: string): Reply => new Reply(422, { errors: { [field]: ["can't be blank"] } })
 /**
@@ -25,6 +31,10 @@ const API_KEY_ENDPOINTS: ReadonlySet<EmulatorEndpoint> = new Set([
   'GET /users/:id.json',
   'GET /users/external/:id.json',
   'POST /users/:id/tokens',
+  'PUT /users/:id.json',
+  'DELETE /users/:id.json',
+  'GET /users/by_login.json',
+  'GET /users/by_email.json',
 ] as const)
 const API_KEY = /^ApiKey +([\x21-\x7e]{1,1024})$/
 
@@ -71,6 +81,13 @@ function mask(value: Value): Value {
 
 const fingerprint = (token: string): string => createHash('sha256').update(token).digest('hex').slice(0, 12)
 
+/** Who a user endpoint acts for: the application, and the user whose session token was sent (0: none, or the API key). */
+interface Caller {
+  applicationId: number
+  userId: number
+  apiKey: boolean
+}
+
 /** The request handler: routing, the log, latency and faults around QuickBlox's endpoints. */
 export class EmulatorServer {
   readonly requests: EmulatorRequestLog[] = []
@@ -105,7 +122,10 @@ export class EmulatorServer {
   handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const started = performance.now()
     const method = req.method ?? 'GET'
-    const path = (req.url ?? '/').split('?')[0]!
+    const url = req.url ?? '/'
+    const at = url.indexOf('?')
+    const path = at < 0 ? url : url.slice(0, at)
+    const query = at < 0 ? '' : url.slice(at + 1)
     const endpoint = route(method, path)
     const token = typeof req.headers['qb-token'] === 'string' ? req.headers['qb-token'] : undefined
     const { authorization } = req.headers
@@ -141,7 +161,7 @@ export class EmulatorServer {
       this.log(`${method} ${path} ${entry.status ?? '-'} ${Math.round(entry.durationMs)}ms`)
     })
     try {
-      const params = parseBody(await readBody(req), req.headers['content-type'])
+      const params = { ...parseQuery(query), ...parseBody(await readBody(req), req.headers['content-type']) }
       entry.body = mask(params)
       if (!endpoint) throw new Reply(404, NOT_FOUND)
       const fault = this.faults.take(endpoint)
@@ -180,7 +200,7 @@ export class EmulatorServer {
     if (API_KEY_ENDPOINTS.has(endpoint) && (apiKey || endpoint === 'POST /users/:id/tokens')) {
       const app = this.store.applicationByApiKey(API_KEY.exec(authorization ?? '')?.[1] ?? '')
       if (!app) throw new Reply(401, base('Unauthorized'))
-      const [status, body] = this.users(endpoint, app.id, params, path)
+      const [status, body] = this.users(endpoint, { applicationId: app.id, userId: 0, apiKey: true }, params, path)
       return new Reply(status, body)
     }
     const session = this.store.useSession(token)
@@ -200,41 +220,76 @@ export class EmulatorServer {
         if (session.userId === 0) throw new Reply(403, base('Forbidden. Need user.'))
         this.store.setUser(session, 0)
         return ok(200, '')
-      default:
-        return ok(...this.users(endpoint, session.applicationId, params, path))
+      default: {
+        const caller = { applicationId: session.applicationId, userId: session.userId, apiKey: false }
+        return ok(...this.users(endpoint, caller, params, path))
+      }
     }
   }
 
   /**
    * The user endpoints, for the application an API key or a session token speaks for: it sees its
-   * own users and the seeded users of every application, and creates users of its own.
+   * own users and the seeded users of every application, and creates users of its own. A user
+   * session may change and delete its own user only; the API key, any user of its application.
    */
-  private users(endpoint: EmulatorEndpoint, applicationId: number, params: Params, path: string): [number, unknown] {
-    const visible = this.store.usersOf(applicationId)
+  private users(endpoint: EmulatorEndpoint, caller: Caller, params: Params, path: string): [number, unknown] {
+    const visible = this.store.usersOf(caller.applicationId)
     const id = /^\/users\/(?:external\/)?(\d{1,16})(?:\.json|\/tokens)$/.exec(path)?.[1]
+    const found = (match: (user: EmulatorUser) => boolean, notFound: unknown = NOT_FOUND): EmulatorUser => {
+      const user = visible.find(match)
+      if (!user) throw new Reply(404, notFound)
+      return user
+    }
+    const byId = (notFound?: unknown): EmulatorUser => found((u) => String(u.id) === id, notFound)
+    /** The user a `PUT` or `DELETE` names, if the caller may change it. */
+    const own = (): EmulatorUser => {
+      const user = byId()
+      if (!caller.apiKey && caller.userId !== user.id)
+        throw new Reply(403, base('You are not allowed to change this user'))
+      return user
+    }
     switch (endpoint) {
       case 'POST /users.json': {
-        const user = this.store.addUser(readNewUser(params, applicationId, visible))
+        const app = this.store.applications.find((a) => a.id === caller.applicationId)
+        if (!caller.apiKey && app?.allowUserCreation === false) {
+          throw new Reply(403, base('Users may not be created with an application session'))
+        }
+        const user = this.store.addUser(readNewUser(params, caller.applicationId, visible))
         return [201, { user: this.store.userJson(user) }]
       }
       case 'GET /users/external/:id.json': {
-        const user = visible.find((u) => id !== undefined && String(u.external_user_id) === String(Number(id)))
-        if (!user) throw new Reply(404, NOT_FOUND)
+        const user = found((u) => id !== undefined && String(u.external_user_id) === String(Number(id)))
+        return [200, { user: this.store.userJson(user) }]
+      }
+      case 'GET /users/by_login.json': {
+        const login = text(params, 'login')
+        const user = found((u) => login !== undefined && u.login === login)
+        return [200, { user: this.store.userJson(user) }]
+      }
+      case 'GET /users/by_email.json': {
+        const email = text(params, 'email')?.toLowerCase()
+        const user = found((u) => email !== undefined && u.email?.toLowerCase() === email)
         return [200, { user: this.store.userJson(user) }]
       }
       case 'POST /users/:id/tokens': {
-        const user = visible.find((u) => String(u.id) === id)
-        if (!user) throw new Reply(404, base('User not found'))
+        const user = byId(base('User not found'))
         // A user session like one made by signing in: every endpoint treats it as such.
         const now = this.store.now()
+        const applicationId = caller.applicationId
         const session = this.store.createSession(applicationId, user.id, randomInt(1, 2 ** 31), Math.floor(now / 1000))
         return [201, { token: session.token, expires_at: iso(this.store.expiresAt(session)) }]
       }
-      default: {
-        const user = visible.find((u) => String(u.id) === id)
-        if (!user) throw new Reply(404, NOT_FOUND)
-        return [200, { user: this.store.userJson(user) }]
+      case 'PUT /users/:id.json': {
+        const user = own()
+        const matches = (password: string | undefined): boolean => this.store.passwordMatches(user, password)
+        const changes = readUserUpdate(params, user, visible, caller.apiKey, matches)
+        return [200, { user: this.store.userJson(this.store.updateUser(user, changes)) }]
       }
+      case 'DELETE /users/:id.json':
+        this.store.deleteUser(own())
+        return [200, '']
+      default:
+        return [200, { user: this.store.userJson(byId()) }]
     }
   }
 

@@ -68,6 +68,23 @@ export class Store {
     return user
   }
 
+  /** Applies checked changes to a user (`PUT /users/{id}.json`). */
+  updateUser(user: EmulatorUser, changes: Partial<EmulatorUserSeed>): EmulatorUser {
+    return Object.assign(user, changes)
+  }
+
+  /** Removes a user and ends its sessions (`DELETE /users/{id}.json`); its id is never given again. */
+  deleteUser(user: EmulatorUser): void {
+    const index = this.users.indexOf(user)
+    if (index >= 0) this.users.splice(index, 1)
+    this.endUserSessions(user.id, 'destroy')
+  }
+
+  /** Whether `password` is the user's, compared in constant time. */
+  passwordMatches(user: EmulatorUser, password: string | undefined): boolean {
+    return password !== undefined && safeEqual(user.password, password)
+  }
+
   /** The application, compared in constant time on the auth key. */
   application(id: unknown, authKey: string | undefined): EmulatorApplicationWithKey | undefined {
     return this.applications.find((app) => String(app.id) === String(id) && safeEqual(authKey, app.authKey))

@@ -11,6 +11,12 @@ export interface EmulatorApplication {
    * A random one is made when absent; the running emulator's `applications` show it.
    */
   apiKey?: string
+  /**
+   * Whether an application session (`QB-Token` of no user) may create users with
+   * `POST /users.json`, as QuickBlox allows unless the Dashboard turns it off. Default true; the
+   * API key may always create users.
+   */
+  allowUserCreation?: boolean
 }
 
 /** An application as the running emulator knows it: its API key is always there. */
@@ -64,6 +70,10 @@ export const ENDPOINTS = {
   'POST /users.json': 201,
   'GET /users/external/:id.json': 200,
   'POST /users/:id/tokens': 201,
+  'PUT /users/:id.json': 200,
+  'DELETE /users/:id.json': 200,
+  'GET /users/by_login.json': 200,
+  'GET /users/by_email.json': 200,
 } as const
 
 /** An endpoint, named as faults, latency and counts refer to it. */
