@@ -1,7 +1,7 @@
 // Subscribes to every diagnostics channel of the package and records what is published, in order.
 import { subscribe, tracingChannel, unsubscribe } from 'node:diagnostics_channel'
 import { inspect } from 'node:util'
-import { CHANNELS } from '../../lib/diagnostics.js'
+import { CHANNELS, type PoolMessage, type RequestContext } from '../../lib/diagnostics.js'
 
 export type TracingEvent = 'start' | 'end' | 'asyncStart' | 'asyncEnd' | 'error'
 export type ChannelName = 'login' | 'token' | 'request' | 'pool'
@@ -70,25 +70,52 @@ export function recordDiagnostics(): Recorder {
   }
 }
 
-/**
- * Resolves when the next HTTP request to QuickBlox with this method and path template starts: a
- * check or login is then under way (and its look-up registered).
- */
-export function requestStarts(method: string, path: string): Promise<void> {
+/** Resolves with the context of the next request trace `event` for which `matches` holds. */
+function nextRequest(
+  event: 'start' | 'asyncEnd',
+  matches: (context: RequestContext) => boolean,
+): Promise<RequestContext> {
   const channel = tracingChannel(CHANNELS.request)
   return new Promise((resolve) => {
-    const handler = {
-      start(message: unknown): void {
-        const context = message as { method?: string; path?: string }
-        if (context.method !== method || context.path !== path) return
-        channel.unsubscribe(handler)
-        resolve()
-      },
-      end(): void {},
-      asyncStart(): void {},
-      asyncEnd(): void {},
-      error(): void {},
+    const ignore = (): void => {}
+    const handler = { start: ignore, end: ignore, asyncStart: ignore, asyncEnd: ignore, error: ignore }
+    handler[event] = (message: unknown): void => {
+      const context = message as RequestContext
+      if (!matches(context)) return
+      channel.unsubscribe(handler)
+      resolve(context)
     }
     channel.subscribe(handler)
   })
 }
+
+/**
+ * Resolves when the next HTTP request to QuickBlox with this method and path template starts: a
+ * check or login is then under way (and its look-up registered).
+ */
+export function requestStarts(method: string, path: string): Promise<RequestContext> {
+  return nextRequest('start', (context) => context.method === method && context.path === path)
+}
+
+/** Resolves once the reply to the next such request, with this status, has been read. */
+export function replyRead(method: string, path: string, status: number): Promise<RequestContext> {
+  return nextRequest(
+    'asyncEnd',
+    (context) => context.method === method && context.path === path && context.status === status,
+  )
+}
+
+/** Resolves with the next message on the pool channel for which `matches` holds. */
+export function poolMessage(matches: (message: PoolMessage) => boolean): Promise<PoolMessage> {
+  return new Promise((resolve) => {
+    const handler = (message: unknown): void => {
+      if (!matches(message as PoolMessage)) return
+      unsubscribe(CHANNELS.pool, handler)
+      resolve(message as PoolMessage)
+    }
+    subscribe(CHANNELS.pool, handler)
+  })
+}
+
+/** The next turn of the event loop: every promise continuation queued before it has run. */
+export const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
