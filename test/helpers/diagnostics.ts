@@ -24,6 +24,8 @@ export interface Recorder {
   of(channel: ChannelName, event?: Recorded['event']): Recorded[]
   /** `channel:event` of every event, in order, optionally only of the given events. */
   sequence(events?: Recorded['event'][]): string[]
+  /** Resolves with the first event `match` accepts: recorded already, or as soon as it is. */
+  waitFor(match: (event: Recorded) => boolean): Promise<Recorded>
   stop(): void
 }
 
@@ -31,15 +33,18 @@ const TRACING: Exclude<ChannelName, 'pool'>[] = ['login', 'token', 'request']
 
 export function recordDiagnostics(): Recorder {
   const events: Recorded[] = []
+  const waiting = new Set<(event: Recorded) => void>()
   const record = (channel: ChannelName, event: Recorded['event'], message: unknown): void => {
     const context = message as object
-    events.push({
+    const recorded = {
       channel,
       event,
       context,
       fields: { ...context },
       rendered: `${inspect(message, { depth: Infinity, showHidden: true })}\n${JSON.stringify(message)}`,
-    })
+    }
+    events.push(recorded)
+    for (const waiter of waiting) waiter(recorded)
   }
   const handlers = TRACING.map((channel) => {
     const on =
@@ -63,6 +68,18 @@ export function recordDiagnostics(): Recorder {
     of: (channel, event) => events.filter((e) => e.channel === channel && (event === undefined || e.event === event)),
     sequence: (only) =>
       events.filter((e) => only === undefined || only.includes(e.event)).map((e) => `${e.channel}:${e.event}`),
+    waitFor(match) {
+      const found = events.find(match)
+      if (found) return Promise.resolve(found)
+      return new Promise((resolve) => {
+        const waiter = (event: Recorded): void => {
+          if (!match(event)) return
+          waiting.delete(waiter)
+          resolve(event)
+        }
+        waiting.add(waiter)
+      })
+    },
     stop() {
       for (const [channel, handler] of handlers) tracingChannel(CHANNELS[channel]).unsubscribe(handler)
       unsubscribe(CHANNELS.pool, onPool)
@@ -70,23 +87,31 @@ export function recordDiagnostics(): Recorder {
   }
 }
 
-/** Resolves with the context of the next request trace `event` for which `matches` holds. */
-function nextRequest(
-  event: 'start' | 'asyncEnd',
-  matches: (context: RequestContext) => boolean,
-): Promise<RequestContext> {
-  const channel = tracingChannel(CHANNELS.request)
+/** Resolves with the context of the next `event` of a trace on `channel` for which `matches` holds. */
+function nextTrace<C>(channel: string, event: 'start' | 'asyncEnd', matches: (context: C) => boolean): Promise<C> {
+  const tracing = tracingChannel(channel)
   return new Promise((resolve) => {
     const ignore = (): void => {}
     const handler = { start: ignore, end: ignore, asyncStart: ignore, asyncEnd: ignore, error: ignore }
     handler[event] = (message: unknown): void => {
-      const context = message as RequestContext
-      if (!matches(context)) return
-      channel.unsubscribe(handler)
-      resolve(context)
+      if (!matches(message as C)) return
+      tracing.unsubscribe(handler)
+      resolve(message as C)
     }
-    channel.subscribe(handler)
+    tracing.subscribe(handler)
   })
+}
+const nextRequest = (event: 'start' | 'asyncEnd', matches: (context: RequestContext) => boolean) =>
+  nextTrace(CHANNELS.request, event, matches)
+
+/**
+ * Resolves once `count` traces on the channel (a login, a token check, a request) have ended, as
+ * Node publishes it when the traced promise settles: after the answer, and after the subscribers
+ * that were there before (an OpenTelemetry bridge has ended its span).
+ */
+export async function tracesEnd(channel: Exclude<ChannelName, 'pool'>, count = 1, matches = (_: object) => true) {
+  let left = count
+  await nextTrace<object>(CHANNELS[channel], 'asyncEnd', (context) => matches(context) && --left === 0)
 }
 
 /**
