@@ -55,14 +55,18 @@ function run(args: string[]): Run {
   return { child, output: () => output, exit }
 }
 
+/** The URL of the CLI's "listening on" line, as soon as it prints it. */
 async function urlOf(cliRun: Run): Promise<string> {
-  for (let i = 0; i < 200; i++) {
-    const match = /listening on (http:\/\/\S+)/.exec(cliRun.output())
-    if (match) return match[1]!
-    await new Promise((r) => setTimeout(r, 50))
-  }
-  cliRun.child.kill('SIGKILL')
-  throw new Error(`CLI did not start: ${cliRun.output()}`)
+  const listening = /listening on (http:\/\/\S+)/
+  return new Promise((resolve, reject) => {
+    const read = (): void => {
+      const match = listening.exec(cliRun.output())
+      if (match) resolve(match[1]!)
+    }
+    cliRun.child.stdout!.on('data', read)
+    read()
+    void cliRun.exit.then(() => reject(new Error(`CLI exited before listening: ${cliRun.output()}`)))
+  })
 }
 
 describe('quickblox-emulator CLI', () => {

@@ -142,5 +142,42 @@ export function poolMessage(matches: (message: PoolMessage) => boolean): Promise
   })
 }
 
+/**
+ * Follows every HTTP request to QuickBlox from now on; `settled()` resolves once each one started
+ * has ended (its reply read, or failed), pool refills included.
+ */
+export function trackRequests(): { settled(): Promise<void>; stop(): void } {
+  const channel = tracingChannel(CHANNELS.request)
+  let open = 0
+  let onEnd = (): void => {}
+  const ended = (): void => {
+    open--
+    onEnd()
+  }
+  const ignore = (): void => {}
+  const handler = { start: () => void open++, end: ignore, asyncStart: ignore, asyncEnd: ended, error: ignore }
+  channel.subscribe(handler)
+  return {
+    async settled() {
+      await nextTurn() // a refill that a login scheduled has started
+      await new Promise<void>((resolve) => {
+        onEnd = () => {
+          if (open === 0) resolve()
+        }
+        onEnd()
+      })
+    },
+    stop: () => channel.unsubscribe(handler),
+  }
+}
+
 /** The next turn of the event loop: every promise continuation queued before it has run. */
 export const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
+
+/**
+ * Resolves once `condition()` holds, looked at once per event-loop turn (no timer): for state that
+ * publishes no event, such as a request's arrival in the emulator's log.
+ */
+export async function turnsUntil(condition: () => boolean): Promise<void> {
+  while (!condition()) await nextTurn()
+}
