@@ -113,20 +113,13 @@ async function redisReady(ready: boolean): Promise<void> {
   })
 }
 
-/** Polls (at most 10 s) until a signed-in page works again: a fresh sign-in and its profile. */
-async function backToNormal(): Promise<number> {
-  const started = Date.now()
-  for (;;) {
-    const res = await call('/api/login', json(AMY))
-    if (res.status === 200) {
-      const cookie = sidCookie(res.cookies)!.split(';')[0]!
-      expect((await call('/profile', { headers: { Cookie: cookie } })).status).toBe(200)
-      return Date.now() - started
-    }
-    expect(res.status).toBe(503)
-    expect(Date.now() - started).toBeLessThan(10_000)
-    await new Promise((resolve) => setTimeout(resolve, 200))
-  }
+/** Once the app's Redis client is ready again, a fresh sign-in and its profile work at once. */
+async function backToNormal(): Promise<void> {
+  await redisReady(true)
+  const res = await call('/api/login', json(AMY))
+  expect(res.status).toBe(200)
+  const cookie = sidCookie(res.cookies)!.split(';')[0]!
+  expect((await call('/profile', { headers: { Cookie: cookie } })).status).toBe(200)
 }
 
 describe('the example app while Redis hangs, is down, and returns', () => {
@@ -187,6 +180,7 @@ describe('the example app while Redis hangs, is down, and returns', () => {
   it('logged no 500 through it all, and the Redis faults by their code', () => {
     for (const line of app.lines) expect(line).toMatch(LOG_LINE)
     expect(app.lines.filter((l) => / 5\d\d \d+ms/.test(l) && !/ 503 \d+ms REDIS_UNAVAILABLE$/.test(l))).toEqual([])
-    expect(app.lines.filter((l) => /REDIS_UNAVAILABLE$/.test(l)).length).toBeGreaterThan(8)
+    // At least the three signed-in requests refused while Redis was away, in each of the two outages.
+    expect(app.lines.filter((l) => /REDIS_UNAVAILABLE$/.test(l)).length).toBeGreaterThanOrEqual(6)
   })
 })
