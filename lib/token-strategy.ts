@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto'
 import { LRUCache } from 'lru-cache'
 import { Strategy, type StrategyRequest } from './passport.js'
 import {
@@ -13,7 +12,7 @@ import { isSessionToken, readUser } from './quickblox/validate.js'
 import type { VerifyCallback, VerifyFunction, VerifyFunctionWithRequest } from './strategy.js'
 import { callVerify } from './verify.js'
 import { noteCache, noteFailure, noteUser, traceTokenCheck } from './diagnostics.js'
-import { MAX_ENTRIES, SharedStore } from './shared-store.js'
+import { forgetRevoked, hostKey, positive, readCacheOptions, SharedStore, tokenStoreKey } from './shared-store.js'
 
 /**
  * Where several instances of the strategy share their validations (e.g. Redis): a shortcut, never
@@ -44,7 +43,7 @@ export interface TokenCacheOptions {
   negativeTtlMs?: number
   /** A store shared by several instances; the in-memory cache stays in front of it. */
   store?: TokenCacheStore
-  /** Milliseconds each call to `store` may take before it counts as failed. Default 200. */
+  /** Milliseconds each call to `store` may take before it counts as failed. Default 200, at most 60000. */
   storeTimeoutMs?: number
   /**
    * The user fields kept in the cache and the store, and so given to `verify` (the others are
@@ -108,8 +107,6 @@ const INVALID_TOKEN = 'Bearer realm="QuickBlox", error="invalid_token"'
 const MALFORMED = Symbol('malformed')
 const PREFIX = 'passport-quickblox:'
 
-const hash = (token: string): string => createHash('sha256').update(token).digest('hex')
-
 /**
  * Passport strategy for API requests that carry a QuickBlox session token, as mobile and browser
  * clients of the QuickBlox SDK hold one: `Authorization: Bearer <token>`. QuickBlox says whose
@@ -126,8 +123,12 @@ export class QuickBloxTokenStrategy<Req extends StrategyRequest = StrategyReques
   private readonly qbTokenHeader: boolean
   private readonly appId: number
   private readonly timeout: number
-  /** Store keys start with this: the application, and a fingerprint of the QuickBlox host. */
+  /** The QuickBlox host, as store keys name it. */
+  private readonly apiEndpoint: string
+  /** User keys in the store start with this: the application, and a fingerprint of the QuickBlox host. */
   private readonly keyPrefix: string
+  /** Stops this strategy hearing of tokens revoked in this process (see `QuickBloxAdmin.revokeToken`). */
+  private readonly unlisten: () => void
   private readonly ttlMs: number
   private readonly negativeTtlMs: number
   /** Accepted tokens and refused ones apart, so refusals never push a valid token out. */
@@ -149,37 +150,31 @@ export class QuickBloxTokenStrategy<Req extends StrategyRequest = StrategyReques
     }
     if (typeof options !== 'object' || options === null) bad('options are required')
     if (typeof verify !== 'function') bad('a verify function is required')
-    const { name, cache = {}, qbTokenHeader, passReqToCallback, appId, apiEndpoint, timeout = 10_000 } = options
+    const { name, cache = {}, qbTokenHeader, passReqToCallback, appId, timeout = 10_000 } = options
+    const { apiEndpoint = DEFAULT_API_ENDPOINT, allowInsecureHttp } = options
     if (name !== undefined && (typeof name !== 'string' || name === '')) bad('option name must be a non-empty string')
     for (const [flag, value] of Object.entries({ qbTokenHeader, passReqToCallback })) {
       if (value !== undefined && typeof value !== 'boolean') bad(`option ${flag} must be true or false`)
     }
-    this.client = QuickBloxClient.forTokenChecks({ appId, apiEndpoint, timeout, maxSockets: options.maxSockets })
+    const { maxSockets } = options
+    this.client = QuickBloxClient.forTokenChecks({ appId, apiEndpoint, allowInsecureHttp, timeout, maxSockets })
     this.name = name ?? 'quickblox-token'
     this.appId = Number(appId)
     this.timeout = timeout
     this.qbTokenHeader = qbTokenHeader === true
     this.passReqToCallback = passReqToCallback === true
     this.verify = verify
-    const host = hash(new URL(apiEndpoint ?? DEFAULT_API_ENDPOINT).href.replace(/\/+$/, '')).slice(0, 16)
-    this.keyPrefix = `${this.appId}:${host}`
+    this.apiEndpoint = apiEndpoint
+    this.keyPrefix = `${this.appId}:${hostKey(apiEndpoint)}`
     if (cache === false) {
       this.ttlMs = this.negativeTtlMs = 0
+      this.unlisten = (): void => {}
       return
     }
     if (typeof cache !== 'object' || cache === null) bad('option cache must be false or an object')
-    const { ttlMs = 60_000, max = 10_000, negativeTtlMs = 5000, store, storeTimeoutMs = 200, userFields, now } = cache
-    const positive = (value: unknown): boolean => Number.isSafeInteger(value) && (value as number) > 0
-    if (!positive(ttlMs) || !positive(max) || !positive(negativeTtlMs)) {
-      bad('cache ttlMs, max and negativeTtlMs must be positive integers')
-    }
-    if (max > MAX_ENTRIES) bad(`cache max must be at most ${MAX_ENTRIES}`)
-    if (!positive(storeTimeoutMs) || storeTimeoutMs > 2 ** 31 - 1)
-      bad('cache storeTimeoutMs must be a positive integer')
-    const methods = (store ?? {}) as Record<string, unknown>
-    if (store !== undefined && !['get', 'set', 'delete'].every((m) => typeof methods[m] === 'function')) {
-      bad('cache store must have get, set and delete methods')
-    }
+    const { ttlMs, max, store, storeTimeoutMs } = readCacheOptions(cache, { ttlMs: 60_000 }, bad)
+    const { negativeTtlMs = 5000, userFields, now } = cache
+    if (!positive(negativeTtlMs)) bad('cache negativeTtlMs must be a positive integer')
     const known = (field: unknown): boolean => typeof field === 'string' && Object.hasOwn(USER_FIELDS, field)
     if (userFields !== undefined && !(Array.isArray(userFields) && userFields.every(known))) {
       bad('cache userFields must be a list of QuickBlox user field names')
@@ -204,17 +199,17 @@ export class QuickBloxTokenStrategy<Req extends StrategyRequest = StrategyReques
       ...clock,
       ignoreFetchAbort: true,
       fetchMethod: async (id, _stale, { options: entry, context }) => {
-        const key = `${PREFIX}user:${this.keyPrefix}:${id}`
-        const shared = await this.store?.read(key, (value) => readUser({ user: value }))
-        if (shared) {
-          entry.ttl = Math.min(shared.ttl, ttlMs)
-          return this.narrow(shared.value)
+        const load = async (): Promise<QuickBloxUser> => this.narrow(await this.readUser(id, context))
+        if (!this.store) return load()
+        const read = (value: unknown): QuickBloxUser | undefined => {
+          const user = readUser({ user: value })
+          return user?.id === id ? this.narrow(user) : undefined
         }
-        const user = this.narrow(await this.readUser(id, context))
-        void this.store?.write(key, user, ttlMs)
-        return user
+        return this.store.through(`${PREFIX}user:${this.keyPrefix}:${id}`, read, load, ttlMs, entry)
       },
     })
+    // A token revoked with QuickBloxAdmin in this process is refused here at once.
+    this.unlisten = forgetRevoked(this)
   }
 
   /** Called by Passport: token → {@link check} → `verify` → exactly one of success/fail/error. */
@@ -274,7 +269,8 @@ export class QuickBloxTokenStrategy<Req extends StrategyRequest = StrategyReques
     }
     noteUser(user.id)
     const { userId, applicationId, expiresAt } = facts
-    return { user, session: { token, userId, applicationId, expiresAt: new Date(expiresAt) } }
+    // A copy: a caller that changes it changes nothing the next check returns.
+    return { user: { ...user }, session: { token, userId, applicationId, expiresAt: new Date(expiresAt) } }
   }
 
   /**
@@ -293,16 +289,17 @@ export class QuickBloxTokenStrategy<Req extends StrategyRequest = StrategyReques
    */
   async forget(token: string): Promise<void> {
     if (!isSessionToken(token)) return
-    const key = hash(token)
+    const key = tokenStoreKey(this.apiEndpoint, token)
     this.accepted?.delete(key)
     this.refused?.delete(key)
     // A look-up under way still answers its waiters, but is no longer kept.
     this.pending.delete(key)
-    await this.store?.delete(`${PREFIX}token:${this.keyPrefix}:${key}`)
+    await this.store?.delete(key)
   }
 
   /** Frees the client's sockets. Call it when your server shuts down. */
   close(): Promise<void> {
+    this.unlisten()
     this.accepted?.clear()
     this.refused?.clear()
     this.pending.clear()
@@ -331,7 +328,7 @@ export class QuickBloxTokenStrategy<Req extends StrategyRequest = StrategyReques
       noteCache('miss')
       return this.accepts(await this.askSession(ask))
     }
-    const key = hash(ask.token)
+    const key = tokenStoreKey(this.apiEndpoint, ask.token)
     const hit = this.accepted.get(key)
     if (hit) {
       noteCache('hit')
@@ -349,14 +346,13 @@ export class QuickBloxTokenStrategy<Req extends StrategyRequest = StrategyReques
 
   /** The shared store's entry, else QuickBlox's answer, kept (and shared) unless forgotten meanwhile. */
   private lookUp(key: string, ask: Ask): Promise<TokenFacts> {
-    const storeKey = `${PREFIX}token:${this.keyPrefix}:${key}`
     const settle = (): boolean => {
       const current = this.pending.get(key) === loading
       if (current) this.pending.delete(key)
       return current
     }
     const loading: Promise<TokenFacts> = (async () => {
-      const shared = await this.store?.read(storeKey, readFacts)
+      const shared = await this.store?.read(key, readFacts)
       const facts = shared?.value ?? (await this.askSession(ask))
       // Trusted no longer than this instance's settings say, whatever the store's writer said:
       // a refused token only briefly (it may be logged in later), a valid one never past its expiry.
@@ -367,7 +363,7 @@ export class QuickBloxTokenStrategy<Req extends StrategyRequest = StrategyReques
       if (accepted) this.accepted!.set(key, facts, { ttl })
       else this.refused!.set(key, true, { ttl })
       // Not awaited: a write never holds the answer.
-      if (!shared) void this.store?.write(storeKey, facts, ttl)
+      if (!shared) void this.store?.write(key, facts, ttl)
       return facts
     })()
     loading.catch(settle)

@@ -24,14 +24,23 @@ afterEach(async () => {
   await closeAdmins()
 })
 
-/** Each method, and the endpoint its (last) request goes to. */
+/** An identity whose QuickBlox user exists: a user "seen before". */
+const KNOWN_IDENTITY = 'known|identity'
+beforeAll(async () => {
+  await adminFor(qb).ensureUser({ externalUserId: KNOWN_IDENTITY })
+})
+
+/** Each method that reads a reply, and the endpoint its (last) request goes to. */
 const METHODS: [string, EmulatorEndpoint, (admin: QuickBloxAdmin) => Promise<unknown>][] = [
   ['createUser', 'POST /users.json', (admin) => admin.createUser({ login: `l${newExternalId()}` })],
   ['getUser', 'GET /users/:id.json', (admin) => admin.getUser(KNOWN.id)],
   ['getUserByExternalId', 'GET /users/external/:id.json', (admin) => admin.getUserByExternalId(KNOWN.external_user_id)],
-  ['ensureUser', 'GET /users/external/:id.json', (admin) => admin.ensureUser({ externalUserId: newExternalId() })],
+  ['getUserByLogin', 'GET /users/by_login.json', (admin) => admin.getUserByLogin(KNOWN.login)],
+  ['getUserByEmail', 'GET /users/by_email.json', (admin) => admin.getUserByEmail(AMY.email)],
+  ['updateUser', 'PUT /users/:id.json', (admin) => admin.updateUser(KNOWN.id, { fullName: 'Known' })],
+  ['ensureUser', 'GET /users/by_login.json', (admin) => admin.ensureUser({ externalUserId: newExternalId() })],
   ['issueToken', 'POST /users/:id/tokens', (admin) => admin.issueToken(KNOWN.id)],
-  ['sessionFor', 'POST /users/:id/tokens', (admin) => admin.sessionFor({ externalUserId: KNOWN.external_user_id })],
+  ['sessionFor', 'POST /users/:id/tokens', (admin) => admin.sessionFor({ externalUserId: KNOWN_IDENTITY })],
 ]
 
 describe('a refused API key', () => {
@@ -43,9 +52,12 @@ describe('a refused API key', () => {
     expect(`${String(error)} ${(error as Error).stack} ${JSON.stringify(error)}`).not.toContain('the-wrong-api-key')
   })
 
-  it('is a configuration error on 403 too', async () => {
+  it('is a configuration error on 403 too, and from deleteUser', async () => {
     qb.failNext('GET /users/:id.json', { status: 403 })
     await expect(adminFor(qb).getUser(KNOWN.id)).rejects.toBeInstanceOf(QuickBloxConfigurationError)
+    const wrongKey = adminFor(qb, { apiKey: 'the-wrong-api-key' })
+    await expect(wrongKey.deleteUser(KNOWN.id)).rejects.toBeInstanceOf(QuickBloxConfigurationError)
+    await expect(adminFor(qb).getUser(KNOWN.id)).resolves.toMatchObject({ id: KNOWN.id })
   })
 })
 
@@ -74,11 +86,23 @@ describe('QuickBlox refusing a new user (422)', () => {
     expect(error).toMatchObject({ code: 'QB_INVALID_USER', status: 422, expose: true, fields })
   })
 
-  it('passes on a taken login from ensureUser, which only reads back a taken external id', async () => {
+  it("passes on QuickBlox's refusal of an identity's own field, when it is not a taken login or email", async () => {
     const error = await adminFor(qb)
-      .ensureUser({ externalUserId: newExternalId(), login: AMY.login })
+      .ensureUser({ externalUserId: newExternalId(), email: 'not-an-email' })
       .catch((e: unknown) => e)
-    expect(error).toMatchObject({ code: 'QB_INVALID_USER', fields: { login: ['has already been taken.'] } })
+    expect(error).toMatchObject({ code: 'QB_INVALID_USER', fields: { email: ['is invalid'] } })
+  })
+
+  it('passes on the field errors of updateUser, and a password quoted in them never', async () => {
+    qb.failNext('PUT /users/:id.json', { status: 422, body: { errors: { password: ['pass-word-5678 is weak'] } } })
+    const error = (await adminFor(qb)
+      .updateUser(KNOWN.id, { password: 'pass-word-5678' })
+      .catch((e: unknown) => e)) as QuickBloxValidationError
+    expect(error).toMatchObject({ code: 'QB_INVALID_USER', fields: { password: ['is invalid'] } })
+    const taken = await adminFor(qb)
+      .updateUser(KNOWN.id, { login: AMY.login })
+      .catch((e: unknown) => e)
+    expect(taken).toMatchObject({ code: 'QB_INVALID_USER', fields: { login: ['has already been taken.'] } })
   })
 
   it('keeps field errors bounded and drops a reason that quotes the password', async () => {
@@ -121,10 +145,10 @@ describe('QuickBlox faults', () => {
   it('ends a call that hangs at its timeout with a 504, every request of it counted', async () => {
     const started = Date.now()
     qb.failNext('POST /users/:id/tokens', 'hang')
-    qb.setLatency('GET /users/external/:id.json', 150)
+    qb.setLatency('GET /users/by_login.json', 150)
     try {
       const error = await adminFor(qb, { timeout: 300 })
-        .sessionFor({ externalUserId: KNOWN.external_user_id })
+        .sessionFor({ externalUserId: KNOWN_IDENTITY })
         .catch((e: unknown) => e)
       expect(error).toBeInstanceOf(QuickBloxTimeoutError)
       expect(error).toMatchObject({ code: 'QB_TIMEOUT', status: 504 })
@@ -134,21 +158,22 @@ describe('QuickBlox faults', () => {
     }
   })
 
-  it('answers 404 for a token of a user QuickBlox does not have', async () => {
-    const error = await adminFor(qb)
-      .issueToken(99_999)
-      .catch((e: unknown) => e)
+  it.each<[string, (admin: QuickBloxAdmin) => Promise<unknown>]>([
+    ['a token of', (admin) => admin.issueToken(99_999)],
+    ['a change to', (admin) => admin.updateUser(99_999, { fullName: 'Nobody' })],
+    ['the deletion of', (admin) => admin.deleteUser(99_999)],
+  ])('answers 404 for %s a user QuickBlox does not have', async (_name, run) => {
+    const error = await run(adminFor(qb)).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(QuickBloxNotFoundError)
     expect(error).toMatchObject({ code: 'QB_NOT_FOUND', status: 404 })
   })
 
   it('does not cache a failed lookup: the next call asks again', async () => {
     const admin = adminFor(qb)
-    qb.failNext('GET /users/external/:id.json', { status: 503 })
-    await expect(admin.ensureUser({ externalUserId: KNOWN.external_user_id })).rejects.toThrow(
-      QuickBloxUnavailableError,
-    )
-    await expect(admin.ensureUser({ externalUserId: KNOWN.external_user_id })).resolves.toMatchObject({ id: KNOWN.id })
+    qb.failNext('GET /users/by_login.json', { status: 503 })
+    await expect(admin.ensureUser({ externalUserId: KNOWN_IDENTITY })).rejects.toThrow(QuickBloxUnavailableError)
+    const known = await adminFor(qb).ensureUser({ externalUserId: KNOWN_IDENTITY })
+    await expect(admin.ensureUser({ externalUserId: KNOWN_IDENTITY })).resolves.toEqual(known)
   })
 
   it('fails revokeToken on a 5xx but not on an unknown token', async () => {
@@ -164,11 +189,20 @@ describe('bounded input', () => {
     ['an API key with a space', { apiKey: 'two words' }],
     ['a timeout of 0', { apiKey: API_KEY, timeout: 0 }],
     ['an endpoint that is not http', { apiKey: API_KEY, apiEndpoint: 'ftp://qb' }],
+    ['a plain http endpoint off this machine', { apiKey: API_KEY, apiEndpoint: 'http://qb.example.com' }],
+    ['an allowInsecureHttp that is not a boolean', { apiKey: API_KEY, allowInsecureHttp: 'yes' }],
+    ['a short identity key', { apiKey: API_KEY, identityKey: 'short-key' }],
+    ['an identity key that is not text', { apiKey: API_KEY, identityKey: 12345 }],
     ['a cache that is not an object', { apiKey: API_KEY, cache: 'yes' }],
     ['a cache max of 0', { apiKey: API_KEY, cache: { max: 0 } }],
     ['a cache max above 1000000', { apiKey: API_KEY, cache: { max: 1_000_001 } }],
     ['a store time budget of 0', { apiKey: API_KEY, cache: { storeTimeoutMs: 0 } }],
     ['a store without set', { apiKey: API_KEY, cache: { store: { get: () => Promise.resolve(null) } } }],
+    [
+      'a store without delete',
+      { apiKey: API_KEY, cache: { store: { get: () => Promise.resolve(null), set: () => Promise.resolve() } } },
+    ],
+    ['a store time budget over 60 s', { apiKey: API_KEY, cache: { storeTimeoutMs: 60_001 } }],
   ])('refuses %s in the constructor, never quoting a value', (_name, options) => {
     expect(() => adminFor(qb, options)).toThrow(TypeError)
     expect(() => adminFor(qb, { ...options, apiKey: 'secret key' })).toThrow(/^(?!.*secret key)/)
@@ -185,9 +219,22 @@ describe('bounded input', () => {
     ['custom data over 64 KiB', (admin) => admin.createUser({ login: 'big', customData: 'x'.repeat(70_000) })],
     ['a password that is not text', (admin) => admin.createUser({ login: 'p', password: 5 as unknown as string })],
     ['a tag with a comma', (admin) => admin.createUser({ login: 'tags', tags: ['a,b'] })],
-    ['an external id that is not an integer', (admin) => admin.ensureUser({ externalUserId: 'abc' })],
+    ['an external id that is not an integer', (admin) => admin.getUserByExternalId('abc')],
     ['an external id of 0', (admin) => admin.getUserByExternalId(0)],
-    ['an external id past 2^53', (admin) => admin.ensureUser({ externalUserId: '9007199254740993' })],
+    ['an empty identity', (admin) => admin.ensureUser({ externalUserId: '' })],
+    ['an identity of 256 characters', (admin) => admin.sessionFor({ externalUserId: 'i'.repeat(256) })],
+    ['an identity with half a surrogate pair', (admin) => admin.ensureUser({ externalUserId: 'amy\ud800' })],
+    ['an identity of 0', (admin) => admin.ensureUser({ externalUserId: 0 })],
+    ['an identity past 2^53', (admin) => admin.ensureUser({ externalUserId: 2 ** 53 + 2 })],
+    ['an identity that is an object', (admin) => admin.ensureUser({ externalUserId: {} as unknown as string })],
+    ['an identity with a login', (admin) => admin.ensureUser({ externalUserId: 7, login: 'x' } as never)],
+    ['an identity with a malformed field', (admin) => admin.sessionFor({ externalUserId: 7, fullName: 7 as never })],
+    ['no identity key', () => adminFor(qb, { identityKey: undefined }).sessionFor({ externalUserId: 7 })],
+    ['a login that is empty', (admin) => admin.getUserByLogin('')],
+    ['an email that is not text', (admin) => admin.getUserByEmail(7 as unknown as string)],
+    ['a change to user 0', (admin) => admin.updateUser(0, { fullName: 'x' })],
+    ['a change of a password that is not text', (admin) => admin.updateUser(5, { password: 5 as never })],
+    ['a deletion of user -1', (admin) => admin.deleteUser(-1)],
     ['a user id that is not an integer', (admin) => admin.getUser(1.5)],
     ['a token user id of 0', (admin) => admin.issueToken(0)],
     ['a token with a space', (admin) => admin.revokeToken('a b')],

@@ -1,10 +1,11 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
+import { createHash } from 'node:crypto'
 import { once } from 'node:events'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { Emulator } from 'passport-quickblox/emulator'
 import { QuickBloxTokenStrategy } from '../lib/index.js'
-import { adminFor, closeAdmins, KNOWN, newExternalId, startAdminEmulator } from './helpers/admin.js'
+import { adminFor, API_KEY, closeAdmins, KNOWN, newExternalId, startAdminEmulator } from './helpers/admin.js'
 import { appToken, call } from './helpers/emulator.js'
 import { AMY } from './helpers/quickblox.js'
 
@@ -38,6 +39,7 @@ function memoryStore() {
   const store = {
     get: async (key: string) => entries.get(key),
     set: async (key: string, value: string) => void entries.set(key, value),
+    delete: async (key: string) => void entries.delete(key),
   }
   return { entries, store }
 }
@@ -111,7 +113,7 @@ describe('createUser', () => {
 describe('getUser and getUserByExternalId', () => {
   it('find a user by id and by external id', async () => {
     const admin = adminFor(qb)
-    await expect(admin.getUser(KNOWN.id)).resolves.toMatchObject({ id: KNOWN.id, login: 'known' })
+    await expect(admin.getUser(KNOWN.id)).resolves.toMatchObject({ id: KNOWN.id, login: KNOWN.login })
     await expect(admin.getUserByExternalId(KNOWN.external_user_id)).resolves.toMatchObject({ id: KNOWN.id })
     await expect(admin.getUserByExternalId(String(KNOWN.external_user_id))).resolves.toMatchObject({ id: KNOWN.id })
   })
@@ -124,27 +126,32 @@ describe('getUser and getUserByExternalId', () => {
 })
 
 describe('ensureUser', () => {
-  it('finds a user seen before with one request, and creates nothing', async () => {
-    const user = await adminFor(qb).ensureUser({ externalUserId: KNOWN.external_user_id, fullName: 'Ignored' })
-    expect(user.id).toBe(KNOWN.id)
-    expect(calls()).toEqual({ 'GET /users/external/:id.json': 1 })
+  it('finds a user seen before with one request (by its login), and creates nothing', async () => {
+    const externalUserId = newExternalId()
+    const created = await adminFor(qb).ensureUser({ externalUserId })
+    qb.resetLog()
+    const user = await adminFor(qb).ensureUser({ externalUserId, fullName: 'Ignored' })
+    expect(user.id).toBe(created.id)
+    expect(user.full_name).toBeNull()
+    expect(calls()).toEqual({ 'GET /users/by_login.json': 1 })
   })
 
-  it('creates a new user with the identity, making a login from the external id when given neither', async () => {
+  it("creates a new user with the identity's fields and a login made from it, and no external_user_id", async () => {
     const externalUserId = newExternalId()
-    const user = await adminFor(qb).ensureUser({ externalUserId, fullName: 'New Face' })
-    expect(user).toMatchObject({
-      login: `external-${externalUserId}`,
-      full_name: 'New Face',
-      external_user_id: externalUserId,
+    const admin = adminFor(qb)
+    const user = await admin.ensureUser({
+      externalUserId,
+      fullName: 'New Face',
+      email: `n${externalUserId}@example.com`,
     })
-    expect(calls()).toEqual({ 'GET /users/external/:id.json': 1, 'POST /users.json': 1 })
-  })
-
-  it('uses the email alone when one is given', async () => {
-    const externalUserId = newExternalId()
-    const user = await adminFor(qb).ensureUser({ externalUserId, email: `e${externalUserId}@example.com` })
-    expect(user).toMatchObject({ login: null, email: `e${externalUserId}@example.com` })
+    expect(user).toMatchObject({
+      login: admin.loginFor(externalUserId),
+      full_name: 'New Face',
+      email: `n${externalUserId}@example.com`,
+      external_user_id: null,
+    })
+    expect(user.login).toMatch(/^qb-[0-9a-f]{40}$/)
+    expect(calls()).toEqual({ 'GET /users/by_login.json': 1, 'POST /users.json': 1 })
   })
 
   it('remembers the user: the second call asks QuickBlox nothing', async () => {
@@ -161,21 +168,25 @@ describe('ensureUser', () => {
     const externalUserId = newExternalId()
     const users = await Promise.all(Array.from({ length: 10 }, () => admin.ensureUser({ externalUserId })))
     expect(new Set(users.map((user) => user.id)).size).toBe(1)
-    expect(calls()).toEqual({ 'GET /users/external/:id.json': 1, 'POST /users.json': 1 })
+    expect(calls()).toEqual({ 'GET /users/by_login.json': 1, 'POST /users.json': 1 })
   })
 
-  it('makes one QuickBlox user when ten instances race for a new external id, and all get its id', async () => {
-    const externalUserId = newExternalId()
+  it('makes one QuickBlox user when ten instances race for a new identity, and each gets a token for it', async () => {
+    const externalUserId = `race|${newExternalId()}`
     // Every lookup is answered before any creation: all ten see "absent" and try to create.
-    qb.setLatency('GET /users/external/:id.json', 200)
+    qb.setLatency('GET /users/by_login.json', 200)
     try {
       const admins = Array.from({ length: 10 }, () => adminFor(qb))
-      const users = await Promise.all(admins.map((admin) => admin.ensureUser({ externalUserId, fullName: 'Racer' })))
-      expect(new Set(users.map((user) => user.id)).size).toBe(1)
-      expect(qb.users.filter((user) => user.external_user_id === externalUserId)).toHaveLength(1)
-      // They raced: more than one tried to create it.
+      const sessions = await Promise.all(
+        admins.map((admin) => admin.sessionFor({ externalUserId, fullName: 'Racer', email: 'racer@example.com' })),
+      )
+      expect(new Set(sessions.map((session) => session.userId)).size).toBe(1)
+      expect(new Set(sessions.map((session) => session.token)).size).toBe(10)
+      expect(qb.users.filter((user) => user.login === admins[0]!.loginFor(externalUserId))).toHaveLength(1)
+      // They raced: more than one tried to create it, and QuickBlox kept one.
       expect(calls()['POST /users.json']).toBeGreaterThan(1)
       expect(qb.requests.filter((r) => r.endpoint === 'POST /users.json' && r.status === 201)).toHaveLength(1)
+      for (const session of sessions) await expect(checkToken(session.token)).resolves.toBe(session.userId)
     } finally {
       qb.setLatency('*', 0)
     }
@@ -183,9 +194,10 @@ describe('ensureUser', () => {
 
   it('asks QuickBlox every time with cache: false', async () => {
     const admin = adminFor(qb, { cache: false })
-    await admin.ensureUser({ externalUserId: KNOWN.external_user_id })
-    await admin.ensureUser({ externalUserId: KNOWN.external_user_id })
-    expect(calls()).toEqual({ 'GET /users/external/:id.json': 2 })
+    const externalUserId = newExternalId()
+    await admin.ensureUser({ externalUserId })
+    await admin.ensureUser({ externalUserId })
+    expect(calls()).toEqual({ 'GET /users/by_login.json': 2, 'POST /users.json': 1 })
   })
 })
 
@@ -202,30 +214,30 @@ describe('issueToken', () => {
 describe('sessionFor', () => {
   it('costs one QuickBlox request for a known user', async () => {
     const admin = adminFor(qb)
-    await admin.ensureUser({ externalUserId: KNOWN.external_user_id })
+    const externalUserId = newExternalId()
+    const known = await admin.ensureUser({ externalUserId })
     qb.resetLog()
-    const session = await admin.sessionFor({ externalUserId: KNOWN.external_user_id })
+    const session = await admin.sessionFor({ externalUserId })
     expect(calls()).toEqual({ 'POST /users/:id/tokens': 1 })
-    expect(session).toMatchObject({ userId: KNOWN.id, user: { id: KNOWN.id } })
+    expect(session).toMatchObject({ userId: known.id, user: { id: known.id } })
   })
 
   it('costs three for a new user, whose token is then accepted', async () => {
     const externalUserId = newExternalId()
     const session = await adminFor(qb).sessionFor({ externalUserId, fullName: 'Brand New' })
-    expect(calls()).toEqual({ 'GET /users/external/:id.json': 1, 'POST /users.json': 1, 'POST /users/:id/tokens': 1 })
-    expect(session.user).toMatchObject({ external_user_id: externalUserId, full_name: 'Brand New' })
+    expect(calls()).toEqual({ 'GET /users/by_login.json': 1, 'POST /users.json': 1, 'POST /users/:id/tokens': 1 })
+    expect(session.user).toMatchObject({ full_name: 'Brand New' })
     await expect(checkToken(session.token)).resolves.toBe(session.userId)
   })
 
   it('looks the user up again when QuickBlox no longer has the remembered one', async () => {
     const admin = adminFor(qb)
-    await admin.ensureUser({ externalUserId: KNOWN.external_user_id })
+    const externalUserId = newExternalId()
+    const known = await admin.ensureUser({ externalUserId })
     qb.failNext('POST /users/:id/tokens', { status: 404, body: { errors: { base: ['User not found'] } } })
     qb.resetLog()
-    await expect(admin.sessionFor({ externalUserId: KNOWN.external_user_id })).resolves.toMatchObject({
-      userId: KNOWN.id,
-    })
-    expect(calls()).toEqual({ 'POST /users/:id/tokens': 2, 'GET /users/external/:id.json': 1 })
+    await expect(admin.sessionFor({ externalUserId })).resolves.toMatchObject({ userId: known.id })
+    expect(calls()).toEqual({ 'POST /users/:id/tokens': 2, 'GET /users/by_login.json': 1 })
   })
 
   it('looks the user up at QuickBlox again, not in the store, when the shared one is gone', async () => {
@@ -240,7 +252,7 @@ describe('sessionFor', () => {
     qb.resetLog()
     const second = await adminFor(qb, { cache: { store } }).sessionFor({ externalUserId })
     expect(second.userId).toBe(first.userId)
-    expect(calls()).toEqual({ 'POST /users/:id/tokens': 2, 'GET /users/external/:id.json': 1 })
+    expect(calls()).toEqual({ 'POST /users/:id/tokens': 2, 'GET /users/by_login.json': 1 })
     await new Promise((resolve) => setImmediate(resolve))
     expect([...entries.values()][0]).toContain(`"id":${first.userId}`) // the store holds the live user again
   })
@@ -250,25 +262,30 @@ describe('sessionFor', () => {
     const externalUserId = newExternalId()
     await adminFor(qb, { cache: { store } }).sessionFor({ externalUserId })
     await new Promise((resolve) => setImmediate(resolve))
-    expect([...entries.keys()].join()).not.toContain('test-api-key')
+    // Keys hold nothing of a secret: neither key, nor a hash of one, nor the login made with one.
+    const keys = [...entries.keys()].join()
+    expect(keys).not.toMatch(/test-api-key|test-identity-key|qb-[0-9a-f]{40}/)
+    expect(keys).not.toContain(createHash('sha256').update(API_KEY).digest('hex').slice(0, 16))
     qb.resetLog()
     await adminFor(qb, { cache: { store } }).sessionFor({ externalUserId })
     expect(calls()).toEqual({ 'POST /users/:id/tokens': 1 })
   })
 
   it('goes on without a store that fails or never answers', async () => {
-    const failing = { get: () => Promise.reject(new Error('down')), set: () => Promise.reject(new Error('down')) }
-    const hanging = { get: () => new Promise<string>(() => {}), set: () => new Promise(() => {}) }
+    const down = () => Promise.reject(new Error('down'))
+    const failing = { get: down, set: down, delete: down }
+    const hanging = { get: () => new Promise<string>(() => {}), set: () => new Promise(() => {}), delete: down }
+    const externalUserId = newExternalId()
+    const known = await adminFor(qb).ensureUser({ externalUserId })
     for (const store of [failing, hanging]) {
-      const session = await adminFor(qb, { cache: { store }, timeout: 400 }).sessionFor({
-        externalUserId: KNOWN.external_user_id,
-      })
-      expect(session.userId).toBe(KNOWN.id)
+      const session = await adminFor(qb, { cache: { store }, timeout: 400 }).sessionFor({ externalUserId })
+      expect(session.userId).toBe(known.id)
     }
   })
 
   it('gives a store that never answers storeTimeoutMs, not a share of the whole timeout', async () => {
-    const hanging = { get: () => new Promise<string>(() => {}), set: () => new Promise(() => {}) }
+    const never = () => new Promise<never>(() => {})
+    const hanging = { get: never, set: never, delete: never }
     const admin = adminFor(qb, { cache: { store: hanging, storeTimeoutMs: 50 }, timeout: 10_000 })
     const started = Date.now()
     await admin.sessionFor({ externalUserId: newExternalId() })

@@ -16,18 +16,20 @@ describe('passport-quickblox:request traces of QuickBloxAdmin', () => {
   it('name the templated paths, never an id, and the status of each request', async () => {
     const diagnostics = recordDiagnostics()
     try {
-      const externalUserId = newExternalId()
-      const { token } = await adminFor(qb).sessionFor({ externalUserId })
+      const externalUserId = `auth0|${newExternalId()}`
+      const admin = adminFor(qb)
+      const { token } = await admin.sessionFor({ externalUserId })
       await adminFor(qb).revokeToken(token)
       const ends = diagnostics.of('request', 'asyncEnd').map((e) => [e.fields.method, e.fields.path, e.fields.status])
       expect(ends).toEqual([
-        ['GET', '/users/external/{id}.json', 404],
+        ['GET', '/users/by_login.json', 404],
         ['POST', '/users.json', 201],
         ['POST', '/users/{id}/tokens', 201],
         ['DELETE', '/session.json', 200],
       ])
       const rendered = diagnostics.events.map((e) => e.rendered).join('\n')
       expect(rendered).not.toContain(String(externalUserId))
+      expect(rendered).not.toContain(admin.loginFor(externalUserId))
       expect(rendered).not.toContain(token)
     } finally {
       diagnostics.stop()

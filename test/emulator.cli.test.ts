@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { execFile, spawn, type ChildProcess } from 'node:child_process'
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { access, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { promisify } from 'node:util'
 import { demoData } from 'passport-quickblox/emulator'
-import { call, sessionParams } from './helpers/emulator.js'
+import { generate } from 'selfsigned'
+import { call, callTls, sessionParams } from './helpers/emulator.js'
 
 // The CLI is built as it ships (tsconfig.build.json settings) but only the emulator, into a
 // temporary directory, so this test neither depends on nor disturbs the rest of dist/.
@@ -33,6 +34,8 @@ beforeAll(async () => {
     { cwd: root },
   )
   cli = join(dir, 'out/emulator/cli.js')
+  // The emulator's own dependency (selfsigned, for --https) resolves as it would once installed.
+  await symlink(join(root, 'node_modules'), join(dir, 'node_modules'))
 }, 60_000)
 afterAll(() => rm(dir, { recursive: true, force: true }))
 
@@ -55,19 +58,20 @@ function run(args: string[]): Run {
   return { child, output: () => output, exit }
 }
 
-/** The URL of the CLI's "listening on" line, as soon as it prints it. */
-async function urlOf(cliRun: Run): Promise<string> {
-  const listening = /listening on (http:\/\/\S+)/
+/** The first group of `pattern` in the CLI's output, as soon as it prints a match. */
+async function printed(cliRun: Run, pattern: RegExp): Promise<string> {
   return new Promise((resolve, reject) => {
     const read = (): void => {
-      const match = listening.exec(cliRun.output())
+      const match = pattern.exec(cliRun.output())
       if (match) resolve(match[1]!)
     }
     cliRun.child.stdout!.on('data', read)
     read()
-    void cliRun.exit.then(() => reject(new Error(`CLI exited before listening: ${cliRun.output()}`)))
+    void cliRun.exit.then(() => reject(new Error(`CLI exited before printing ${pattern}: ${cliRun.output()}`)))
   })
 }
+/** The URL of the CLI's "listening on" line. */
+const urlOf = (cliRun: Run): Promise<string> => printed(cliRun, /listening on (https?:\/\/\S+)/)
 
 describe('quickblox-emulator CLI', () => {
   it('starts with a node shebang', async () => {
@@ -117,10 +121,87 @@ describe('quickblox-emulator CLI', () => {
     expect(cliRun.output()).not.toContain('file-api-key')
   })
 
+  it('prints each password reset mail with its link, without --verbose', async () => {
+    const cliRun = run(['--port', '0'])
+    const url = await urlOf(cliRun)
+    const session = await call(`${url}/session.json`, 'POST', { body: sessionParams(demoData.applications[0]!) })
+    const asked = await call(`${url}/users/password/reset.json?email=bob@example.com`, 'GET', {
+      token: session.json.session.token,
+    })
+    expect(asked.status).toBe(200)
+    const link = new RegExp(`mail to bob@example\\.com: Reset your password: (${url}/password/reset\\?token=\\S+)`)
+    // The line is printed before the answer leaves; stdout may reach us a moment after it.
+    const page = await call(await printed(cliRun, link), 'GET')
+    expect(page.status).toBe(200)
+    expect(page.text).toContain('Choose a new password')
+    cliRun.child.kill('SIGTERM')
+    expect(await cliRun.exit).toBe(0)
+  })
+
+  it('serves HTTPS with --https, writing its certificate (never its key) to --cert-out', async () => {
+    const file = join(dir, 'emulator-cert.pem')
+    const cliRun = run(['--port', '0', '--https', '--cert-out', file])
+    const url = await urlOf(cliRun)
+    expect(url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/)
+    const ca = await readFile(file, 'utf8')
+    expect(ca).toMatch(/^-----BEGIN CERTIFICATE-----/)
+    const answer = await callTls(`${url}/session.json`, 'POST', { body: sessionParams(demoData.applications[0]!), ca })
+    expect(answer.status).toBe(201)
+    expect(cliRun.output()).toContain(`NODE_EXTRA_CA_CERTS=${file}`)
+    cliRun.child.kill('SIGTERM')
+    expect(await cliRun.exit).toBe(0)
+    expect(cliRun.output()).not.toContain('PRIVATE KEY')
+    // The file asked for is the user's: it stays.
+    await expect(access(file)).resolves.toBeUndefined()
+  })
+
+  it('writes the certificate to a temporary file without --cert-out, and removes it on exit', async () => {
+    const cliRun = run(['--port', '0', '--https'])
+    const url = await urlOf(cliRun)
+    const file = /NODE_EXTRA_CA_CERTS=(\S+)\)/.exec(cliRun.output())?.[1]
+    expect(file).toBeDefined()
+    const answer = await callTls(`${url}/session.json`, 'POST', {
+      body: sessionParams(demoData.applications[0]!),
+      ca: await readFile(file!, 'utf8'),
+    })
+    expect(answer.status).toBe(201)
+    cliRun.child.kill('SIGINT')
+    expect(await cliRun.exit).toBe(0)
+    await expect(access(file!)).rejects.toMatchObject({ code: 'ENOENT' })
+  })
+
+  it('serves the certificate and key given with --tls-cert and --tls-key', async () => {
+    const pems = await generate([{ name: 'commonName', value: 'given' }], {
+      keyType: 'ec',
+      algorithm: 'sha256',
+      extensions: [{ name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }] }],
+    })
+    await writeFile(join(dir, 'given-cert.pem'), pems.cert)
+    await writeFile(join(dir, 'given-key.pem'), pems.private)
+    const cliRun = run([
+      '--port',
+      '0',
+      '--tls-cert',
+      join(dir, 'given-cert.pem'),
+      '--tls-key',
+      join(dir, 'given-key.pem'),
+    ])
+    const url = await urlOf(cliRun)
+    const answer = await callTls(`${url}/session.json`, 'POST', {
+      body: sessionParams(demoData.applications[0]!),
+      ca: pems.cert,
+    })
+    expect(answer.status).toBe(201)
+    cliRun.child.kill('SIGTERM')
+    expect(await cliRun.exit).toBe(0)
+  })
+
   it.each([
     ['a bad port', ['--port', 'abc']],
     ['an unknown option', ['--nope']],
     ['a missing data file', ['--data', '/nonexistent/qb.json']],
+    ['--tls-cert without --tls-key', ['--port', '0', '--tls-cert', '/nonexistent/cert.pem']],
+    ['--cert-out without HTTPS', ['--port', '0', '--cert-out', '/tmp/never-written.pem']],
   ])('exits 1 with usage on %s', async (_name, args) => {
     const cliRun = run(args)
     expect(await cliRun.exit).toBe(1)

@@ -20,13 +20,15 @@ const raw = (method: string, path: string, body: string, contentType = 'applicat
 
 describe("error answers in QuickBlox's shapes", () => {
   it.each([
-    ['an unknown path', 'GET', '/users.json'],
+    ['an unknown path', 'GET', '/api/users/7.json'],
+    ['an endpoint the emulator does not serve', 'GET', '/blobs.json'],
     ['an unknown method', 'PUT', '/session.json'],
     ['the root', 'GET', '/'],
-  ])('answers 404 to %s', async (_name, method, path) => {
+  ])("answers 404 to %s with a web server's HTML page, not the API's JSON", async (_name, method, path) => {
     const answer = await call(`${qb.url}${path}`, method)
     expect(answer.status).toBe(404)
-    expect(answer.json).toEqual({ errors: ['Not found'] })
+    expect(answer.headers.get('content-type')).toMatch(/^text\/html/)
+    expect(answer.json).toBeUndefined()
   })
 
   it.each([

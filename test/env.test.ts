@@ -19,6 +19,18 @@ describe('quickbloxEnv()', () => {
     )
   })
 
+  it('allows plain http: off this machine only with QB_ALLOW_INSECURE_HTTP=true, refusing other values', () => {
+    const container = { ...complete, QB_API_ENDPOINT: 'http://quickblox-emulator:3001' }
+    expect(() => new QuickBloxStrategy(quickbloxEnv(container), () => {})).toThrow(/allowInsecureHttp/)
+    const allowed = quickbloxEnv({ ...container, QB_ALLOW_INSECURE_HTTP: 'true' })
+    expect(allowed.allowInsecureHttp).toBe(true)
+    void new QuickBloxStrategy({ ...allowed, pool: false }, () => {}).close()
+    expect('allowInsecureHttp' in quickbloxEnv({ ...container, QB_ALLOW_INSECURE_HTTP: 'false' })).toBe(false)
+    expect(() => quickbloxEnv({ ...container, QB_ALLOW_INSECURE_HTTP: 'yes' })).toThrow(
+      new TypeError('QB_ALLOW_INSECURE_HTTP must be true or false'),
+    )
+  })
+
   it.each(['QB_APP_ID', 'QB_AUTH_KEY', 'QB_AUTH_SECRET'])('names %s when it is missing or empty', (name) => {
     expect(() => quickbloxEnv({ ...complete, [name]: undefined })).toThrow(new TypeError(`${name} is not set`))
     expect(() => quickbloxEnv({ ...complete, [name]: '' })).toThrow(new TypeError(`${name} is not set`))

@@ -4,7 +4,7 @@ import express, { type ErrorRequestHandler, type Request } from 'express'
 import request from 'supertest'
 import type { Emulator } from 'passport-quickblox/emulator'
 import { QuickBloxTokenStrategy, quickbloxSession } from '../lib/index.js'
-import { adminFor, closeAdmins, KNOWN, newExternalId, startAdminEmulator } from './helpers/admin.js'
+import { adminFor, closeAdmins, KNOWN, loginOf, newExternalId, startAdminEmulator } from './helpers/admin.js'
 
 interface AppUser {
   id: number
@@ -66,7 +66,7 @@ describe('quickbloxSession() on Express', () => {
     const id = newExternalId()
     const res = await session(id)
     expect(res.status).toBe(200)
-    expect(qb.users.find((user) => user.external_user_id === id)).toMatchObject({ full_name: `User ${id}` })
+    expect(qb.users.find((user) => user.login === loginOf(id))).toMatchObject({ full_name: `User ${id}` })
     const tokens = new QuickBloxTokenStrategy({ appId: qb.application.id, apiEndpoint: qb.url }, (user, _s, done) =>
       done(null, user),
     )

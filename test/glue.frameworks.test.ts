@@ -18,7 +18,7 @@ import { QuickBloxTokenStrategy } from '../lib/index.js'
 import { Strategy, type StrategyRequest } from '../lib/passport.js'
 import { chatTokenRoute as fastifyRoute } from '../docs/examples/fastify-chat-token.js'
 import { chatTokenRoute as koaRoute } from '../docs/examples/koa-chat-token.js'
-import { adminFor, closeAdmins, KNOWN, newExternalId, startAdminEmulator } from './helpers/admin.js'
+import { adminFor, closeAdmins, KNOWN, loginOf, newExternalId, startAdminEmulator } from './helpers/admin.js'
 
 interface AppUser {
   id: number
@@ -137,7 +137,7 @@ describe.each([
     const id = newExternalId()
     const res = await session(await signIn(id))
     expect(res.status).toBe(200)
-    expect(qb.users.find((user) => user.external_user_id === id)).toMatchObject({ full_name: `User ${id}` })
+    expect(qb.users.find((user) => user.login === loginOf(id))).toMatchObject({ full_name: `User ${id}` })
   })
 
   it('answers 401 when nobody is signed in, asking QuickBlox nothing', async () => {
@@ -151,11 +151,11 @@ describe.each([
 
   it("keeps QuickBlox's status and Retry-After: 429 and 503", async () => {
     const cookie = await signIn(newExternalId())
-    qb.failNext('GET /users/external/:id.json', { status: 429, retryAfter: 9 })
+    qb.failNext('GET /users/by_login.json', { status: 429, retryAfter: 9 })
     const limited = await session(cookie)
     expect(limited.status).toBe(429)
     expect(limited.headers.get('retry-after')).toBe('9')
-    qb.failNext('GET /users/external/:id.json', { status: 503 })
+    qb.failNext('GET /users/by_login.json', { status: 503 })
     expect((await session(cookie)).status).toBe(503)
   })
 })

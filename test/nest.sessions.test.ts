@@ -29,7 +29,7 @@ import {
   QuickBloxUser,
   type QuickBloxModuleOptions,
 } from 'passport-quickblox/nest'
-import { API_KEY, newExternalId, startAdminEmulator } from './helpers/admin.js'
+import { API_KEY, IDENTITY_KEY, newExternalId, startAdminEmulator } from './helpers/admin.js'
 import { listen } from './helpers/nest.js'
 import type { FrameworkApp } from './helpers/frameworks.js'
 
@@ -73,6 +73,7 @@ async function start(emulator: Emulator, platform: 'express' | 'fastify'): Promi
     apiEndpoint: emulator.url,
     timeout: 3000,
     apiKey: API_KEY,
+    identityKey: IDENTITY_KEY,
   }
   @Module({ imports: [QuickBloxModule.forRoot(options)], controllers: [ChatController] })
   class AppModule {}
@@ -118,7 +119,7 @@ describe.each(['express', 'fastify'] as const)('QuickBloxSessions on @nestjs/pla
   })
 
   it('answers 429 with Retry-After when QuickBlox rate-limits', async () => {
-    emulator.failNext('GET /users/external/:id.json', { status: 429, retryAfter: 12 })
+    emulator.failNext('GET /users/by_login.json', { status: 429, retryAfter: 12 })
     const res = await ask(newExternalId())
     expect(res.status).toBe(429)
     expect(res.headers['retry-after']).toBe('12')
@@ -127,7 +128,7 @@ describe.each(['express', 'fastify'] as const)('QuickBloxSessions on @nestjs/pla
   })
 
   it('answers 503 when QuickBlox is down, and never shows the API key', async () => {
-    emulator.failNext('GET /users/external/:id.json', { status: 503 })
+    emulator.failNext('GET /users/by_login.json', { status: 503 })
     const res = await ask(newExternalId())
     expect(res.status).toBe(503)
     expect(res.text).not.toContain(API_KEY)

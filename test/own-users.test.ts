@@ -24,7 +24,12 @@ describe('own users, QuickBlox chat', () => {
   const [alice] = DEMO_USERS
   beforeAll(async () => {
     qb = await startEmulator()
-    admin = new QuickBloxAdmin({ apiKey: qb.application.apiKey, apiEndpoint: qb.url, timeout: 3000 })
+    admin = new QuickBloxAdmin({
+      apiKey: qb.application.apiKey,
+      identityKey: 'own-users-test-identity-key-0123456789',
+      apiEndpoint: qb.url,
+      timeout: 3000,
+    })
     users = await openUsers()
     tokens = new QuickBloxTokenStrategy({ appId: qb.application.id, apiEndpoint: qb.url }, (user, _s, done) =>
       done(null, user),
@@ -44,7 +49,7 @@ describe('own users, QuickBlox chat', () => {
     expect(login.status).toBe(200)
     const res = await agent.post('/api/quickblox/session').send({})
     expect(res.status).toBe(200)
-    const created = qb.users.find((user) => user.external_user_id === login.body.user.id)
+    const created = qb.users.find((user) => user.login === admin.loginFor(login.body.user.id))
     await expect(tokens.check(res.body.token)).resolves.toMatchObject({ user: { id: created!.id } })
 
     expect((await agent.post('/logout').send({})).status).toBe(200)

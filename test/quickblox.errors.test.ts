@@ -2,7 +2,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals'
 import { type Emulator, type EmulatorFault, startEmulator } from 'passport-quickblox/emulator'
-import { QuickBloxClient, retryAfter } from '../lib/quickblox/client.js'
+import { QuickBloxClient } from '../lib/quickblox/client.js'
+import { retryAfter } from '../lib/quickblox/replies.js'
 import {
   QuickBloxConfigurationError,
   QuickBloxCredentialsError,

@@ -368,7 +368,7 @@ describe('keys', () => {
     const token = await tokenOf()
     await me(app, token)
     const keys = [...(strategy as unknown as { accepted: Map<string, unknown> }).accepted.keys()]
-    expect(keys).toEqual([expect.stringMatching(/^[0-9a-f]{64}$/)])
+    expect(keys).toEqual([expect.stringMatching(/^passport-quickblox:token:[0-9a-f]{16}:[0-9a-f]{64}$/)])
     expect(keys[0]).not.toContain(token)
   })
 })

@@ -322,17 +322,23 @@ describe('options', () => {
     ['null options', null, says('options are required')],
     ['a bad cache', { appId: 1, cache: 'yes' }, says('option cache must be false or an object')],
     ['a null cache', { appId: 1, cache: null }, says('option cache must be false or an object')],
+    ['a bad ttlMs', { appId: 1, cache: { ttlMs: 0 } }, says('cache ttlMs and max must be positive integers')],
     [
-      'a bad ttlMs',
-      { appId: 1, cache: { ttlMs: 0 } },
-      says('cache ttlMs, max and negativeTtlMs must be positive integers'),
+      'a bad negativeTtlMs',
+      { appId: 1, cache: { negativeTtlMs: 1.5 } },
+      says('cache negativeTtlMs must be a positive integer'),
     ],
     ['an empty store', { appId: 1, cache: { store: {} } }, says('cache store must have get, set and delete methods')],
     ['a max over 1,000,000', { appId: 1, cache: { max: 1e8 } }, says('cache max must be at most 1000000')],
     [
       'a storeTimeoutMs of 0',
       { appId: 1, cache: { storeTimeoutMs: 0 } },
-      says('cache storeTimeoutMs must be a positive integer'),
+      says('cache storeTimeoutMs must be from 1 to 60000 ms'),
+    ],
+    [
+      'a plain http endpoint off this machine',
+      { appId: 1, apiEndpoint: 'http://qb.example.com' },
+      'QuickBlox: option apiEndpoint must be https: off this machine (http: only on loopback, unless allowInsecureHttp is true)',
     ],
     [
       'an unknown user field',

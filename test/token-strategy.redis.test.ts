@@ -72,10 +72,12 @@ const me = (app: TokenApp, token: string) => request(app.url).get('/api/me').set
 const calls = (): [number, number] => [qb.counts()['GET /session.json'], qb.counts()['GET /users/:id.json']]
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex')
 /** What store keys carry besides the kind: the application, and a fingerprint of the QuickBlox host. */
-const scope = (endpoint = qb.url): string =>
-  `${APP.id}:${sha256(new URL(endpoint).href.replace(/\/+$/, '')).slice(0, 16)}`
-/** The Redis key of a token's validation: its SHA-256, never the token. */
-const keyOf = (token: string): string => `passport-quickblox:token:${scope()}:${sha256(token)}`
+const host = (endpoint = qb.url): string => sha256(new URL(endpoint).href.replace(/\/+$/, '')).slice(0, 16)
+const scope = (endpoint = qb.url): string => `${APP.id}:${host(endpoint)}`
+/** The Redis key of a token's validation: the QuickBlox host and the token's SHA-256, never the token. */
+const keyOf = (token: string): string => `passport-quickblox:token:${host()}:${sha256(token)}`
+/** An entry as the store holds it: written for one key, and read back only for that key. */
+const entryFor = (key: string, entry: Record<string, unknown>): string => JSON.stringify({ key, ...entry })
 async function tokenOf(): Promise<string> {
   const token = await sdkToken(qb, AMY)
   qb.resetLog()
@@ -167,7 +169,7 @@ describe('what the store holds is checked before it is trusted (another process 
 
   it('a well-formed entry is trusted: the forged token passes (so the cases below can tell)', async () => {
     const a = await instance()
-    await a.client.set(keyOf(forged), JSON.stringify({ value: amys(), until: later() }))
+    await a.client.set(keyOf(forged), entryFor(keyOf(forged), { value: amys(), until: later() }))
     qb.resetLog()
     expect((await me(a.app, forged)).status).toBe(200)
     expect(calls()[0]).toBe(0)
@@ -184,9 +186,11 @@ describe('what the store holds is checked before it is trusted (another process 
     ['a negative expiry', () => ({ value: { ...amys(), expiresAt: -1 }, until: later() })],
     ['an expiry that is text', () => ({ value: { ...amys(), expiresAt: 'soon' }, until: later() })],
     ['an entry over 64 KiB', () => ({ value: amys(), until: later(), padding: 'x'.repeat(64 * 1024) })],
+    ['an entry written for another key', () => ({ value: amys(), until: later(), key: keyOf('another-token') })],
+    ['an entry that names no key', () => ({ value: amys(), until: later(), key: undefined })],
   ])('%s is a miss: QuickBlox is asked, and refuses the token', async (_name, entry) => {
     const a = await instance()
-    await a.client.set(keyOf(forged), JSON.stringify(entry()))
+    await a.client.set(keyOf(forged), entryFor(keyOf(forged), entry()))
     qb.resetLog()
     expect((await me(a.app, forged)).status).toBe(401)
     expect(calls()[0]).toBe(1)
@@ -211,13 +215,13 @@ describe("trust is bounded by this instance's settings, whatever the writer's cl
   const forged = 'forged1token1of1nobody1111111111111111111'
   const inMemory = (a: Instance, token: string): number =>
     (a.strategy as unknown as { accepted: { getRemainingTTL(key: string): number } }).accepted.getRemainingTTL(
-      sha256(token),
+      keyOf(token),
     )
 
   it("an entry written 10 minutes ahead stays in memory no longer than this instance's ttlMs", async () => {
     const a = await instance({ ttlMs: 5000 })
     const facts = { userId: qb.users[0]!.id, applicationId: APP.id, expiresAt: Date.now() + 2 * 3600_000 }
-    await a.client.set(keyOf(forged), JSON.stringify({ value: facts, until: Date.now() + 10 * 60_000 }))
+    await a.client.set(keyOf(forged), entryFor(keyOf(forged), { value: facts, until: Date.now() + 10 * 60_000 }))
     expect((await me(a.app, forged)).status).toBe(200)
     expect(inMemory(a, forged)).toBeGreaterThan(0)
     expect(inMemory(a, forged)).toBeLessThanOrEqual(5000)
@@ -227,7 +231,7 @@ describe("trust is bounded by this instance's settings, whatever the writer's cl
   it("nor past the token's expiry", async () => {
     const a = await instance()
     const facts = { userId: qb.users[0]!.id, applicationId: APP.id, expiresAt: Date.now() + 3000 }
-    await a.client.set(keyOf(forged), JSON.stringify({ value: facts, until: Date.now() + 10 * 60_000 }))
+    await a.client.set(keyOf(forged), entryFor(keyOf(forged), { value: facts, until: Date.now() + 10 * 60_000 }))
     expect((await me(a.app, forged)).status).toBe(200)
     expect(inMemory(a, forged)).toBeLessThanOrEqual(3000)
     await a.strategy.forget(forged)
@@ -244,8 +248,8 @@ describe('store keys carry the application and the QuickBlox host', () => {
     // The other host has never issued this token: it is asked, and refuses it.
     expect((await me(there.app, token)).status).toBe(401)
     expect(other.counts()['GET /session.json']).toBe(1)
-    expect(await here.client.keys(`passport-quickblox:token:${scope(other.url)}:*`)).toEqual([
-      `passport-quickblox:token:${scope(other.url)}:${sha256(token)}`,
+    expect(await here.client.keys(`passport-quickblox:token:${host(other.url)}:*`)).toEqual([
+      `passport-quickblox:token:${host(other.url)}:${sha256(token)}`,
     ])
   })
 
@@ -364,8 +368,8 @@ describe('a store of your own that misbehaves', () => {
   it('a write that never ends does not hold the answer', async () => {
     const app = await withStore(
       { get: async () => null, set: () => new Promise(() => {}), delete: async () => 1 },
-      // Far beyond the check's timeout: awaiting the write would end in a timeout of the test.
-      10 * 60_000,
+      // Far beyond the check's timeout (1 s): awaiting the write would end in a timeout of the check.
+      60_000,
     )
     expect((await me(app, await tokenOf())).status).toBe(200)
   })

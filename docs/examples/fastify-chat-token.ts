@@ -1,7 +1,7 @@
 // A QuickBlox token for whoever is signed in to this Fastify app, by any Passport strategy, for
 // their chat client: `admin.sessionFor()` finds or creates their QuickBlox user (keyed by your
 // user id), then issues a token. Mount it after @fastify/passport's session:
-//   chatTokenRoute(app, new QuickBloxAdmin({ apiKey: process.env.QB_API_KEY! }))
+//   chatTokenRoute(app, new QuickBloxAdmin({ apiKey: process.env.QB_API_KEY!, identityKey: process.env.QB_IDENTITY_KEY! }))
 import type { FastifyInstance } from 'fastify'
 import type {} from '@fastify/passport' // its `request.user`
 import type { QuickBloxAdmin } from 'passport-quickblox'

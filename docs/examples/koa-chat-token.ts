@@ -1,7 +1,7 @@
 // A QuickBlox token for whoever is signed in to this Koa app, by any Passport strategy, for their
 // chat client: `admin.sessionFor()` finds or creates their QuickBlox user (keyed by your user id),
 // then issues a token. Mount it after koa-passport's session:
-//   chatTokenRoute(router, new QuickBloxAdmin({ apiKey: process.env.QB_API_KEY! }))
+//   chatTokenRoute(router, new QuickBloxAdmin({ apiKey: process.env.QB_API_KEY!, identityKey: process.env.QB_IDENTITY_KEY! }))
 import type Router from '@koa/router'
 import type { QuickBloxAdmin } from 'passport-quickblox'
 

@@ -71,16 +71,19 @@ function clean(value: unknown, depth: number): Value {
   return out
 }
 
-/** A URL's query string (`login=amy`), read as a form body is. */
+/**
+ * A URL's query string (`login=amy`), read as a form body is, with one addition: a name ending in
+ * `[]` collects its values in a list, as QuickBlox's `filter[]=number id in 1,2` does.
+ */
 export function parseQuery(query: string): Params {
-  return parseForm(query)
+  return parseForm(query, true)
 }
 
-function parseForm(text: string): Params {
+function parseForm(text: string, lists = false): Params {
   const root = Object.create(null) as Params
   for (const [name, value] of new URLSearchParams(text)) {
-    const match = /^([^[\]]+)((?:\[[^[\]]+\])*)$/.exec(name)
-    if (!match) throw malformed()
+    const match = /^([^[\]]+)((?:\[[^[\]]+\])*)(\[\])?$/.exec(name)
+    if (!match || (match[3] && !lists)) throw malformed()
     const path = [match[1]!, ...[...match[2]!.matchAll(/\[([^[\]]+)\]/g)].map((m) => m[1]!)]
     if (path.length > MAX_DEPTH) throw malformed()
     if (path.some((key) => FORBIDDEN.has(key))) continue
@@ -91,8 +94,15 @@ function parseForm(text: string): Params {
       node = next
     }
     const last = path[path.length - 1]!
-    if (isParams(node[last])) throw malformed()
-    node[last] = value
+    const current = node[last]
+    if (match[3]) {
+      if (Array.isArray(current)) current.push(value)
+      else if (current === undefined) node[last] = [value]
+      else throw malformed()
+    } else {
+      if (isParams(current) || Array.isArray(current)) throw malformed()
+      node[last] = value
+    }
   }
   return root
 }

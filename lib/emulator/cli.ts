@@ -1,9 +1,28 @@
 #!/usr/bin/env node
-// `quickblox-emulator [--port 3001] [--host 127.0.0.1] [--data ./emulator.json]`
+// `quickblox-emulator [--port 3001] [--host 127.0.0.1] [--data ./emulator.json] [--https]`
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { parseArgs } from 'node:util'
-import { demoData, startEmulator } from './index.js'
+import { demoData, startEmulator, type EmulatorOptions } from './index.js'
 
-const USAGE = 'Usage: quickblox-emulator [--port 3001] [--host 127.0.0.1] [--data ./emulator.json] [--verbose]'
+const USAGE = [
+  'Usage: quickblox-emulator [--port 3001] [--host 127.0.0.1] [--data ./emulator.json] [--verbose]',
+  '                          [--https [--cert-out ./emulator-cert.pem] | --tls-cert cert.pem --tls-key key.pem]',
+].join('\n')
+
+/** `--https` makes a certificate, `--tls-cert` + `--tls-key` give one (and imply `--https`). */
+async function tlsOption(values: {
+  https: boolean
+  'tls-cert'?: string
+  'tls-key'?: string
+}): Promise<EmulatorOptions['tls']> {
+  const { 'tls-cert': certFile, 'tls-key': keyFile } = values
+  if ((certFile === undefined) !== (keyFile === undefined)) throw new TypeError('--tls-cert and --tls-key go together')
+  if (certFile !== undefined && keyFile !== undefined)
+    return { cert: await readFile(certFile, 'utf8'), key: await readFile(keyFile, 'utf8') }
+  return values.https ? true : undefined
+}
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -11,6 +30,10 @@ async function main(): Promise<void> {
       port: { type: 'string', default: '3001' },
       host: { type: 'string', default: '127.0.0.1' },
       data: { type: 'string' },
+      https: { type: 'boolean', default: false },
+      'tls-cert': { type: 'string' },
+      'tls-key': { type: 'string' },
+      'cert-out': { type: 'string' },
       verbose: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -19,13 +42,27 @@ async function main(): Promise<void> {
   const port = Number(values.port)
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new TypeError(`--port must be 0-65535, got ${values.port}`)
+  const tls = await tlsOption(values)
+  if (values['cert-out'] !== undefined && tls === undefined) throw new TypeError('--cert-out needs --https')
   const emulator = await startEmulator({
     port,
     host: values.host,
+    ...(tls === undefined ? {} : { tls }),
     ...(values.data === undefined ? {} : { dataFile: values.data }),
     ...(values.verbose ? { log: (line: string) => console.log(line) } : {}),
+    // Mails go nowhere else: a reset link is printed whether or not requests are.
+    mail: (mail) => console.log(`mail to ${mail.to}: ${mail.subject}: ${mail.link}`),
   })
   console.log(`QuickBlox emulator listening on ${emulator.url}`)
+  // The certificate only (it is public): its key stays in this process. A client trusts it with
+  // NODE_EXTRA_CA_CERTS=<file> (Node) or by importing it (a browser, the system's store).
+  let tempDir: string | undefined
+  if (emulator.certificate !== undefined) {
+    if (values['cert-out'] === undefined) tempDir = await mkdtemp(join(tmpdir(), 'quickblox-emulator-'))
+    const file = values['cert-out'] ?? join(tempDir!, 'certificate.pem')
+    await writeFile(file, emulator.certificate)
+    console.log(`  certificate ${file} (trust it: NODE_EXTRA_CA_CERTS=${file})`)
+  }
   for (const app of emulator.applications) console.log(`  application id ${app.id}, auth key ${app.authKey}`)
   if (values.data === undefined) {
     // Only the built-in demo data is ever printed: its values are public, published in the docs,
@@ -48,7 +85,7 @@ async function main(): Promise<void> {
   const stop = (): void => {
     if (stopping) return
     stopping = true
-    emulator.close().then(
+    Promise.all([emulator.close(), tempDir && rm(tempDir, { recursive: true, force: true })]).then(
       () => process.exit(0),
       () => process.exit(1),
     )

@@ -1,15 +1,18 @@
 import { randomBytes } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
-import { createServer } from 'node:http'
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import { createServer as createHttpsServer } from 'node:https'
 import type { AddressInfo } from 'node:net'
 import { demoData } from './demo-data.js'
 import { EmulatorServer } from './server.js'
 import { Store } from './store.js'
+import { certificateFor } from './tls.js'
 import type {
   Emulator,
   EmulatorApplication,
   EmulatorApplicationWithKey,
   EmulatorData,
+  EmulatorMail,
   EmulatorOptions,
   EmulatorUserSeed,
 } from './types.js'
@@ -23,7 +26,7 @@ export { demoData } from './demo-data.js'
  * application's `Authorization: ApiKey`, the user endpoints (`POST /users.json`,
  * `GET/PUT/DELETE /users/{id}.json`, `GET /users/external/{id}.json`, `GET /users/by_login.json`,
  * `GET /users/by_email.json`, `POST /users/{id}/tokens`) as QuickBlox does, with controls for
- * tests (latency, faults, request log, clock).
+ * tests (latency, faults, request log, clock). Over HTTP, or HTTPS with `tls`.
  *
  * @example
  * const qb = await startEmulator()
@@ -44,22 +47,29 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const maxLogEntries = options.maxLogEntries ?? 10_000
   if (!Number.isInteger(maxLogEntries) || maxLogEntries < 0)
     throw new TypeError('maxLogEntries must be a non-negative integer')
-  const handler = new EmulatorServer(store, log, maxLogEntries)
+  const mail = options.mail ?? ((sent: EmulatorMail): void => log(`mail to ${sent.to}: ${sent.subject}: ${sent.link}`))
+  const handler = new EmulatorServer(store, log, maxLogEntries, mail)
   for (const [endpoint, ms] of Object.entries(options.latency ?? {})) handler.latency.set(endpoint as never, ms)
 
+  const listenHost = options.host ?? '127.0.0.1'
+  const tls = options.tls === undefined ? undefined : await certificateFor(options.tls, listenHost)
   // `handle` answers every error itself, so its promise never rejects.
-  const server = createServer((req, res) => void handler.handle(req, res))
+  const listener = (req: IncomingMessage, res: ServerResponse): void => void handler.handle(req, res)
+  const server = tls ? createHttpsServer(tls, listener) : createServer(listener)
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve())
+    server.listen(options.port ?? 0, listenHost, () => resolve())
   })
   const { address, port } = server.address() as AddressInfo
   const host = address.includes(':') ? `[${address}]` : address
+  const url = `${tls ? 'https' : 'http'}://${host}:${port}`
+  handler.resets.baseUrl = url
   let closed: Promise<void> | undefined
 
   return {
-    url: `http://${host}:${port}`,
+    url,
     port,
+    certificate: tls?.cert,
     application: store.applications[0]!,
     applications: store.applications,
     users: store.users,
@@ -85,6 +95,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     resetLog: () => handler.resetLog(),
     destroyUserSessions: (userId) => store.endUserSessions(userId, 'destroy'),
     expireUserSessions: (userId) => store.endUserSessions(userId, 'expire'),
+    get mails() {
+      return handler.resets.mails
+    },
+    lastResetLink: (email) => handler.resets.lastLink(email),
     addUser: (seed) => {
       const copy: unknown = structuredClone(seed)
       if (!isUserSeed(copy)) throw new TypeError(USER_SEED_ERROR)

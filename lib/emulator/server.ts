@@ -4,21 +4,32 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import { setTimeout as delay } from 'node:timers/promises'
 import { isParams, parseBody, parseQuery, readBody, Reply, type Params, type Value } from './body.js'
 import { cannedReply, Faults } from './faults.js'
+import { PasswordResets } from './password-reset.js'
 import { signatureMatches } from './signature.js'
 import { TIMESTAMP_WINDOW_S, iso, type Credential, type Session, type Store } from './store.js'
 import {
   ENDPOINTS,
   type EmulatorEndpoint,
   type EmulatorFault,
+  type EmulatorMail,
   type EmulatorRequestLog,
   type EmulatorUser,
 } from './types.js'
+import { listUsers } from './user-list.js'
 import { readNewUser, readUserUpdate } from './users.js'
 
 const NO_SESSION = { errors: ['Required session does not exist'] }
 const UNAUTHORIZED = { errors: ['Unauthorized'] }
 const NOT_FOUND = { errors: ['Not found'] }
-const MASKED = new Set(['password', 'old_password', 'token', 'secret', 'access_token', 'auth_secret'])
+const MASKED = new Set([
+  'password',
+  'old_password',
+  'password_confirmation',
+  'token',
+  'secret',
+  'access_token',
+  'auth_secret',
+])
 const base = (message: string): { errors: { base: string[] } } => ({ errors: { base: [message] } })
 const blank = (field: string): Reply => new Reply(422, { errors: { [field]: ["can't be blank"] } })
 /**
@@ -35,6 +46,7 @@ const API_KEY_ENDPOINTS: ReadonlySet<EmulatorEndpoint> = new Set([
   'DELETE /users/:id.json',
   'GET /users/by_login.json',
   'GET /users/by_email.json',
+  'GET /users.json',
 ] as const)
 const API_KEY = /^ApiKey +([\x21-\x7e]{1,1024})$/
 
@@ -94,13 +106,16 @@ export class EmulatorServer {
   readonly faults = new Faults()
   readonly latency = new Map<EmulatorEndpoint | '*', number>()
   counts = {} as Record<EmulatorEndpoint, number>
+  readonly resets: PasswordResets
   private readonly closing = new AbortController()
 
   constructor(
     private readonly store: Store,
     private readonly log: (line: string) => void,
     private readonly maxLogEntries: number,
+    mail: (mail: EmulatorMail) => void,
   ) {
+    this.resets = new PasswordResets(store, mail)
     // Every request waiting out its latency listens for close: many at once is normal here.
     setMaxListeners(0, this.closing.signal)
     this.resetLog()
@@ -163,7 +178,9 @@ export class EmulatorServer {
     try {
       const params = { ...parseQuery(query), ...parseBody(await readBody(req), req.headers['content-type']) }
       entry.body = mask(params)
-      if (!endpoint) throw new Reply(404, NOT_FOUND)
+      // A path QuickBlox has no route for gets its web server's page, not an API "not found":
+      // a client with a wrong apiEndpoint path must not take it for "no such user".
+      if (!endpoint) return sendPage(res, 404, 'The page you were looking for does not exist.')
       const fault = this.faults.take(endpoint)
       const ms = this.latency.get(endpoint) ?? this.latency.get('*') ?? 0
       // The answer leaves `ms` after the request arrived, as a slow QuickBlox's would: time spent
@@ -195,6 +212,9 @@ export class EmulatorServer {
     authorization: string | undefined,
   ): Reply {
     if (endpoint === 'POST /session.json') return this.createSession(params)
+    // The reset page is a browser's, opened from a mail: its link's secret is all it needs.
+    if (endpoint === 'GET /password/reset' || endpoint === 'POST /password/reset')
+      return this.resets.page(endpoint.split(' ')[0]!, params)
     // An `ApiKey` Authorization decides; another scheme (a proxy's Basic, say) leaves QB-Token to.
     const apiKey = /^ApiKey\b/i.test(authorization ?? '')
     if (API_KEY_ENDPOINTS.has(endpoint) && (apiKey || endpoint === 'POST /users/:id/tokens')) {
@@ -288,6 +308,24 @@ export class EmulatorServer {
       case 'DELETE /users/:id.json':
         this.store.deleteUser(own())
         return [200, '']
+      case 'GET /users.json':
+        return [
+          200,
+          listUsers(
+            visible.map((user) => this.store.userJson(user)),
+            params,
+          ),
+        ]
+      case 'GET /users/password/reset.json': {
+        // QuickBlox answers 404 for an address none of the application's users has.
+        const email = text(params, 'email')?.toLowerCase()
+        if (email === undefined) throw blank('email')
+        this.resets.request(
+          found((u) => u.email?.toLowerCase() === email),
+          caller.applicationId,
+        )
+        return [200, '']
+      }
       default:
         return [200, { user: this.store.userJson(byId()) }]
     }
@@ -346,6 +384,13 @@ function route(method: string, path: string): EmulatorEndpoint | null {
     .replace(/^\/users\/\d+\/tokens$/, '/users/:id/tokens')
   const endpoint = `${method} ${name}`
   return Object.hasOwn(ENDPOINTS, endpoint) ? (endpoint as EmulatorEndpoint) : null
+}
+
+/** A plain HTML page (no JSON), as a web server answers outside the API. */
+function sendPage(res: ServerResponse, status: number, text: string): void {
+  const body = `<!doctype html><title>${status}</title><p>${text}</p>`
+  res.writeHead(status, { 'Content-Type': 'text/html; charset=utf-8', 'Content-Length': Buffer.byteLength(body) })
+  res.end(body)
 }
 
 /** QuickBlox's format: `2016-05-02 19:52:00 UTC`. */

@@ -44,15 +44,15 @@ export class Store {
   private readonly nonces = new Map<string, number>()
   private nextNonceSweep = NONCE_SWEEP_MIN
   private readonly lastRequestAt = new Map<number, number>()
+  /** Each user's `created_at` and `updated_at`, on the emulator's clock. */
+  private readonly stamps = new Map<number, { createdAt: number; updatedAt: number }>()
   private nextSessionId = 1
-  private readonly startedAt: number
 
   constructor(
     readonly applications: EmulatorApplicationWithKey[],
     users: EmulatorUserSeed[],
     readonly now: () => number,
   ) {
-    this.startedAt = now()
     for (const seed of users) this.addUser(seed)
   }
 
@@ -65,11 +65,15 @@ export class Store {
     this.users.push(user)
     this.userIds.add(id)
     this.highestUserId = Math.max(this.highestUserId, id)
+    const now = this.now()
+    this.stamps.set(id, { createdAt: now, updatedAt: now })
     return user
   }
 
   /** Applies checked changes to a user (`PUT /users/{id}.json`). */
   updateUser(user: EmulatorUser, changes: Partial<EmulatorUserSeed>): EmulatorUser {
+    const stamp = this.stamps.get(user.id)
+    if (stamp) stamp.updatedAt = this.now()
     return Object.assign(user, changes)
   }
 
@@ -77,6 +81,8 @@ export class Store {
   deleteUser(user: EmulatorUser): void {
     const index = this.users.indexOf(user)
     if (index >= 0) this.users.splice(index, 1)
+    this.stamps.delete(user.id)
+    this.lastRequestAt.delete(user.id)
     this.endUserSessions(user.id, 'destroy')
   }
 
@@ -172,7 +178,10 @@ export class Store {
     return session
   }
 
-  /** The live session for a token, its 2-hour expiry renewed by this use; undefined if unknown or expired. */
+  /**
+   * The live session for a token, its 2-hour expiry renewed by this use, and its user's
+   * `last_request_at` set; undefined if unknown or expired.
+   */
   useSession(token: string | undefined): Session | undefined {
     const session = token === undefined ? undefined : this.sessions.get(token)
     if (!session) return undefined
@@ -181,6 +190,7 @@ export class Store {
       return undefined
     }
     session.lastUsedAt = this.now()
+    if (session.userId !== 0) this.lastRequestAt.set(session.userId, session.lastUsedAt)
     return session
   }
 
@@ -230,7 +240,7 @@ export class Store {
 
   /** The user as `POST /login.json` and `GET /users/{id}.json` return it: every field QuickBlox lists. */
   userJson(user: EmulatorUser): Record<string, unknown> {
-    const created = iso(this.startedAt)
+    const stamp = this.stamps.get(user.id)
     const lastRequest = this.lastRequestAt.get(user.id)
     return {
       id: user.id,
@@ -239,8 +249,8 @@ export class Store {
       login: user.login ?? null,
       phone: user.phone ?? null,
       website: user.website ?? null,
-      created_at: created,
-      updated_at: created,
+      created_at: stamp ? iso(stamp.createdAt) : null,
+      updated_at: stamp ? iso(stamp.updatedAt) : null,
       last_request_at: lastRequest === undefined ? null : iso(lastRequest),
       external_user_id: user.external_user_id ?? null,
       facebook_id: user.facebook ? (user.facebook.id ?? String(100000000000 + user.id)) : null,

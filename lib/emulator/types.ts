@@ -74,6 +74,10 @@ export const ENDPOINTS = {
   'DELETE /users/:id.json': 200,
   'GET /users/by_login.json': 200,
   'GET /users/by_email.json': 200,
+  'GET /users/password/reset.json': 200,
+  'GET /users.json': 200,
+  'GET /password/reset': 200,
+  'POST /password/reset': 200,
 } as const
 
 /** An endpoint, named as faults, latency and counts refer to it. */
@@ -100,12 +104,39 @@ export type EmulatorFault =
   | 'wrong-shape'
   | 'expire-session'
 
+/** A key and certificate to serve HTTPS with, in PEM (text, or the bytes of a `.pem` file). */
+export interface EmulatorTls {
+  key: string | Uint8Array
+  cert: string | Uint8Array
+}
+
+/**
+ * A mail the emulator "sent" instead of QuickBlox: today the password reset mail of
+ * `GET /users/password/reset.json`, whose link opens the emulator's own page for a new password.
+ */
+export interface EmulatorMail {
+  /** The user's email address. */
+  to: string
+  subject: string
+  /** The reset page's address, its single-use secret included: `<url>/password/reset?token=…`. */
+  link: string
+  /** When it was sent, on the emulator's clock (ms). */
+  sentAt: number
+}
+
 /** Options of `startEmulator()`. Every one is optional. */
 export interface EmulatorOptions {
   /** Port to listen on; `0` (default) picks a free one. */
   port?: number
   /** Interface to listen on; default `'127.0.0.1'`. */
   host?: string
+  /**
+   * Serve HTTPS rather than HTTP, as clients that build every URL as `https://` + host need
+   * (QuickBlox's JS SDK). `true`: with a self-signed certificate made at start for `localhost`,
+   * `127.0.0.1`, `::1` and `host` (valid 30 days; its private key never leaves memory);
+   * `{ key, cert }`: with yours. Either way `certificate` shows the certificate, for clients to trust.
+   */
+  tls?: true | EmulatorTls
   /** Applications to accept. With neither these, `users` nor `dataFile`, the built-in `demoData` is used. */
   applications?: EmulatorApplication[]
   /** Users to seed; ids are assigned when absent. */
@@ -118,6 +149,11 @@ export interface EmulatorOptions {
   latency?: Partial<Record<EmulatorEndpoint, number>>
   /** Where the emulator writes one line per request (no body, so never a password). Default: nowhere. */
   log?: (line: string) => void
+  /**
+   * Where the emulator delivers each mail it sends (a password reset link), besides keeping it in
+   * `mails`. Default: one line on `log`, `mail to <address>: <subject>: <link>`.
+   */
+  mail?: (mail: EmulatorMail) => void
   /**
    * How many of the most recent requests `requests` keeps (default 10000), so a long-running
    * emulator does not grow without limit; `counts()` still counts every request.
@@ -151,9 +187,17 @@ export interface EmulatorRequestLog {
 
 /** A running emulator, as `startEmulator()` resolves it. */
 export interface Emulator {
-  /** Base URL, e.g. `'http://127.0.0.1:41234'`: pass it as the client's `apiEndpoint`. */
+  /**
+   * Base URL, e.g. `'http://127.0.0.1:41234'` (`https://` with `tls`): pass it as the client's
+   * `apiEndpoint`. The SDK's `endpoints.api` takes its host: `new URL(url).host`.
+   */
   url: string
   port: number
+  /**
+   * With `tls`, the certificate served (PEM): give it to clients as their trusted CA
+   * (`NODE_EXTRA_CA_CERTS=<file>`, an https `Agent`'s `ca`). `undefined` on plain HTTP.
+   */
+  certificate: string | undefined
   /** The first application (handy for tests). */
   application: EmulatorApplicationWithKey
   applications: EmulatorApplicationWithKey[]
@@ -179,6 +223,10 @@ export interface Emulator {
   destroyUserSessions(userId: number): number
   /** Expires every session token of a user (as two idle hours would); returns how many. */
   expireUserSessions(userId: number): number
+  /** The mails sent so far (the most recent 1000), oldest first: reset links, with their secrets. */
+  readonly mails: readonly EmulatorMail[]
+  /** The link of the latest password reset mail to `email` (any letter case), or `undefined`. */
+  lastResetLink(email: string): string | undefined
   /** Adds a user while running; returns it with its id. Throws a `TypeError` on a malformed seed. */
   addUser(seed: EmulatorUserSeed): EmulatorUser
 }

@@ -65,7 +65,7 @@ function readFields(user: Params, others: EmulatorUser[], fail: (field: string, 
 }
 
 /** A password as QuickBlox takes it: 8 to 40 characters; `undefined` when absent. */
-function readPassword(value: unknown, fail: (field: string, message: string) => void): string | undefined {
+export function readPassword(value: unknown, fail: (field: string, message: string) => void): string | undefined {
   if (value === undefined || value === null || value === '') return undefined
   if (typeof value !== 'string') fail('password', 'is invalid')
   else if (value.length < PASSWORD.min) fail('password', `is too short (minimum is ${PASSWORD.min} characters)`)

@@ -47,8 +47,9 @@ export class QuickBloxStrategies implements OnApplicationShutdown {
   readonly admin: QuickBloxAdmin | null
 
   constructor(@Inject(QUICKBLOX_OPTIONS) options: QuickBloxModuleOptions) {
-    const { verify, verifyToken, token, session: _session, apiKey, adminCache, authKey, authSecret, ...login } = options
-    const { appId, apiEndpoint, timeout } = login
+    const { verify, verifyToken, token, session: _session, apiKey, adminCache, identityKey, ...rest } = options
+    const { authKey, authSecret, ...login } = rest
+    const { appId, apiEndpoint, allowInsecureHttp, timeout } = login
     this.login =
       authKey !== undefined && authSecret !== undefined
         ? new QuickBloxStrategy({ ...login, authKey, authSecret }, verifyWith(verify))
@@ -56,13 +57,18 @@ export class QuickBloxStrategies implements OnApplicationShutdown {
     this.token =
       token === false
         ? null
-        : new QuickBloxTokenStrategy({ ...token, appId, apiEndpoint, timeout }, verifyWith(verifyToken))
+        : new QuickBloxTokenStrategy(
+            { ...token, appId, apiEndpoint, allowInsecureHttp, timeout },
+            verifyWith(verifyToken),
+          )
     this.admin =
       apiKey === undefined
         ? null
         : new QuickBloxAdmin({
             apiKey,
+            identityKey,
             apiEndpoint,
+            allowInsecureHttp,
             timeout,
             ...(adminCache === undefined ? {} : { cache: adminCache }),
           })

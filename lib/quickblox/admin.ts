@@ -1,43 +1,50 @@
-import { createHash, randomBytes } from 'node:crypto'
+import { createHmac, randomBytes } from 'node:crypto'
 import { LRUCache } from 'lru-cache'
-import { DEFAULT_API_ENDPOINT, MAX_SOCKETS, isHttpUrl, retryAfter } from './client.js'
+import { DEFAULT_API_ENDPOINT, MAX_SOCKETS } from './client.js'
 import {
-  QuickBloxConfigurationError,
-  QuickBloxError,
   QuickBloxNotFoundError,
-  QuickBloxRateLimitError,
   QuickBloxResponseError,
   QuickBloxUnavailableError,
   QuickBloxValidationError,
 } from './errors.js'
-import { type Reply, Transport } from './http.js'
+import { endpointProblem, type Method, type Reply, Transport } from './http.js'
+import { errorFor } from './replies.js'
 import type { QuickBloxUser } from './types.js'
-import { readUser } from './validate.js'
-import { MAX_ENTRIES, SharedStore } from '../shared-store.js'
+import { isSessionToken, readUser } from './validate.js'
+import {
+  hostKey,
+  readCacheOptions,
+  revoked,
+  SharedStore,
+  tokenStoreKey,
+  type CacheOptions,
+  type StoreBackend,
+} from '../shared-store.js'
 
 /**
- * Where several instances share the externalUserId → user mapping (e.g. Redis): the same shape
- * as the token strategy's `TokenCacheStore`, so one adapter serves both. A failing or slow store
- * is skipped (QuickBlox is asked).
+ * Where several instances share the identity → user mapping (e.g. Redis): the same shape as the
+ * token strategy's `TokenCacheStore`, so one adapter serves both. A failing or slow store is
+ * skipped (QuickBlox is asked).
  */
-export interface AdminCacheStore {
-  get(key: string): Promise<string | null | undefined>
-  /** Store `value` for `ttlMs` milliseconds (e.g. Redis `SET key value PX ttlMs`). */
-  set(key: string, value: string, ttlMs: number): Promise<unknown>
-}
+export type AdminCacheStore = StoreBackend
 
 export interface AdminCacheOptions {
   /** How long a user found or created is remembered, in ms. Default 3600000 (1 hour). */
   ttlMs?: number
   /** Most users kept in memory; the least recently used go first. Default 10000, at most 1000000. */
   max?: number
-  /** A store shared by several instances; the in-memory cache stays in front of it. */
+  /**
+   * A store shared by several instances (`get`, `set`, `delete`); the in-memory cache stays in
+   * front of it, keeping an entry no longer than the entry itself says.
+   */
   store?: AdminCacheStore
   /**
-   * How long one store call may take, in ms (default 200), and never more than a quarter of the
-   * time left: a store slower than that is skipped (a `get` is a miss; a `set` is given up).
+   * How long one store call may take, in ms (default 200, at most 60000), and never more than a
+   * quarter of the time left: a store slower than that is skipped (a `get` is a miss; a `set` is given up).
    */
   storeTimeoutMs?: number
+  /** The clock of the in-memory cache, lru-cache's `perf` option (`now()` in ms): for tests. Default `performance`. */
+  perf?: { now(): number }
 }
 
 export interface QuickBloxAdminOptions {
@@ -46,23 +53,35 @@ export interface QuickBloxAdminOptions {
    * with full rights: keep it on the server, read it from the environment, never send it to a client.
    */
   apiKey: string
-  /** Default `https://api.quickblox.com`; enterprise plans have their own host. */
+  /**
+   * The secret that makes each identity's QuickBlox login (HMAC-SHA256), and so the proof that a
+   * QuickBlox user is the one this backend created for that identity: at least 32 characters,
+   * random, kept on the server (e.g. `QB_IDENTITY_KEY`). Required by `ensureUser()` and
+   * `sessionFor()`; changing it gives every identity a new QuickBlox user.
+   */
+  identityKey?: string
+  /** Default `https://api.quickblox.com`; enterprise plans have their own host. Plain `http:` only on loopback. */
   apiEndpoint?: string
+  /** Allows a plain `http:` apiEndpoint off this machine (an emulator in a container). Default false. */
+  allowInsecureHttp?: boolean
   /** Milliseconds a whole method call may take, all its QuickBlox requests included. Default 10000. */
   timeout?: number
-  /** The externalUserId → user mapping of `ensureUser()` and `sessionFor()`; `false` asks QuickBlox every time. */
+  /** The identity → user mapping of `ensureUser()` and `sessionFor()`; `false` asks QuickBlox every time. */
   cache?: AdminCacheOptions | false
 }
 
 /** A user to create, in camelCase; QuickBlox's own field names go on the wire. */
 export interface NewQuickBloxUser {
-  /** One of `login` and `email` is required (ensureUser makes a login when both are absent). */
+  /** One of `login` and `email` is required. */
   login?: string
   email?: string
   /** 8 to 40 characters. A strong random one is made when absent; it is never kept nor shown. */
   password?: string
   fullName?: string
-  /** Your own id of this user: a positive integer (QuickBlox stores it as one), or its decimal text. */
+  /**
+   * QuickBlox's `external_user_id`: a positive integer (or its decimal text). Every QuickBlox user
+   * can rewrite their own, so it is a label, never proof of who they are.
+   */
   externalUserId?: number | string
   /** QuickBlox's `tag_list`. */
   tags?: readonly string[]
@@ -72,9 +91,23 @@ export interface NewQuickBloxUser {
   website?: string
 }
 
-/** Who a QuickBlox user is in your app: `externalUserId` is required, the rest is used when creating it. */
-export type QuickBloxIdentity = Omit<NewQuickBloxUser, 'externalUserId' | 'password'> & {
+/** Changes to a user (`updateUser()`): the fields of a new user, each optional. */
+export type QuickBloxUserChanges = NewQuickBloxUser
+
+/**
+ * Who a user is in your app, for `ensureUser()` and `sessionFor()`. `externalUserId` is your own
+ * id of them (text of 1 to 255 characters, such as `auth0|65f1…` or a UUID, or a positive
+ * integer; `42` and `'42'` are the same identity); the other fields are used when the QuickBlox
+ * user is first created. Its login is made from `externalUserId` and the `identityKey`.
+ */
+export type QuickBloxIdentity = Omit<NewQuickBloxUser, 'externalUserId' | 'password' | 'login'> & {
   externalUserId: number | string
+  /**
+   * The QuickBlox user id this identity was linked to before (the `userId` an earlier
+   * `sessionFor()` resolved with), if you keep it: that user is this identity's, whatever its login
+   * says now; if its owner deleted it, a new one is made under a login nobody can have taken.
+   */
+  quickbloxUserId?: number
 }
 
 /** A user session token from `issueToken()`: hand it to that user's chat client, nobody else. */
@@ -90,80 +123,95 @@ export interface QuickBloxUserSession extends QuickBloxUserToken {
   user: QuickBloxUser
 }
 
-/** What a cache miss needs: the identity to create the user from, and the call's time budget. */
+/** What a cache miss needs: the identity (`id` its canonical text), and the call's time budget. */
 interface Ensure {
+  id: string
   identity: QuickBloxIdentity
+  /** The QuickBlox user id the app kept for this identity, if any. */
+  linked: number | undefined
   deadline: number
 }
 
-/** Printable ASCII, bounded: the API key and session tokens alike. */
+/** Printable ASCII, bounded: the API key and the identity key. */
 const OPAQUE = /^[\x21-\x7e]{1,1024}$/
 /** The longest text field we send; QuickBlox's own limits are shorter, and it says so in a 422. */
 const MAX_FIELD = 1024
 const MAX_CUSTOM_DATA = 64 * 1024
-const PREFIX = 'passport-quickblox:external-user:'
+/** The longest identity (`externalUserId` as text), in UTF-16 code units. */
+const MAX_IDENTITY = 255
+/** Each identity's login: this, then 40 hex digits of HMAC-SHA256 (160 bits); 43 characters, within QuickBlox's 50. */
+const LOGIN_PREFIX = 'qb-'
+const PREFIX = 'passport-quickblox:admin-user:'
+/** Half of a UTF-16 pair: ill-formed text, which UTF-8 (and so the HMAC) could not tell from U+FFFD. */
+const LONE_SURROGATE = /\p{Cs}/u
 
 /**
  * A server-side client for QuickBlox's user management, made from the application's API key
- * (`Authorization: ApiKey`): it creates and finds users and issues their session tokens, for apps
- * whose users sign in elsewhere (their own database, Google, SAML). Passport-free.
+ * (`Authorization: ApiKey`): it creates, finds, changes and deletes users and issues their session
+ * tokens, for apps whose users sign in elsewhere (their own database, Google, SAML). Passport-free.
+ *
+ * `ensureUser()` and `sessionFor()` give each of your identities its own QuickBlox user: its login
+ * is an HMAC of the identity under `identityKey`, which no QuickBlox user can compute, and it is
+ * found by that login alone, never by `external_user_id`, email or any field a user can write.
  *
  * @example
- * const admin = new QuickBloxAdmin({ apiKey: process.env.QUICKBLOX_API_KEY! })
- * const { token, expiresAt, userId } = await admin.sessionFor({ externalUserId: 42, fullName: 'Amy' })
+ * const admin = new QuickBloxAdmin({ apiKey: process.env.QB_API_KEY!, identityKey: process.env.QB_IDENTITY_KEY! })
+ * const { token, expiresAt, userId } = await admin.sessionFor({ externalUserId: 'auth0|65f1', fullName: 'Amy' })
  */
 export class QuickBloxAdmin {
   readonly #apiKey: string
+  readonly #identityKey: string | undefined
+  readonly #apiEndpoint: string
   readonly #timeout: number
   readonly #transport: Transport
   readonly #users: LRUCache<string, QuickBloxUser, Ensure> | undefined
   readonly #store: SharedStore | undefined
-  /** Names the application in shared-store keys without holding its key. */
-  readonly #namespace: string
   readonly #closing = new AbortController()
 
   constructor(options: QuickBloxAdminOptions) {
-    // Messages name the option, never its value: the API key is a secret.
+    // Messages name the option, never its value: the keys are secrets.
     const bad = (message: string): never => {
       throw new TypeError(`QuickBloxAdmin: ${message}`)
     }
     if (typeof options !== 'object' || options === null) bad('options are required')
-    const { apiKey, apiEndpoint = DEFAULT_API_ENDPOINT, timeout = 10_000, cache = {} } = options
+    const { apiKey, identityKey, apiEndpoint = DEFAULT_API_ENDPOINT, timeout = 10_000, cache = {} } = options
     if (typeof apiKey !== 'string' || !OPAQUE.test(apiKey)) bad('option apiKey must be the API key, printable text')
+    if (identityKey !== undefined && (typeof identityKey !== 'string' || identityKey.length < 32)) {
+      bad('option identityKey must be a random secret of at least 32 characters')
+    }
     // Node's timers hold at most 2^31 - 1 ms; a longer one would fire at once.
     if (typeof timeout !== 'number' || !(timeout > 0 && timeout <= 2 ** 31 - 1)) {
       bad('option timeout must be a number of milliseconds from 1 to 2147483647')
     }
-    if (!isHttpUrl(apiEndpoint)) bad('option apiEndpoint must be an http: or https: URL')
+    const endpoint = endpointProblem(apiEndpoint, options.allowInsecureHttp)
+    if (endpoint !== undefined) bad(`option ${endpoint}`)
     this.#apiKey = apiKey
+    this.#identityKey = identityKey
+    this.#apiEndpoint = apiEndpoint
     this.#timeout = timeout
     this.#transport = new Transport(apiEndpoint, MAX_SOCKETS)
-    this.#namespace = createHash('sha256').update(apiKey).digest('hex').slice(0, 16)
     if (cache === false) return
     if (typeof cache !== 'object' || cache === null) bad('option cache must be false or an object')
-    const { ttlMs = 3_600_000, max = 10_000, store, storeTimeoutMs = 200 } = cache
-    const positive = (value: unknown): boolean => Number.isSafeInteger(value) && (value as number) > 0
-    if (!positive(ttlMs) || !positive(max)) bad('cache ttlMs and max must be positive integers')
-    if (max > MAX_ENTRIES) bad(`cache max must be at most ${MAX_ENTRIES}`)
-    if (!positive(storeTimeoutMs) || storeTimeoutMs > 60_000) bad('cache storeTimeoutMs must be from 1 to 60000 ms')
-    if (store !== undefined && (typeof store.get !== 'function' || typeof store.set !== 'function')) {
-      bad('cache store must have get and set methods')
-    }
-    this.#store = store && new SharedStore(store, storeTimeoutMs, 'QuickBloxAdmin: the user store')
-    // fetch() loads a missing externalUserId once however many calls wait for it (single-flight
-    // in this process), and never keeps a load that failed.
+    const checked: CacheOptions = readCacheOptions(cache, { ttlMs: 3_600_000 }, bad)
+    const { ttlMs, store } = checked
+    this.#store = store && new SharedStore(store, checked.storeTimeoutMs, 'QuickBloxAdmin: the user store')
+    // fetch() loads a missing identity once however many calls wait for it (single-flight in this
+    // process), and never keeps a load that failed.
+    const { perf } = cache
+    if (perf !== undefined && typeof perf?.now !== 'function') bad('cache perf must have a now() method')
     this.#users = new LRUCache<string, QuickBloxUser, Ensure>({
-      max,
+      max: checked.max,
       ttl: ttlMs,
+      perf,
+      // lru-cache reads its clock at most once a millisecond; a clock given for tests is read every time.
+      ttlResolution: perf ? 0 : 1,
       ignoreFetchAbort: true,
-      fetchMethod: async (key, _stale, { context }) => {
+      fetchMethod: async (id, _stale, { options: entry, context }) => {
+        const load = (): Promise<QuickBloxUser> => this.#findOrCreate(context)
+        if (!this.#store) return load()
         // A store slower than a quarter of the time left is skipped: QuickBlox keeps most of it.
         const budget = (context.deadline - Date.now()) / 4
-        const shared = await this.#store?.read(this.#storeKey(key), (value) => readUser({ user: value }), budget)
-        if (shared) return shared.value
-        const user = await this.#findOrCreate(context)
-        void this.#store?.write(this.#storeKey(key), user, ttlMs)
-        return user
+        return this.#store.through(this.#storeKey(id), (value) => this.#ownUser(id, value), load, ttlMs, entry, budget)
       },
     })
   }
@@ -174,66 +222,102 @@ export class QuickBloxAdmin {
    * `fields` may be shown beside a sign-up form's fields.
    */
   async createUser(user: NewQuickBloxUser): Promise<QuickBloxUser> {
-    return this.#create(user, this.#deadline())
+    return this.#create(userBody(user), this.#deadline())
   }
 
   /** A user by QuickBlox id (`GET /users/{id}.json`); `undefined` when the application has none. */
   async getUser(id: number): Promise<QuickBloxUser | undefined> {
-    if (!Number.isSafeInteger(id) || id <= 0) throw new TypeError('QuickBloxAdmin: getUser needs a positive integer id')
-    return this.#find(`users/${id}.json`, this.#deadline())
+    return this.#find(`users/${userId(id, 'getUser')}.json`, this.#deadline())
   }
 
-  /** A user by your own id (`GET /users/external/{id}.json`); `undefined` when there is none. */
+  /**
+   * A user by QuickBlox's `external_user_id` (`GET /users/external/{id}.json`); `undefined` when
+   * there is none. Any user can set their own: this finds whoever claims it, proof of nothing.
+   */
   async getUserByExternalId(externalUserId: number | string): Promise<QuickBloxUser | undefined> {
     return this.#find(`users/external/${externalId(externalUserId)}.json`, this.#deadline())
   }
 
+  /** A user by login, exactly as QuickBlox keeps it (`GET /users/by_login.json`); `undefined` when none. */
+  async getUserByLogin(login: string): Promise<QuickBloxUser | undefined> {
+    return this.#find(`users/by_login.json?login=${encodeURIComponent(field(login, 'login'))}`, this.#deadline())
+  }
+
+  /** A user by email, in any case (`GET /users/by_email.json`); `undefined` when none. */
+  async getUserByEmail(email: string): Promise<QuickBloxUser | undefined> {
+    return this.#find(`users/by_email.json?email=${encodeURIComponent(field(email, 'email'))}`, this.#deadline())
+  }
+
   /**
-   * The QuickBlox user of `identity.externalUserId`, created on first sight. Safe under races:
-   * calls in this process for one externalUserId share one lookup, and when instances elsewhere
-   * create it at the same moment, QuickBlox keeps one (external ids are unique) and the others
-   * read it back. The other fields are used only to create the user; an existing one is not updated.
+   * Changes a user (`PUT /users/{id}.json` with the API key): the given fields only; a new
+   * `password` needs no current one. Rejects with {@link QuickBloxNotFoundError} for a user the
+   * application does not have, {@link QuickBloxValidationError} (`fields`) for QuickBlox's refusals.
+   */
+  async updateUser(id: number, changes: QuickBloxUserChanges): Promise<QuickBloxUser> {
+    const body = userBody(changes, false)
+    const reply = await this.#send('PUT', `users/${userId(id, 'updateUser')}.json`, this.#deadline(), { user: body })
+    if (reply.status !== 200) throw errorFor(reply, 'admin', body.password)
+    this.#forgetUser(id)
+    return userOf(reply)
+  }
+
+  /**
+   * Deletes a user (`DELETE /users/{id}.json` with the API key); QuickBlox ends their sessions.
+   * Rejects with {@link QuickBloxNotFoundError} for a user the application does not have.
+   */
+  async deleteUser(id: number): Promise<void> {
+    const reply = await this.#send('DELETE', `users/${userId(id, 'deleteUser')}.json`, this.#deadline())
+    if (reply.status < 200 || reply.status >= 300) throw errorFor(reply, 'admin')
+    this.#forgetUser(id)
+  }
+
+  /**
+   * The QuickBlox user of `identity`, created on first sight: the one whose login is this
+   * identity's (an HMAC under `identityKey`), whatever any user wrote in their own fields. Safe
+   * under races: calls in this process for one identity share one lookup, and when instances
+   * elsewhere create it at the same moment, QuickBlox keeps one (logins are unique) and the others
+   * read it back. The other fields are used only to create the user; an email another QuickBlox
+   * user holds is left out. An existing user is not updated.
    */
   async ensureUser(identity: QuickBloxIdentity): Promise<QuickBloxUser> {
-    return this.#ensure({ identity, deadline: this.#deadline() })
+    return { ...(await this.#ensure(this.#ask(identity))) }
   }
 
   /** A session token of this user (`POST /users/{id}/tokens`): 404 rejects with {@link QuickBloxNotFoundError}. */
-  async issueToken(userId: number): Promise<QuickBloxUserToken> {
-    if (!Number.isSafeInteger(userId) || userId <= 0) {
-      throw new TypeError('QuickBloxAdmin: issueToken needs a positive integer user id')
-    }
-    return this.#issue(userId, this.#deadline())
+  async issueToken(id: number): Promise<QuickBloxUserToken> {
+    return this.#issue(userId(id, 'issueToken'), this.#deadline())
   }
 
   /**
    * `ensureUser()` then `issueToken()`, within one `timeout`: a token for the chat client of
-   * whoever `identity` is. A user seen before costs one QuickBlox request; a new one at most three.
+   * whoever `identity` is. A user seen before costs one QuickBlox request; a new one three (a
+   * lookup by login, the creation, the token), four when its email was taken.
    */
   async sessionFor(identity: QuickBloxIdentity): Promise<QuickBloxUserSession> {
-    const deadline = this.#deadline()
-    const user = await this.#ensure({ identity, deadline })
+    const ask = this.#ask(identity)
+    const user = await this.#ensure(ask)
     try {
-      return { ...(await this.#issue(user.id, deadline)), user }
+      return { ...(await this.#issue(user.id, ask.deadline)), user: { ...user } }
     } catch (error) {
       // A remembered user deleted at QuickBlox since: find or create it again at QuickBlox itself
       // (the shared store may hold the same stale user), and remember that one here and there.
       if (!(error instanceof QuickBloxNotFoundError) || !this.#users) throw error
-      const again = await this.#findOrCreate({ identity, deadline })
-      const key = externalId(identity.externalUserId)
-      this.#users.set(key, again)
-      void this.#store?.write(this.#storeKey(key), again, this.#users.ttl)
-      return { ...(await this.#issue(again.id, deadline)), user: again }
+      const again = this.#remember(ask.id, await this.#findOrCreate(ask))
+      return { ...(await this.#issue(again.id, ask.deadline)), user: { ...again } }
     }
   }
 
-  /** Ends a user session token (`DELETE /session.json` with it). A token QuickBlox no longer knows counts as ended. */
+  /**
+   * Ends a user session token (`DELETE /session.json` with it). A token QuickBlox no longer knows
+   * counts as ended. Every `QuickBloxTokenStrategy` of this process forgets it at once, and its
+   * entry leaves the shared store (this client's `cache.store`, and the strategies'), so
+   * instances sharing the store refuse it once their memory of it ends (their `ttlMs`).
+   */
   async revokeToken(token: string): Promise<void> {
-    if (typeof token !== 'string' || !OPAQUE.test(token))
-      throw new TypeError('QuickBloxAdmin: revokeToken needs a token')
-    const reply = await this.#send('DELETE', 'session.json', this.#deadline(), { token })
-    if (reply.status === 401 || (reply.status >= 200 && reply.status < 300)) return
-    throw errorFor(reply)
+    if (!isSessionToken(token)) throw new TypeError('QuickBloxAdmin: revokeToken needs a session token')
+    const reply = await this.#send('DELETE', 'session.json', this.#deadline(), undefined, token)
+    if (reply.status !== 401 && (reply.status < 200 || reply.status >= 300)) throw errorFor(reply, 'logout')
+    await Promise.all([revoked(token), this.#store?.delete(tokenStoreKey(this.#apiEndpoint, token))])
   }
 
   /** Frees sockets and forgets cached users; later calls reject. Call it when your server shuts down. */
@@ -243,79 +327,170 @@ export class QuickBloxAdmin {
     this.#transport.close()
   }
 
+  /**
+   * This identity's QuickBlox login: `qb-` and 160 bits of HMAC-SHA256 under the identity key.
+   * `replacing` names a linked user its owner deleted: the login of the user made in its place.
+   */
+  loginFor(externalUserId: number | string, replacing?: number): string {
+    if (this.#identityKey === undefined) {
+      throw new TypeError('QuickBloxAdmin: option identityKey is required to map your users to QuickBlox users')
+    }
+    const mac = createHmac('sha256', this.#identityKey).update('passport-quickblox login v1\0')
+    mac.update(identityOf(externalUserId))
+    if (replacing !== undefined) mac.update(`\0replacing ${userId(replacing, 'loginFor')}`)
+    return LOGIN_PREFIX + mac.digest('hex').slice(0, 40)
+  }
+
   #deadline(): number {
     return Date.now() + this.#timeout
   }
 
+  #ask(identity: QuickBloxIdentity): Ensure {
+    if (typeof identity !== 'object' || identity === null)
+      throw new TypeError('QuickBloxAdmin: an identity is required')
+    if ('login' in identity || 'password' in identity) {
+      throw new TypeError('QuickBloxAdmin: an identity has no login or password: they are made from externalUserId')
+    }
+    const id = identityOf(identity.externalUserId)
+    const { quickbloxUserId: linked } = identity
+    if (linked !== undefined) userId(linked, 'an identity with quickbloxUserId')
+    // Checked now, so a malformed field fails the call before anything is asked.
+    userBody({ ...identity, externalUserId: undefined })
+    this.loginFor(id)
+    return { id, identity, linked, deadline: this.#deadline() }
+  }
+
   async #ensure(ask: Ensure): Promise<QuickBloxUser> {
-    const key = externalId(ask.identity.externalUserId)
     if (!this.#users) return this.#findOrCreate(ask)
-    const user = this.#users.get(key) ?? (await this.#users.fetch(key, { context: ask }))
+    const cached = this.#users.get(ask.id)
+    if (cached && (ask.linked === undefined || cached.id === ask.linked)) return cached
+    // The app's own link decides: a user remembered under another id is asked about again.
+    if (ask.linked !== undefined) return this.#remember(ask.id, await this.#findOrCreate(ask))
+    const user = await this.#users.fetch(ask.id, { context: ask })
     if (!user) throw new QuickBloxUnavailableError('The QuickBlox admin client is closed')
     return user
   }
 
-  async #findOrCreate({ identity, deadline }: Ensure): Promise<QuickBloxUser> {
-    const id = externalId(identity.externalUserId)
-    const found = await this.#find(`users/external/${id}.json`, deadline)
+  /** Keeps a user found or made outside the cache's own loads, here and in the shared store. */
+  #remember(id: string, user: QuickBloxUser): QuickBloxUser {
+    if (!this.#users) return user
+    this.#users.set(id, user)
+    void this.#store?.write(this.#storeKey(id), user, this.#users.ttl)
+    return user
+  }
+
+  /**
+   * The identity's user at QuickBlox: the linked user when the app kept one, else the one found
+   * by the identity's login, else a new one created with it.
+   */
+  async #findOrCreate({ id, identity, linked, deadline }: Ensure): Promise<QuickBloxUser> {
+    let login = this.loginFor(id)
+    if (linked !== undefined) {
+      const user = await this.#find(`users/${linked}.json`, deadline)
+      if (user) return user
+      // Its owner deleted it, and whoever took its login since is not adopted: the new user gets
+      // a login made for this identity and the ended user, which nobody can have known.
+      login = this.loginFor(id, linked)
+    }
+    const lookUp = (): Promise<QuickBloxUser | undefined> =>
+      this.#find(`users/by_login.json?login=${login}`, deadline).then((user) => user && checked(login, user))
+    const found = await lookUp()
     if (found) return found
-    // QuickBlox needs a login or an email; a user known only by its external id gets one from it.
-    const login = identity.login ?? (identity.email === undefined ? `external-${id}` : undefined)
-    try {
-      return await this.#create({ ...identity, login, externalUserId: id }, deadline)
-    } catch (error) {
-      // Another instance created it since we looked: QuickBlox kept theirs, so read it back.
-      const taken = error instanceof QuickBloxValidationError && error.fields.external_user_id?.some(isTaken)
-      const winner = taken ? await this.#find(`users/external/${id}.json`, deadline) : undefined
-      if (winner) return winner
-      throw error
+    const body = userBody({ ...identity, login, externalUserId: undefined })
+    for (;;) {
+      try {
+        return checked(login, await this.#create(body, deadline))
+      } catch (error) {
+        if (!(error instanceof QuickBloxValidationError)) throw error
+        // Another instance created it since we looked: QuickBlox kept theirs, so read it back.
+        const winner = error.fields.login?.some(isTaken) ? await lookUp() : undefined
+        if (winner) return winner
+        // An email anyone may have taken first never blocks the user: they are created without it.
+        if (body.email === undefined || !error.fields.email?.some(isTaken)) throw error
+        delete body.email
+      }
     }
   }
 
-  async #create(user: NewQuickBloxUser, deadline: number): Promise<QuickBloxUser> {
-    const body = userBody(user)
-    const reply = await this.#send('POST', 'users.json', deadline, { apiKey: this.#apiKey, json: { user: body } })
-    if (reply.status !== 201) throw errorFor(reply, body.password)
+  /** A user read back from the shared store, if it is this identity's (untrusted: another process wrote it). */
+  #ownUser(id: string, value: unknown): QuickBloxUser | undefined {
+    const user = readUser({ user: value })
+    return user?.login === this.loginFor(id) ? user : undefined
+  }
+
+  /** Forgets the cached identity whose user this is (after a change or a deletion), here and in the store. */
+  #forgetUser(id: number): void {
+    if (!this.#users) return
+    for (const [key, user] of this.#users.entries()) {
+      if (user.id !== id) continue
+      this.#users.delete(key)
+      void this.#store?.delete(this.#storeKey(key)).catch(() => {})
+    }
+  }
+
+  async #create(body: Record<string, unknown> & { password?: string }, deadline: number): Promise<QuickBloxUser> {
+    const reply = await this.#send('POST', 'users.json', deadline, { user: body })
+    if (reply.status !== 201) throw errorFor(reply, 'create', body.password)
     return userOf(reply)
   }
 
-  /** A user, or `undefined` on 404. */
+  /** A user, or `undefined` when QuickBlox says it has none (404 with its own error body). */
   async #find(path: string, deadline: number): Promise<QuickBloxUser | undefined> {
-    const reply = await this.#send('GET', path, deadline, { apiKey: this.#apiKey })
-    if (reply.status === 404) return undefined
-    if (reply.status !== 200) throw errorFor(reply)
-    return userOf(reply)
+    const reply = await this.#send('GET', path, deadline)
+    if (reply.status === 200) return userOf(reply)
+    const error = errorFor(reply, 'admin')
+    if (error instanceof QuickBloxNotFoundError) return undefined
+    throw error
   }
 
-  async #issue(userId: number, deadline: number): Promise<QuickBloxUserToken> {
-    const reply = await this.#send('POST', `users/${userId}/tokens`, deadline, { apiKey: this.#apiKey })
-    if (reply.status !== 201) throw errorFor(reply)
+  async #issue(id: number, deadline: number): Promise<QuickBloxUserToken> {
+    const reply = await this.#send('POST', `users/${id}/tokens`, deadline)
+    if (reply.status !== 201) throw errorFor(reply, 'admin')
     const body = reply.body as { token?: unknown; expires_at?: unknown } | undefined
     const token = body?.token
     const expiresAt = Date.parse(typeof body?.expires_at === 'string' ? body.expires_at : '')
-    if (typeof token !== 'string' || !OPAQUE.test(token) || !Number.isFinite(expiresAt)) {
+    if (!isSessionToken(token) || !Number.isFinite(expiresAt)) {
       throw new QuickBloxResponseError('QuickBlox answered a token request without a readable token')
     }
-    return { token, expiresAt: new Date(expiresAt), userId }
+    return { token, expiresAt: new Date(expiresAt), userId: id }
   }
 
-  /** Every request goes through here: one deadline, and each request gets what is left of it. */
-  async #send(
-    method: 'GET' | 'POST' | 'DELETE',
-    path: string,
-    deadline: number,
-    options: { apiKey?: string; token?: string; json?: Record<string, unknown> },
-  ): Promise<Reply> {
+  /**
+   * Every request goes through here, with the API key (or, to end it, a user's token): one
+   * deadline, and each request gets what is left of it.
+   */
+  async #send(method: Method, path: string, deadline: number, json?: Record<string, unknown>, token?: string) {
     if (this.#closing.signal.aborted) throw new QuickBloxUnavailableError('The QuickBlox admin client is closed')
-    return this.#transport.sendBy(method, path, deadline, { ...options, reportedTimeoutMs: this.#timeout })
+    const auth = token === undefined ? { apiKey: this.#apiKey } : { token }
+    return this.#transport.sendBy(method, path, deadline, { ...auth, json, reportedTimeoutMs: this.#timeout })
   }
 
-  #storeKey(externalUserId: string): string {
-    return `${PREFIX}${this.#namespace}:${externalUserId}`
+  #storeKey(id: string): string {
+    // The host and the identity: nothing derived from a secret, so rotating a key empties nothing.
+    return `${PREFIX}${hostKey(this.#apiEndpoint)}:${id}`
   }
 }
 
-/** An external id as QuickBlox keeps it: a positive integer, written in decimal. */
+/** The user, if it has the login asked for (QuickBlox's lookup is exact: anything else is not its answer). */
+function checked(login: string, user: QuickBloxUser): QuickBloxUser {
+  if (user.login !== login) {
+    throw new QuickBloxResponseError("QuickBlox answered a lookup by login with another login's user")
+  }
+  return user
+}
+
+/** An identity as text: 1 to 255 characters of well-formed Unicode, or a positive integer in decimal. */
+function identityOf(value: unknown): string {
+  if (typeof value === 'number' && Number.isSafeInteger(value) && value > 0) return String(value)
+  if (typeof value === 'string' && value.length >= 1 && value.length <= MAX_IDENTITY && !LONE_SURROGATE.test(value)) {
+    return value
+  }
+  throw new TypeError(
+    `QuickBloxAdmin: externalUserId must be text of 1 to ${MAX_IDENTITY} characters or a positive integer`,
+  )
+}
+
+/** QuickBlox's external_user_id: a positive integer, written in decimal. */
 function externalId(value: unknown): string {
   const id = typeof value === 'string' && /^\d{1,16}$/.test(value) ? Number(value) : value
   if (typeof id !== 'number' || !Number.isSafeInteger(id) || id <= 0) {
@@ -324,8 +499,25 @@ function externalId(value: unknown): string {
   return String(id)
 }
 
-/** QuickBlox's `user` body from ours: only the listed fields, each checked and bounded. */
-function userBody(user: NewQuickBloxUser): Record<string, unknown> & { password: string } {
+function userId(id: unknown, method: string): number {
+  if (!Number.isSafeInteger(id) || (id as number) <= 0) {
+    throw new TypeError(`QuickBloxAdmin: ${method} needs a positive integer user id`)
+  }
+  return id as number
+}
+
+function field(value: unknown, name: string): string {
+  if (typeof value !== 'string' || value === '' || value.length > MAX_FIELD) {
+    throw new TypeError(`QuickBloxAdmin: ${name} must be text of 1 to ${MAX_FIELD} characters`)
+  }
+  return value
+}
+
+/**
+ * QuickBlox's `user` body from ours: only the listed fields, each checked and bounded. A new user
+ * (`create`) gets a strong random password when none is given; changes carry one only when given.
+ */
+function userBody(user: NewQuickBloxUser, create = true): Record<string, unknown> & { password?: string } {
   if (typeof user !== 'object' || user === null) throw new TypeError('QuickBloxAdmin: a user object is required')
   const body: Record<string, unknown> = {}
   const names = {
@@ -357,6 +549,7 @@ function userBody(user: NewQuickBloxUser): Record<string, unknown> & { password:
   if (password !== undefined && (typeof password !== 'string' || password.length > MAX_FIELD)) {
     throw new TypeError(`QuickBloxAdmin: password must be text of at most ${MAX_FIELD} characters`)
   }
+  if (!create) return password === undefined ? body : { ...body, password }
   // 24 random bytes: 32 characters, within QuickBlox's 8 to 40. Nobody signs in with it.
   return { ...body, password: password ?? randomBytes(24).toString('base64url') }
 }
@@ -368,48 +561,3 @@ function userOf(reply: Reply): QuickBloxUser {
 }
 
 const isTaken = (message: string): boolean => /taken/i.test(message)
-
-/** Maps a reply QuickBlox did not mean as success to one of our errors. */
-function errorFor(reply: Reply, password?: string): QuickBloxError {
-  const { status } = reply
-  if (status === 429) {
-    const value = reply.headers['retry-after']
-    return new QuickBloxRateLimitError(retryAfter(Array.isArray(value) ? value[0] : value))
-  }
-  if (status >= 500) return new QuickBloxUnavailableError(`QuickBlox answered ${status}`)
-  // The key is the application's: its refusal is the server's misconfiguration, never a user's fault.
-  if (status === 401 || status === 403) {
-    return new QuickBloxConfigurationError(`QuickBlox refused the API key (${status}): check the apiKey option`)
-  }
-  if (status === 404) return new QuickBloxNotFoundError()
-  if (status === 422) return new QuickBloxValidationError(fieldErrors(reply.body, password))
-  return new QuickBloxResponseError(`QuickBlox answered an unexpected status ${status}`)
-}
-
-/**
- * `{"errors": {"field": [...]}}` (or a bare list, as `base`), bounded: ten fields of ten reasons
- * of 200 characters. A reason that quotes the password sent is replaced, so no error holds it.
- */
-function fieldErrors(body: unknown, password: string | undefined): Record<string, string[]> {
-  const errors = (body as { errors?: unknown } | undefined)?.errors
-  const entries = Array.isArray(errors)
-    ? [['base', errors] as const]
-    : typeof errors === 'object' && errors !== null
-      ? Object.entries(errors)
-      : []
-  const fields: Record<string, string[]> = {}
-  for (const [field, value] of entries.slice(0, 10)) {
-    if (!/^[a-z_]{1,40}$/.test(field)) continue
-    const reasons = (Array.isArray(value) ? (value as unknown[]) : [value])
-      .filter((reason): reason is string => typeof reason === 'string')
-      .slice(0, 10)
-      .map((reason) => (quotes(reason, password) ? 'is invalid' : reason.slice(0, 200)))
-    if (reasons.length > 0) fields[field] = reasons
-  }
-  return fields
-}
-
-/** Whether a reason quotes the password; one shorter than QuickBlox's 8 characters is refused as such. */
-function quotes(reason: string, password: string | undefined): boolean {
-  return password !== undefined && password.length >= 8 && reason.includes(password)
-}

@@ -1,19 +1,13 @@
 import { randomInt } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { notePooled } from '../diagnostics.js'
-import {
-  QuickBloxConfigurationError,
-  QuickBloxCredentialsError,
-  QuickBloxError,
-  QuickBloxRateLimitError,
-  QuickBloxResponseError,
-  QuickBloxUnavailableError,
-} from './errors.js'
-import { type Reply, Transport } from './http.js'
+import { QuickBloxConfigurationError, QuickBloxResponseError, QuickBloxUnavailableError } from './errors.js'
+import { endpointProblem, type Method, type Reply, Transport } from './http.js'
 import { SessionPool, type SessionPoolOptions } from './pool.js'
+import { errorFor, header, mentions } from './replies.js'
 import { type SignatureAlgorithm, sign } from './signature.js'
 import type { LoginCredentials, LoginResult, QuickBloxSession, QuickBloxUser } from './types.js'
-import { isSessionToken, readErrors, readSession, readUser } from './validate.js'
+import { isSessionToken, readSession, readUser } from './validate.js'
 
 export interface QuickBloxClientOptions {
   /** The QuickBlox application id. */
@@ -22,8 +16,13 @@ export interface QuickBloxClientOptions {
   authKey: string
   /** The application's authorization secret: signs session requests, never sent. */
   authSecret: string
-  /** Default `https://api.quickblox.com`; enterprise plans have their own host. */
+  /** Default `https://api.quickblox.com`; enterprise plans have their own host. Plain `http:` only on loopback. */
   apiEndpoint?: string
+  /**
+   * Allows a plain `http:` apiEndpoint off this machine (an emulator in a container, reached by a
+   * service name). Default false: API keys, passwords and tokens never travel in clear.
+   */
+  allowInsecureHttp?: boolean
   /** Milliseconds a whole login may take, retries included (also bounds each logout). Default 10000. */
   timeout?: number
   /** HMAC used for session signatures. Default `'sha1'` (QuickBlox's documented default). */
@@ -40,7 +39,7 @@ export interface QuickBloxClientOptions {
 /** What a client made with `QuickBloxClient.forTokenChecks()` needs: no auth key or secret. */
 export type QuickBloxTokenCheckOptions = Pick<
   QuickBloxClientOptions,
-  'appId' | 'apiEndpoint' | 'timeout' | 'maxSockets'
+  'appId' | 'apiEndpoint' | 'allowInsecureHttp' | 'timeout' | 'maxSockets'
 >
 /** A client that can only check (and end) tokens others created (see `QuickBloxClient.forTokenChecks()`). */
 export type QuickBloxTokenChecker = Pick<QuickBloxClient, 'getSession' | 'getUser' | 'logout' | 'close'>
@@ -82,6 +81,7 @@ export class QuickBloxClient {
       signatureAlgorithm = 'sha1',
       pool,
       maxSockets = MAX_SOCKETS,
+      allowInsecureHttp,
     } = options
     // Messages name the option, never its value: some of these are secrets.
     const check = (ok: boolean, message: string): void => {
@@ -103,7 +103,8 @@ export class QuickBloxClient {
       typeof timeout === 'number' && timeout > 0 && timeout <= 2 ** 31 - 1,
       'timeout must be a number of milliseconds from 1 to 2147483647',
     )
-    check(isHttpUrl(apiEndpoint), 'apiEndpoint must be an http: or https: URL')
+    const endpoint = endpointProblem(apiEndpoint, allowInsecureHttp)
+    check(endpoint === undefined, endpoint!)
     check(
       pool === undefined || pool === false || (typeof pool === 'object' && pool !== null),
       'pool must be false or an object',
@@ -158,9 +159,9 @@ export class QuickBloxClient {
    */
   static forTokenChecks(options: QuickBloxTokenCheckOptions): QuickBloxTokenChecker {
     if (typeof options !== 'object' || options === null) throw new TypeError('QuickBlox: options are required')
-    const { appId, apiEndpoint, timeout, maxSockets } = options
+    const { appId, apiEndpoint, allowInsecureHttp, timeout, maxSockets } = options
     return new QuickBloxClient(
-      { appId, apiEndpoint, timeout, maxSockets, authKey: '', authSecret: '' },
+      { appId, apiEndpoint, allowInsecureHttp, timeout, maxSockets, authKey: '', authSecret: '' },
       TOKEN_CHECKS_ONLY,
     )
   }
@@ -292,7 +293,7 @@ export class QuickBloxClient {
 
   /** Every request goes through here: one deadline, and each attempt gets what is left of it. */
   async #send(
-    method: 'GET' | 'POST' | 'DELETE',
+    method: Method,
     path: string,
     deadline: number,
     options: { token?: string; json?: Record<string, unknown>; attempt?: number },
@@ -316,68 +317,8 @@ function loginBody(credentials: LoginCredentials): Record<string, unknown> {
   return { email: credentials.email, password: credentials.password }
 }
 
-/** Maps a reply QuickBlox did not mean as success to one of our errors: the one place that does. */
-function errorFor(reply: Reply, step: 'session' | 'login' | 'logout' | 'token' | 'user'): QuickBloxError {
-  const { status } = reply
-  if (status === 429) return new QuickBloxRateLimitError(retryAfter(header(reply, 'retry-after')))
-  if (status >= 500) return new QuickBloxUnavailableError(`QuickBlox answered ${status}`)
-  if (status >= 400 && step === 'session') {
-    const reasons = readErrors(reply.body).join('; ') || `status ${status}`
-    if (mentions(reply, 'timestamp'))
-      return new QuickBloxConfigurationError(
-        `QuickBlox refused the session timestamp: check this server's clock (${reasons})`,
-      )
-    return new QuickBloxConfigurationError(
-      `QuickBlox refused the application credentials (appId/authKey/authSecret): ${reasons}`,
-    )
-  }
-  // A token QuickBlox does not know (any more), or whose user is gone: the client's token is invalid.
-  if ((step === 'token' || step === 'user') && status === 401) {
-    return new QuickBloxCredentialsError('QuickBlox does not know this session token (unknown, expired or destroyed)')
-  }
-  if (step === 'user' && status === 404)
-    return new QuickBloxCredentialsError('QuickBlox has no user for this session token')
-  if (step === 'login' && status === 401) return new QuickBloxCredentialsError()
-  if (step === 'login' && status === 403)
-    return new QuickBloxCredentialsError('QuickBlox does not allow this login', 403)
-  if (step === 'login' && (status === 400 || status === 422)) {
-    return new QuickBloxCredentialsError('QuickBlox refused the credentials as invalid', 400)
-  }
-  return new QuickBloxResponseError(`QuickBlox answered an unexpected status ${status}`)
-}
-
-function header(reply: Reply, name: string): string | undefined {
-  const value = reply.headers[name]
-  return Array.isArray(value) ? value[0] : value
-}
-
-function mentions(reply: Reply, text: string): boolean {
-  return readErrors(reply.body).some((reason) => reason.toLowerCase().includes(text))
-}
-
 /** `QB-Token-ExpirationDate` when QuickBlox sends a readable one, else 2 hours from now. */
 function expiry(reply: Reply): Date {
   const at = Date.parse(header(reply, 'qb-token-expirationdate') ?? '')
   return new Date(Number.isFinite(at) ? at : Date.now() + TOKEN_LIFETIME_MS)
-}
-
-export function isHttpUrl(value: unknown): value is string {
-  try {
-    return typeof value === 'string' && /^https?:$/.test(new URL(value).protocol)
-  } catch {
-    return false
-  }
-}
-
-/**
- * `Retry-After` in whole seconds: delta-seconds (a fraction rounds up, so a client never comes
- * back early) or an HTTP date; `undefined` when negative or unreadable, never a "retry now" guess.
- */
-export function retryAfter(value: string | undefined): number | undefined {
-  const text = value?.trim()
-  if (text === undefined || text.length > 64) return undefined
-  if (/^\d+(\.\d+)?$/.test(text)) return Math.ceil(Number(text))
-  // Only a date has letters (a weekday, a month); Date.parse would read "-5" as a year.
-  const at = /[a-z]/i.test(text) ? Date.parse(text) : NaN
-  return Number.isFinite(at) ? Math.max(0, Math.ceil((at - Date.now()) / 1000)) : undefined
 }

@@ -10,6 +10,42 @@ const MAX_REPLY_BYTES = 1024 * 1024
 /** Errors of requests reset on a kept-alive socket they reused (see `Transport.send`). */
 const staleResets = new WeakSet<object>()
 
+/** The HTTP methods QuickBlox's REST API uses. */
+export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE'
+
+/** A host on this machine: `localhost` (and `*.localhost`), 127.0.0.0/8, `[::1]`. */
+function isLoopback(hostname: string): boolean {
+  return (
+    hostname === 'localhost' ||
+    hostname.endsWith('.localhost') ||
+    hostname === '[::1]' ||
+    /^127(?:\.\d{1,3}){3}$/.test(hostname)
+  )
+}
+
+/**
+ * What is wrong with an `apiEndpoint`, as the end of a message naming the option; `undefined`
+ * when it is fine. Plain `http:` is refused off loopback, where it would carry API keys,
+ * passwords and tokens in clear, unless `allowInsecureHttp` says so (an emulator in a container,
+ * reached by a service name). Every client checks its endpoint with this.
+ */
+export function endpointProblem(value: unknown, allowInsecureHttp: unknown): string | undefined {
+  if (allowInsecureHttp !== undefined && typeof allowInsecureHttp !== 'boolean') {
+    return 'allowInsecureHttp must be true or false'
+  }
+  let url: URL
+  try {
+    url = new URL(value as string)
+  } catch {
+    return 'apiEndpoint must be an http: or https: URL'
+  }
+  if (typeof value !== 'string' || !/^https?:$/.test(url.protocol)) return 'apiEndpoint must be an http: or https: URL'
+  if (url.protocol === 'http:' && !isLoopback(url.hostname) && allowInsecureHttp !== true) {
+    return 'apiEndpoint must be https: off this machine (http: only on loopback, unless allowInsecureHttp is true)'
+  }
+  return undefined
+}
+
 export interface Reply {
   status: number
   headers: Record<string, string | string[] | undefined>
@@ -60,7 +96,7 @@ export class Transport {
    * then fails with a reset though QuickBlox never saw it. A GET changes nothing, so it is sent
    * once more, on a fresh socket, with what is left of its time.
    */
-  async send(method: 'GET' | 'POST' | 'DELETE', path: string, options: SendOptions): Promise<Reply> {
+  async send(method: Method, path: string, options: SendOptions): Promise<Reply> {
     const deadline = Date.now() + options.timeoutMs
     const attempt = options.attempt ?? 1
     try {
@@ -74,7 +110,7 @@ export class Transport {
 
   /** {@link send} with what is left until `deadline` (ms since the epoch); none left is a timeout. */
   async sendBy(
-    method: 'GET' | 'POST' | 'DELETE',
+    method: Method,
     path: string,
     deadline: number,
     options: Omit<SendOptions, 'timeoutMs'>,
@@ -84,7 +120,7 @@ export class Transport {
     return this.send(method, path, { ...options, timeoutMs })
   }
 
-  async #send(method: 'GET' | 'POST' | 'DELETE', path: string, options: SendOptions): Promise<Reply> {
+  async #send(method: Method, path: string, options: SendOptions): Promise<Reply> {
     const request = this.#got(path, {
       method,
       json: options.json,

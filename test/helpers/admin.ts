@@ -4,8 +4,19 @@ import { QuickBloxAdmin, type QuickBloxAdminOptions } from '../../lib/quickblox/
 import { AMY, APP } from './quickblox.js'
 
 export const API_KEY = 'test-api-key-do-not-leak'
-/** Seeded with an external id, so it is a user "seen before" from the start. */
-export const KNOWN = { id: 300, login: 'known', password: 'known-password', external_user_id: 3000 }
+/** The backend's identity key: what makes each identity's QuickBlox login. */
+export const IDENTITY_KEY = 'test-identity-key-0123456789abcdef-do-not-leak'
+/** The QuickBlox login an admin with {@link IDENTITY_KEY} makes for an identity. */
+export function loginOf(externalUserId: number | string): string {
+  const admin = new QuickBloxAdmin({ apiKey: API_KEY, identityKey: IDENTITY_KEY })
+  void admin.close()
+  return admin.loginFor(externalUserId)
+}
+/**
+ * Seeded with the login made for identity 3000, so it is a user "seen before" from the start.
+ * Its external_user_id is 3000 too: a label, which the mapping never reads.
+ */
+export const KNOWN = { id: 300, login: loginOf(3000), password: 'known-password', external_user_id: 3000 }
 
 export function startAdminEmulator(): Promise<Emulator> {
   return startEmulator({ applications: [{ ...APP, apiKey: API_KEY }], users: [AMY, KNOWN] })
@@ -14,7 +25,13 @@ export function startAdminEmulator(): Promise<Emulator> {
 const admins: QuickBloxAdmin[] = []
 /** An admin for `emulator`'s first application; closed by {@link closeAdmins}. */
 export function adminFor(emulator: Emulator, options: Partial<QuickBloxAdminOptions> = {}): QuickBloxAdmin {
-  const admin = new QuickBloxAdmin({ apiKey: API_KEY, apiEndpoint: emulator.url, timeout: 3000, ...options })
+  const admin = new QuickBloxAdmin({
+    apiKey: API_KEY,
+    identityKey: IDENTITY_KEY,
+    apiEndpoint: emulator.url,
+    timeout: 3000,
+    ...options,
+  })
   admins.push(admin)
   return admin
 }

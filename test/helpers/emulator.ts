@@ -1,6 +1,7 @@
 // Small helpers for the emulator tests: plain fetch over real HTTP and a signature written here,
 // from QuickBlox's documentation, independently of both the emulator's check and the client's signer.
 import { createHmac, randomInt } from 'node:crypto'
+import { request as httpsRequest } from 'node:https'
 import type { Emulator, EmulatorApplication } from 'passport-quickblox/emulator'
 
 export type Params = { [key: string]: string | number | Params }
@@ -90,4 +91,49 @@ export async function appToken(qb: Emulator): Promise<string> {
   const answer = await createSession(qb)
   if (answer.status !== 201) throw new Error(`session not created: ${answer.status} ${answer.text}`)
   return answer.json.session.token as string
+}
+
+/** `call` over HTTPS with the trust given (`ca`), as a client that was handed the emulator's certificate. */
+export function callTls(
+  url: string,
+  method: string,
+  options: { body?: Params; ca?: string; servername?: string; token?: string } = {},
+): Promise<Answer> {
+  const body = options.body === undefined ? undefined : JSON.stringify(options.body)
+  return new Promise((resolve, reject) => {
+    const req = httpsRequest(
+      url,
+      {
+        method,
+        ...(options.ca === undefined ? {} : { ca: options.ca }),
+        ...(options.servername === undefined ? {} : { servername: options.servername }),
+        headers: {
+          ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+          ...(options.token === undefined ? {} : { 'QB-Token': options.token }),
+        },
+        // A fresh connection per call: a pooled one would skip the certificate check under test.
+        agent: false,
+      },
+      (res) => {
+        let text = ''
+        res.setEncoding('utf8')
+        res.on('data', (chunk: string) => (text += chunk))
+        res.on('error', reject)
+        res.on('end', () => {
+          let json: unknown
+          try {
+            json = JSON.parse(text)
+          } catch {
+            // Not JSON: left undefined for the test to assert on.
+          }
+          const headers = new Headers()
+          for (const [name, value] of Object.entries(res.headers))
+            if (typeof value === 'string') headers.set(name, value)
+          resolve({ status: res.statusCode ?? 0, headers, text, json })
+        })
+      },
+    )
+    req.on('error', reject)
+    req.end(body)
+  })
 }

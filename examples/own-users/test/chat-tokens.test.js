@@ -17,7 +17,7 @@ describe('chat tokens', () => {
     const res = await alice.post('/api/quickblox/session')
     assert.equal(res.status, 200)
     assert.equal(res.headers.get('cache-control'), 'no-store')
-    const created = app.qb.users.find((user) => user.external_user_id === body.user.id)
+    const created = app.qb.users.find((user) => user.login === app.admin.loginFor(body.user.id))
     assert.equal(created.full_name, 'Alice Example')
     assert.equal(res.body.userId, created.id)
     assert.equal(await tokenStatus(app.qb, res.body.token), 200)

@@ -25,7 +25,12 @@ export const testLimits = (given = {}) =>
  */
 export async function startApp({ limits = {} } = {}) {
   const qb = await startEmulator()
-  const admin = new QuickBloxAdmin({ apiKey: qb.application.apiKey, apiEndpoint: qb.url, timeout: 3000 })
+  const admin = new QuickBloxAdmin({
+    apiKey: qb.application.apiKey,
+    identityKey: 'own-users-test-identity-key-0123456789',
+    apiEndpoint: qb.url,
+    timeout: 3000,
+  })
   const users = await openUsers()
   const lines = []
   const app = createApp({
@@ -40,6 +45,7 @@ export async function startApp({ limits = {} } = {}) {
   return {
     url: `http://127.0.0.1:${server.address().port}`,
     qb,
+    admin,
     lines,
     async close() {
       server.closeAllConnections()
