@@ -70,6 +70,8 @@ async function printed(cliRun: Run, pattern: RegExp): Promise<string> {
     void cliRun.exit.then(() => reject(new Error(`CLI exited before printing ${pattern}: ${cliRun.output()}`)))
   })
 }
+/** The certificate line the CLI prints with `--https` (after writing the file), and its file. */
+const CERTIFICATE = /certificate (\S+) \(trust it: NODE_EXTRA_CA_CERTS=\S+\)/
 /** The URL of the CLI's "listening on" line. */
 const urlOf = (cliRun: Run): Promise<string> => printed(cliRun, /listening on (https?:\/\/\S+)/)
 
@@ -143,6 +145,7 @@ describe('quickblox-emulator CLI', () => {
     const cliRun = run(['--port', '0', '--https', '--cert-out', file])
     const url = await urlOf(cliRun)
     expect(url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/)
+    expect(await printed(cliRun, CERTIFICATE)).toBe(file) // printed once the file is written
     const ca = await readFile(file, 'utf8')
     expect(ca).toMatch(/^-----BEGIN CERTIFICATE-----/)
     const answer = await callTls(`${url}/session.json`, 'POST', { body: sessionParams(demoData.applications[0]!), ca })
@@ -158,16 +161,15 @@ describe('quickblox-emulator CLI', () => {
   it('writes the certificate to a temporary file without --cert-out, and removes it on exit', async () => {
     const cliRun = run(['--port', '0', '--https'])
     const url = await urlOf(cliRun)
-    const file = /NODE_EXTRA_CA_CERTS=(\S+)\)/.exec(cliRun.output())?.[1]
-    expect(file).toBeDefined()
+    const file = await printed(cliRun, CERTIFICATE)
     const answer = await callTls(`${url}/session.json`, 'POST', {
       body: sessionParams(demoData.applications[0]!),
-      ca: await readFile(file!, 'utf8'),
+      ca: await readFile(file, 'utf8'),
     })
     expect(answer.status).toBe(201)
     cliRun.child.kill('SIGINT')
     expect(await cliRun.exit).toBe(0)
-    await expect(access(file!)).rejects.toMatchObject({ code: 'ENOENT' })
+    await expect(access(file)).rejects.toMatchObject({ code: 'ENOENT' })
   })
 
   it('serves the certificate and key given with --tls-cert and --tls-key', async () => {
@@ -187,6 +189,7 @@ describe('quickblox-emulator CLI', () => {
       join(dir, 'given-key.pem'),
     ])
     const url = await urlOf(cliRun)
+    await printed(cliRun, CERTIFICATE) // its start is over: SIGTERM is handled from here on
     const answer = await callTls(`${url}/session.json`, 'POST', {
       body: sessionParams(demoData.applications[0]!),
       ca: pems.cert,
