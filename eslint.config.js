@@ -69,4 +69,9 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // Lines within 120 characters, comments and strings included: Prettier wraps only code.
+    files: ['lib/**', 'example-app/**', 'examples/**'],
+    rules: { 'max-len': ['error', { code: 120, ignoreUrls: true }] },
+  },
 )

@@ -1,7 +1,8 @@
 // Sign-in rate limits, and one on refused Bearer tokens (at the end). Three sign-in counters, each
-// in its own express-rate-limit store (in memory, or in Redis so that every instance shares them). They count only attempts that can reach QuickBlox:
-// a POST without its CSRF token, or with credentials the strategy refuses to send (400), counts
-// against nothing, so no other site and no junk can spend a visitor's allowance.
+// in its own express-rate-limit store (in memory, or in Redis so that every instance shares
+// them). They count only attempts that can reach QuickBlox: a POST without its CSRF token, or
+// with credentials the strategy refuses to send (400), counts against nothing, so no other site
+// and no junk can spend a visitor's allowance.
 // - address: every such attempt from one client address. It bounds the load one address causes.
 // - accountAddress: rejected credentials for one account from one address. It stops guessing from
 //   that address without locking the owner out: their own address did not fail.

@@ -5,14 +5,18 @@ export interface QuickBloxEnvOptions {
   authSecret: string
   /** Only when `QB_API_ENDPOINT` is set: otherwise the strategies use QuickBlox's own host. */
   apiEndpoint?: string
-  /** Only when `QB_ALLOW_INSECURE_HTTP=true`: a plain `http:` endpoint off this machine (an emulator in a container). */
+  /**
+   * Only when `QB_ALLOW_INSECURE_HTTP=true`: a plain `http:` endpoint off this machine (an
+   * emulator in a container).
+   */
   allowInsecureHttp?: true
 }
 
 /**
  * Reads `QB_APP_ID`, `QB_AUTH_KEY`, `QB_AUTH_SECRET` and the optional `QB_API_ENDPOINT` and
- * `QB_ALLOW_INSECURE_HTTP` (`true` or `false`) from `env` (`process.env` by default). A variable that is missing or empty, or an application id
- * that is not a positive integer, throws a `TypeError` naming the variable (never its value).
+ * `QB_ALLOW_INSECURE_HTTP` (`true` or `false`) from `env` (`process.env` by default). A variable
+ * that is missing or empty, or an application id that is not a positive integer, throws a
+ * `TypeError` naming the variable (never its value).
  *
  * @example new QuickBloxStrategy(quickbloxEnv(), verify)
  */

@@ -119,7 +119,10 @@ export class QuickBloxModule {
     return QuickBloxModule.with([{ provide: QUICKBLOX_OPTIONS, useValue: options }])
   }
 
-  /** Options made by a factory, e.g. from `ConfigService`: `{ imports: [ConfigModule], inject: [ConfigService], useFactory }`. */
+  /**
+   * Options made by a factory, e.g. from `ConfigService`:
+   * `{ imports: [ConfigModule], inject: [ConfigService], useFactory }`.
+   */
   static forRootAsync({ imports = [], inject = [], useFactory }: QuickBloxModuleAsyncOptions): DynamicModule {
     return {
       ...QuickBloxModule.with([{ provide: QUICKBLOX_OPTIONS, useFactory, inject }]),

@@ -15,7 +15,7 @@ const statuses = (responses) => responses.map((res) => res.status)
 const count = (responses, status) => responses.filter((res) => res.status === status).length
 
 describe('wrong passwords', () => {
-  it('per account from one address: 429 with Retry-After after the limit, while the owner signs in from theirs', async () => {
+  it('per account from one address: 429 with Retry-After after the limit; the owner signs in from theirs', async () => {
     const app = await limited({ wrongPasswordsPerAccountAddress: 3 })
     const attacker = browser(app.url, '198.51.100.7')
     const tries = []
