@@ -2,6 +2,7 @@
 // pulls in @types/node by itself, and `node:http` below needs it.
 /// <reference types="node" preserve="true" />
 import type { IncomingHttpHeaders } from 'node:http'
+import passportStrategy from 'passport-strategy'
 
 /**
  * What the strategy reads from a request. Express's, Fastify's (through `@fastify/passport`),
@@ -13,14 +14,18 @@ export interface StrategyRequest {
   query?: unknown
 }
 
+// Typed here as a bare class, so the declaration below names no type of passport-strategy's.
+const PassportStrategy: abstract new () => object = passportStrategy
+
 /**
  * Passport's strategy contract. Passport, `@fastify/passport` and `koa-passport` call
  * `authenticate(req, options)` on `Object.create(strategy)` after attaching these actions, and the
- * strategy calls exactly one of them. Declared here rather than inherited from `passport-strategy`
- * (a base class whose only method throws, with no types of its own), so the published types
- * compile without Passport's or Express's type packages.
+ * strategy calls exactly one of them. The class extends `passport-strategy`'s (what
+ * `passport.Strategy` is), so `strategy instanceof passport.Strategy` holds; its type is declared
+ * here, so the published types compile
+ * without Passport's or Express's type packages.
  */
-export abstract class Strategy<Req extends StrategyRequest = StrategyRequest> {
+export abstract class Strategy<Req extends StrategyRequest = StrategyRequest> extends PassportStrategy {
   abstract name: string
   abstract authenticate(req: Req, options?: object): void
   /** Sign in `user`; `info` reaches `req.authInfo` and the custom callback. */

@@ -3,6 +3,7 @@ import type { QuickBloxAdmin, QuickBloxIdentity } from './quickblox/admin.js'
 
 /** A request as Passport leaves it: `req.user` is whoever is signed in (absent when nobody is). */
 export interface SignedInRequest {
+  method?: string | undefined
   user?: unknown
 }
 
@@ -28,7 +29,8 @@ export interface QuickBloxSessionAnswer {
 /**
  * An Express (or plain `node:http`) handler that turns whoever is signed in into a QuickBlox
  * session token for their chat client: `200 { token, expiresAt, userId }` with
- * `Cache-Control: no-store`, `401` when nobody is signed in. The QuickBlox user is created on
+ * `Cache-Control: no-store`, `401` when nobody is signed in, `405` (`Allow: POST`) for any method
+ * but POST, so a link prefetch or an image tag mints nothing. The QuickBlox user is created on
  * first sight (`QuickBloxAdmin#sessionFor`); the token is an ordinary user session, which
  * `QuickBloxTokenStrategy` accepts. QuickBlox's errors go to `next(err)` with their `status`.
  *
@@ -45,6 +47,11 @@ export function quickbloxSession<Req extends SignedInRequest>(
   if (typeof admin?.sessionFor !== 'function') throw new TypeError('quickbloxSession: option admin is required')
   if (typeof identity !== 'function') throw new TypeError('quickbloxSession: option identity must be a function')
   return (req, res, next) => {
+    // Minting a token (and creating a user) is not safe to repeat: only POST, whatever it is mounted for.
+    if (req.method !== 'POST') {
+      res.setHeader('Allow', 'POST')
+      return send(res, 405, { error: 'Method Not Allowed' })
+    }
     let found: QuickBloxIdentity | undefined
     try {
       found = req.user === undefined || req.user === null ? undefined : identity(req)

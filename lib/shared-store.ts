@@ -10,7 +10,7 @@ export interface StoreBackend {
 }
 
 /** lru-cache sets memory aside for `max` entries up front: the caches in front of a store are bounded. */
-export const MAX_ENTRIES = 1_000_000
+const MAX_ENTRIES = 1_000_000
 
 /** The cache options the token strategy and the admin client share, checked by {@link readCacheOptions}. */
 export interface CacheOptions {

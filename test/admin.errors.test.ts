@@ -238,6 +238,8 @@ describe('bounded input', () => {
     ['a user id that is not an integer', (admin) => admin.getUser(1.5)],
     ['a token user id of 0', (admin) => admin.issueToken(0)],
     ['a token with a space', (admin) => admin.revokeToken('a b')],
+    ['a token outside the Bearer grammar', (admin) => admin.revokeToken('token!with"quotes')],
+    ['a token of 1025 characters', (admin) => admin.revokeToken('t'.repeat(1025))],
   ])('refuses %s with a TypeError before asking QuickBlox', async (_name, run) => {
     qb.resetLog()
     await expect(run(adminFor(qb))).rejects.toThrow(TypeError)

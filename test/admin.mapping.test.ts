@@ -351,6 +351,51 @@ describe('errors that say what happened', () => {
   })
 })
 
+describe('one rule for every client', () => {
+  it.each(['a b', 'tok!en', '"quoted"', 't'.repeat(1025), '', 'ünïcode'])(
+    'the admin and the client refuse the token %j alike, before asking QuickBlox',
+    async (token) => {
+      const client = new QuickBloxClient({
+        appId: APP.id,
+        apiEndpoint: qb.url,
+        authKey: 'k',
+        authSecret: 's',
+        pool: false,
+      })
+      qb.resetLog()
+      try {
+        await expect(client.logout(token)).rejects.toThrow(TypeError)
+        await expect(adminFor(qb).revokeToken(token)).rejects.toThrow(TypeError)
+        expect(qb.requests).toHaveLength(0)
+      } finally {
+        await client.close()
+      }
+    },
+  )
+
+  it('the admin and the token strategy check their cache options alike', () => {
+    for (const cache of [
+      { storeTimeoutMs: 60_001 },
+      { max: 1_000_001 },
+      { ttlMs: 0 },
+      { store: { get() {}, set() {} } },
+    ]) {
+      const admin = (): unknown => new QuickBloxAdmin({ apiKey: API_KEY, cache: cache as never })
+      const tokens = (): unknown => new QuickBloxTokenStrategy({ appId: 1, cache: cache as never }, () => {})
+      const message = (make: () => unknown): string => {
+        try {
+          make()
+          return 'accepted'
+        } catch (error) {
+          return (error as Error).message.replace(/^\w+: /, '')
+        }
+      }
+      expect(message(admin)).toBe(message(tokens))
+      expect(message(admin)).not.toBe('accepted')
+    }
+  })
+})
+
 describe('plain http: off this machine', () => {
   const far = 'http://qb.example.com'
   it.each<[string, () => unknown]>([

@@ -8,58 +8,9 @@ import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { consumers, type Consumers } from './helpers/consumer.js'
+import { baseTsconfig, installed, projectFiles, recipes } from './helpers/recipes.js'
 
 const docs = join(process.cwd(), 'docs')
-
-interface Recipe {
-  file: string
-  packages: string[]
-  compilerOptions: Record<string, unknown>
-}
-
-/** The packages that the `npm install` lines of `markdown` name. */
-function installed(markdown: string): string[] {
-  return [...markdown.matchAll(/^npm install (.+)$/gm)].flatMap(([, words]) =>
-    words!.split(/\s+/).filter((word) => !word.startsWith('-')),
-  )
-}
-
-/** Each example the page shows, with the packages and compiler options in force where it is shown. */
-async function recipes(): Promise<Recipe[]> {
-  const page = await readFile(join(docs, 'frameworks.md'), 'utf8')
-  const found: Recipe[] = []
-  let base: Record<string, unknown> = {}
-  let heading = ''
-  let section = { packages: [] as string[], options: {} as Record<string, unknown> }
-  let scope = section
-  const parts = /^(#{2,3}) (.+)$|^```sh\n([\s\S]*?)^```$|^```json\n([\s\S]*?)^```$|^<!-- example: (\S+) -->$/gm
-  for (const [, level, title, sh, json, example] of page.matchAll(parts)) {
-    if (level === '##') {
-      heading = title!
-      scope = section = { packages: [], options: {} }
-    } else if (level === '###') {
-      scope = { packages: [...section.packages], options: { ...section.options } }
-    } else if (sh !== undefined) {
-      scope.packages.push(...installed(sh))
-    } else if (json !== undefined) {
-      const { compilerOptions } = JSON.parse(json) as { compilerOptions: Record<string, unknown> }
-      if (heading === 'TypeScript') base = compilerOptions
-      else Object.assign(scope.options, compilerOptions)
-    } else if (example !== undefined) {
-      found.push({ file: example, packages: [...scope.packages], compilerOptions: { ...base, ...scope.options } })
-    }
-  }
-  return found
-}
-
-/** `file` and the example files it imports (`./x.js`), by name. */
-async function withImports(file: string, into: Record<string, string> = {}): Promise<Record<string, string>> {
-  const name = file.replace(/^examples\//, '')
-  if (into[name] !== undefined) return into
-  into[name] = await readFile(join(docs, 'examples', name), 'utf8')
-  for (const [, imported] of into[name].matchAll(/from '\.\/([\w-]+)\.js'/g)) await withImports(`${imported}.ts`, into)
-  return into
-}
 
 let projects: Consumers
 beforeAll(async () => {
@@ -67,6 +18,7 @@ beforeAll(async () => {
 }, 60_000)
 afterAll(() => projects?.close())
 
+<<<<<<< HEAD
 /** The tsconfig.json the page gives for every recipe (the first in its TypeScript section). */
 async function baseTsconfig(): Promise<unknown> {
   const page = await readFile(join(docs, 'frameworks.md'), 'utf8')
@@ -76,6 +28,10 @@ async function baseTsconfig(): Promise<unknown> {
 
 describe("docs/typescript.md's example", () => {
   it("compiles with what the README's Install and the page install", async () => {
+=======
+describe("the README's TypeScript example", () => {
+  it('compiles with what Install and the TypeScript section install', async () => {
+>>>>>>> main
     const readme = await readFile(join(docs, '../README.md'), 'utf8')
     const install = readme.slice(readme.indexOf('\n## Install\n'), readme.indexOf('\n## Using the strategy\n'))
     const section = await readFile(join(docs, 'typescript.md'), 'utf8')
@@ -106,7 +62,7 @@ describe('docs/frameworks.md, each recipe in a project of its own', () => {
       const recipe = (await recipes()).find(({ file }) => file === `examples/${name}`)
       expect(recipe).toBeDefined()
       const { packages, compilerOptions } = recipe!
-      const dir = await projects.project(await withImports(name), { compilerOptions }, packages)
+      const dir = await projects.project(await projectFiles(recipe!), { compilerOptions }, packages)
       expect(await projects.compile(dir)).toBe('')
       // Nest's recipes use the package's `passport-quickblox/nest` declarations: the 5.9 line too.
       if (name.startsWith('nest-')) expect(await projects.compile(dir, 'TypeScript 5.9')).toBe('')

@@ -37,7 +37,12 @@ beforeAll(async () => {
   // The emulator's own dependency (selfsigned, for --https) resolves as it would once installed.
   await symlink(join(root, 'node_modules'), join(dir, 'node_modules'))
 }, 60_000)
-afterAll(() => rm(dir, { recursive: true, force: true }))
+// A test that fails half way leaves its CLI running: stop every one, or Jest never exits.
+const children: ChildProcess[] = []
+afterAll(async () => {
+  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
+  await rm(dir, { recursive: true, force: true })
+})
 
 interface Run {
   child: ChildProcess
@@ -47,6 +52,7 @@ interface Run {
 
 function run(args: string[]): Run {
   const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+  children.push(child)
   let output = ''
   child.stdout.on('data', (chunk: Buffer) => {
     output += chunk.toString()
@@ -70,7 +76,7 @@ async function printed(cliRun: Run, pattern: RegExp): Promise<string> {
     void cliRun.exit.then(() => reject(new Error(`CLI exited before printing ${pattern}: ${cliRun.output()}`)))
   })
 }
-/** The certificate line the CLI prints with `--https` (after writing the file), and its file. */
+/** The certificate line the CLI prints with `--https` (once the file is written), and its file. */
 const CERTIFICATE = /certificate (\S+) \(trust it: NODE_EXTRA_CA_CERTS=\S+\)/
 /** The URL of the CLI's "listening on" line. */
 const urlOf = (cliRun: Run): Promise<string> => printed(cliRun, /listening on (https?:\/\/\S+)/)

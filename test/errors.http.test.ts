@@ -19,6 +19,7 @@ import {
   QuickBloxStrategy,
   QuickBloxTimeoutError,
   QuickBloxUnavailableError,
+  QuickBloxWrongPasswordError,
 } from '../lib/index.js'
 import * as library from '../lib/index.js'
 import { AMY, optionsFor, startTestEmulator } from './helpers/quickblox.js'
@@ -33,19 +34,22 @@ describe('every error class', () => {
     ['QuickBloxUnavailableError', () => new QuickBloxUnavailableError(), QuickBloxUnavailableError, 503],
     ['QuickBloxTimeoutError', () => new QuickBloxTimeoutError(1000), QuickBloxTimeoutError, 504],
     ['QuickBloxResponseError', () => new QuickBloxResponseError(), QuickBloxResponseError, 502],
+    ['QuickBloxWrongPasswordError', () => new QuickBloxWrongPasswordError(), QuickBloxWrongPasswordError, 422],
   ])("%s carries its class's code, status = statusCode, and expose for 4xx only", (_name, make, type, status) => {
     const error = make()
     expect(error.code).toBe(type.code)
     expect(error).toMatchObject({ status, statusCode: status, expose: status < 500 })
     expect(Object.keys(error.toJSON()).sort()).toEqual(['code', 'message', 'name', 'status'])
-    if (!(error instanceof QuickBloxRateLimitError)) expect(error.headers).toBeUndefined()
+    if (!(error instanceof QuickBloxRateLimitError || error instanceof QuickBloxUnavailableError)) {
+      expect(error.headers).toBeUndefined()
+    }
   })
 
   it('has one distinct code per class the package exports', () => {
     const codes = Object.values(library as Record<string, unknown>)
       .filter((value) => typeof value === 'function' && value.prototype instanceof QuickBloxError)
       .map((type) => (type as { code: string }).code)
-    expect(codes).toHaveLength(8)
+    expect(codes).toHaveLength(9)
     expect(new Set(codes).size).toBe(codes.length)
   })
 
@@ -53,6 +57,15 @@ describe('every error class', () => {
     expect(new QuickBloxRateLimitError(30).headers).toEqual({ 'Retry-After': '30' })
     expect(new QuickBloxRateLimitError(0).headers).toEqual({ 'Retry-After': '0' })
     expect(new QuickBloxRateLimitError(undefined).headers).toBeUndefined()
+  })
+
+  it("gives an outage error QuickBlox's Retry-After, or 30 seconds when QuickBlox named none", () => {
+    expect(new QuickBloxUnavailableError('down', 120)).toMatchObject({
+      retryAfter: 120,
+      headers: { 'Retry-After': '120' },
+    })
+    expect(new QuickBloxUnavailableError()).toMatchObject({ retryAfter: 30, headers: { 'Retry-After': '30' } })
+    expect(new QuickBloxUnavailableError('down', undefined).headers).toEqual({ 'Retry-After': '30' })
   })
 })
 
@@ -101,9 +114,13 @@ describe("Express's default error handler", () => {
     expect(res.headers).not.toHaveProperty('retry-after')
   })
 
-  it('answers a QuickBlox outage 503, and an unreadable reply 502', async () => {
+  it("answers a QuickBlox outage 503 with Retry-After (30 s, or QuickBlox's own), and an unreadable reply 502", async () => {
     emulator.failNext('POST /login.json', { status: 503 })
-    expect((await login()).status).toBe(503)
+    const down = await login()
+    expect([down.status, down.headers['retry-after']]).toEqual([503, '30'])
+    emulator.failNext('POST /login.json', { status: 503, retryAfter: 120 })
+    const told = await login()
+    expect([told.status, told.headers['retry-after']]).toEqual([503, '120'])
     emulator.failNext('POST /login.json', 'garbage')
     expect((await login()).status).toBe(502)
   })

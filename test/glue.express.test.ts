@@ -91,6 +91,38 @@ describe('quickbloxSession() on Express', () => {
     expect([res.status, res.body]).toEqual([503, { error: 'QB_UNAVAILABLE' }])
   })
 
+  /** An app where one user is signed in, with quickbloxSession on `/s` for every method, and Express's own error handler. */
+  const everyMethod = () => {
+    const app = express()
+    app.use((req, _res, next) => {
+      ;(req as { user?: AppUser }).user = { id: KNOWN.external_user_id, name: 'Known' }
+      next()
+    })
+    const identity = () => ({ externalUserId: KNOWN.external_user_id })
+    return app.all('/s', quickbloxSession({ admin: adminFor(qb), identity }))
+  }
+
+  it("answers an outage 503 with Retry-After through Express's own error handler", async () => {
+    const own = everyMethod()
+    qb.failNext('POST /users/:id/tokens', { status: 503 })
+    const down = await request(own).post('/s')
+    expect([down.status, down.headers['retry-after']]).toEqual([503, '30'])
+    qb.failNext('POST /users/:id/tokens', { status: 503, retryAfter: 90 })
+    const told = await request(own).post('/s')
+    expect([told.status, told.headers['retry-after']]).toEqual([503, '90'])
+  })
+
+  it('answers any method but POST 405 with Allow: POST, and mints nothing', async () => {
+    const any = everyMethod()
+    qb.resetLog()
+    for (const method of ['get', 'head', 'put', 'delete', 'patch', 'options'] as const) {
+      const res = await request(any)[method]('/s')
+      expect([method, res.status, res.headers.allow]).toEqual([method, 405, 'POST'])
+    }
+    expect(qb.requests).toEqual([])
+    expect((await request(any).post('/s')).status).toBe(200)
+  })
+
   it('takes an admin wrapper whose expiry is text, and sends an unreadable answer to the error handler', async () => {
     const wrapped = (expiresAt: unknown) => {
       const app = express()

@@ -6,7 +6,6 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import {
   Controller,
   Get,
-  Header,
   HttpCode,
   Injectable,
   Module,
@@ -55,7 +54,6 @@ class ChatController {
   @Post('api/quickblox/session')
   @HttpCode(200)
   @UseGuards(OwnUsers)
-  @Header('Cache-Control', 'no-store')
   session(@QuickBloxUser() user: OwnUser | undefined) {
     return this.sessions.sessionFor(user && { externalUserId: user.id, fullName: `User ${user.id}` })
   }
@@ -100,7 +98,7 @@ describe.each(['express', 'fastify'] as const)('QuickBloxSessions on @nestjs/pla
     return user === undefined ? req : req.set('X-Own-User', String(user))
   }
 
-  it("answers the signed-in user's QuickBlox token, which the token guard accepts", async () => {
+  it("answers the signed-in user's QuickBlox token, not to be cached, which the token guard accepts", async () => {
     const res = await ask(newExternalId())
     expect(res.status).toBe(200)
     expect(res.headers['cache-control']).toBe('no-store')
@@ -127,15 +125,30 @@ describe.each(['express', 'fastify'] as const)('QuickBloxSessions on @nestjs/pla
     emulator.clearFaults()
   })
 
-  it('answers 503 when QuickBlox is down, and never shows the API key', async () => {
+  it('answers 503 with Retry-After: 30 when QuickBlox is down, and never shows the API key', async () => {
     emulator.failNext('GET /users/by_login.json', { status: 503 })
     const res = await ask(newExternalId())
     expect(res.status).toBe(503)
+    expect(res.headers['retry-after']).toBe('30')
     expect(res.text).not.toContain(API_KEY)
     emulator.clearFaults()
   })
 
-  it('registers no login strategy without an auth key and secret', () => {
+  it("answers QuickBlox's own Retry-After with its 503", async () => {
+    emulator.failNext('GET /users/by_login.json', { status: 503, retryAfter: 120 })
+    const res = await ask(newExternalId())
+    expect([res.status, res.headers['retry-after']]).toEqual([503, '120'])
+    emulator.clearFaults()
+  })
+
+  it('leaves the answers of other handlers to their own cache headers', async () => {
+    const res = await ask(newExternalId())
+    const me = await request(app.url).get('/api/me').set('Authorization', `Bearer ${res.body.token}`)
+    expect(me.status).toBe(200)
+    expect(me.headers['cache-control']).toBeUndefined()
+  })
+
+  it('makes no login strategy without an auth key and secret', () => {
     expect(nest.get(QuickBloxStrategy)).toBeNull()
   })
 })

@@ -45,7 +45,7 @@ console.log(JSON.stringify(exported.map((value) => typeof value)))
 `
 
 const CJS = `
-const { QuickBloxStrategy } = require('passport-quickblox')
+const { QuickBloxStrategy, QuickBloxTokenStrategy } = require('passport-quickblox')
 const { startEmulator } = require('passport-quickblox/emulator')
 const passport = require('passport')
 const express = require('express')
@@ -60,6 +60,10 @@ async function main() {
     async (user, session) => ({ id: user.id, login: user.login, hasToken: session.token.length > 0 }),
   )
   passport.use(strategy)
+  const tokens = new QuickBloxTokenStrategy({ appId, apiEndpoint: emulator.url }, async (user) => user)
+  // Passport's own base class (passport-strategy), as Passport's strategies extend it.
+  const extendsPassport = [strategy, tokens].map((made) => made instanceof passport.Strategy)
+  await tokens.close()
   const app = express()
   app.use(express.json())
   app.post('/login', passport.authenticate('quickblox', { session: false }), (req, res) => res.json(req.user))
@@ -71,7 +75,7 @@ async function main() {
   const ok = await login('amy-password')
   const refused = await login('wrong-password')
   const seeded = emulator.users[0].id
-  console.log(JSON.stringify({ status: ok.status, user: await ok.json(), refused: refused.status, seeded }))
+  console.log(JSON.stringify({ status: ok.status, user: await ok.json(), refused: refused.status, seeded, extendsPassport }))
   server.closeAllConnections()
   server.close()
   await strategy.close()
@@ -95,7 +99,7 @@ describe('the packed package', () => {
     expect(JSON.parse(out)).toEqual(['function', 'function', 'function', 'function'])
   }, 120_000)
 
-  it('is required from CommonJS and logs a user in against the emulator', async () => {
+  it('is required from CommonJS, its strategies are instances of passport.Strategy, and logs a user in against the emulator', async () => {
     const out = await node(['--no-warnings', '-e', CJS])
     const result = JSON.parse(out.split('\n').pop()!)
     expect(result).toEqual({
@@ -103,6 +107,7 @@ describe('the packed package', () => {
       user: { id: result.seeded, login: 'amy', hasToken: true },
       refused: 401,
       seeded: expect.any(Number),
+      extendsPassport: [true, true],
     })
   }, 120_000)
 })

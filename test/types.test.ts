@@ -6,7 +6,7 @@
 // that needs Express's, Passport's or a framework's types fails there. The framework project
 // checks that Express users keep a typed `req` and that PassportStrategy(QuickBloxStrategy)
 // type-checks in NestJS; the Nest module project, that an app on `passport-quickblox/nest` alone compiles.
-import { readFile } from 'node:fs/promises'
+import { readdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { COMPILERS, consumers, type Compiler, type Consumers } from './helpers/consumer.js'
@@ -58,4 +58,25 @@ describe.each(Object.keys(COMPILERS) as Compiler[])('the published types, with %
     const dir = await projects.project(await sources(['nest-module.ts']), { compilerOptions }, packages)
     expect(await projects.compile(dir, compiler)).toBe('')
   }, 60_000)
+})
+
+describe('the declarations of the main and emulator entries', () => {
+  // The strategies extend passport-strategy's class at run time, but their types name only Node's
+  // and the package's own: a type of passport-strategy, Passport or Express here would fail the
+  // bare project above on a clean machine, and this says which file brought it in.
+  it("import nothing but Node's modules and the package's own files", async () => {
+    const dist = join(process.cwd(), 'dist')
+    const files = (await readdir(dist, { recursive: true })).filter(
+      (name) => name.endsWith('.d.ts') && !name.startsWith('nest'),
+    )
+    expect(files).toContain('passport.d.ts')
+    const foreign: string[] = []
+    for (const name of files) {
+      const text = await readFile(join(dist, name), 'utf8')
+      for (const [, from] of text.matchAll(/(?:from|import\(|types=)\s*['"]([^'"]+)['"]/g)) {
+        if (!/^(node:|\.\.?\/|node$)/.test(from!)) foreign.push(`${name}: ${from}`)
+      }
+    }
+    expect(foreign).toEqual([])
+  })
 })

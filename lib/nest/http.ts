@@ -6,12 +6,20 @@ import {
   Injectable,
   createParamDecorator,
   type ArgumentsHost,
+  type CallHandler,
+  type CanActivate,
   type ExecutionContext,
+  type NestInterceptor,
 } from '@nestjs/common'
 import { BaseExceptionFilter } from '@nestjs/core'
-import { AuthGuard } from '@nestjs/passport'
+import passport from 'passport'
+import type { Strategy } from '../passport.js'
 import { QuickBloxError } from '../quickblox/errors.js'
-import { QUICKBLOX_OPTIONS, type QuickBloxModuleOptions } from './options.js'
+import type { QuickBloxStrategy } from '../strategy.js'
+import type { QuickBloxTokenStrategy } from '../token-strategy.js'
+import { tap, type Observable } from 'rxjs'
+import { isSessionAnswer } from './sessions.js'
+import { QuickBloxStrategies } from './strategies.js'
 
 /** Express's response and Fastify's reply both have `header()`. */
 interface Response {
@@ -29,15 +37,18 @@ function fault(error: QuickBloxError, response: Response): HttpException {
   return new HttpException({ statusCode: error.status, code: error.code, message }, error.status, { cause: error })
 }
 
+/** What went wrong, as an Error: Passport and its session pass on whatever they were given. */
+const failure = (err: unknown): Error => (err instanceof Error ? err : new Error('QuickBlox: authentication failed'))
+
 /**
  * Passport's outcome as Nest answers it: the user; a QuickBlox fault with its status and headers;
  * a refusal with the strategy's status (400 malformed, 401 wrong, 415 not a form or JSON) and
  * its Bearer challenge; any other error as it is (500).
  */
-function outcome<TUser>(err: unknown, user: TUser, info: unknown, context: ExecutionContext, status?: number): TUser {
+function outcome(err: unknown, user: unknown, info: unknown, context: ExecutionContext, status?: number): unknown {
   const response = context.switchToHttp().getResponse<Response>()
   if (err instanceof QuickBloxError) throw fault(err, response)
-  if (err) throw err instanceof Error ? err : new Error('QuickBlox: authentication failed')
+  if (err) throw failure(err)
   if (user) return user
   const code = status ?? 401
   // Passport sends a challenge only with a 401; RFC 6750 wants it with the 400 invalid_request too.
@@ -49,42 +60,101 @@ function outcome<TUser>(err: unknown, user: TUser, info: unknown, context: Execu
   )
 }
 
+/** A request as Passport leaves it, with `logIn` once Passport has seen it. */
+interface PassportRequest {
+  user?: unknown
+  logIn(user: unknown, options: object, done: (err: unknown) => void): void
+}
+
 /**
- * Logs a user in with QuickBlox (`QuickBloxStrategy`): 400 for missing or malformed credentials,
- * 401 for wrong ones, QuickBlox's faults with their status (429 with Retry-After, 502, 503,
- * 504). The user is on `req.user` (`@QuickBloxUser()`), and in the Passport session too when
- * the module's `session` is true.
+ * Runs `strategy` for the request as Passport runs a registered one (on `Object.create`, so
+ * concurrent requests each have their own `success`/`fail`/`error`), and answers with `outcome`.
+ */
+function authenticate(strategy: Strategy, options: object, context: ExecutionContext): Promise<unknown> {
+  const http = context.switchToHttp()
+  return new Promise((resolve, reject) => {
+    const handler = passport.authenticate(
+      Object.create(strategy) as Strategy,
+      options,
+      (err: unknown, user: unknown, info: unknown, status?: number) => {
+        try {
+          resolve(outcome(err, user, info, context, status))
+        } catch (error) {
+          reject(failure(error))
+        }
+      },
+    ) as (req: unknown, res: unknown, next: (err?: unknown) => void) => void
+    handler(http.getRequest(), http.getResponse(), (err) => (err ? reject(failure(err)) : resolve(undefined)))
+  })
+}
+
+/**
+ * Logs a user in with QuickBlox (this app's `QuickBloxStrategy`): 400 for missing or malformed
+ * credentials, 401 for wrong ones, QuickBlox's faults with their status (429 and 503 with
+ * Retry-After, 502, 504). The user is on `req.user` (`@QuickBloxUser()`), and in the Passport
+ * session too when the module's `session` is true. The app fails to start when the module has
+ * no `authKey` and `authSecret`.
  */
 @Injectable()
-export class QuickBloxAuthGuard extends AuthGuard('quickblox') {
-  constructor(@Inject(QUICKBLOX_OPTIONS) private readonly moduleOptions: QuickBloxModuleOptions) {
-    super()
+export class QuickBloxAuthGuard implements CanActivate {
+  private readonly strategy: QuickBloxStrategy
+  private readonly session: boolean
+
+  constructor(@Inject(QuickBloxStrategies) strategies: QuickBloxStrategies) {
+    if (!strategies.login) {
+      throw new TypeError("QuickBloxAuthGuard needs the options authKey and authSecret in QuickBloxModule's options")
+    }
+    this.strategy = strategies.login
+    this.session = strategies.session
   }
 
-  override async canActivate(context: ExecutionContext): Promise<boolean> {
-    await super.canActivate(context)
-    if (this.moduleOptions.session === true) await this.logIn(context.switchToHttp().getRequest())
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const req = context.switchToHttp().getRequest<PassportRequest>()
+    req.user = await authenticate(this.strategy, { session: false }, context)
+    if (this.session)
+      await new Promise<void>((resolve, reject) =>
+        req.logIn(req.user, {}, (err) => (err ? reject(failure(err)) : resolve())),
+      )
     return true
-  }
-
-  override handleRequest<TUser>(err: unknown, user: TUser, info: unknown, context: ExecutionContext, status?: number) {
-    return outcome(err, user, info, context, status)
   }
 }
 
 /**
- * Lets in a request with a QuickBlox session token (`Authorization: Bearer …`, the token
+ * Lets in a request with a QuickBlox session token (`Authorization: Bearer …`, this app's token
  * strategy), without a session: 401 with the strategy's `WWW-Authenticate` challenge when the
  * token is missing or refused, 400 `invalid_request` when malformed, QuickBlox's faults as above.
+ * The app fails to start when the module's `token` is `false`.
  */
 @Injectable()
-export class QuickBloxTokenGuard extends AuthGuard('quickblox-token') {
-  override getAuthenticateOptions(): { session: boolean } {
-    return { session: false }
+export class QuickBloxTokenGuard implements CanActivate {
+  private readonly strategy: QuickBloxTokenStrategy
+
+  constructor(@Inject(QuickBloxStrategies) strategies: QuickBloxStrategies) {
+    if (!strategies.token) {
+      throw new TypeError("QuickBloxTokenGuard needs a token strategy: QuickBloxModule's option token is false")
+    }
+    this.strategy = strategies.token
   }
 
-  override handleRequest<TUser>(err: unknown, user: TUser, info: unknown, context: ExecutionContext, status?: number) {
-    return outcome(err, user, info, context, status)
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    context.switchToHttp().getRequest<PassportRequest>().user = await authenticate(
+      this.strategy,
+      { session: false },
+      context,
+    )
+    return true
+  }
+}
+
+/** A token is a credential: no cache, shared or private, may keep an answer of `QuickBloxSessions`. */
+@Injectable()
+export class NoStoreInterceptor implements NestInterceptor {
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    return next.handle().pipe(
+      tap((value) => {
+        if (isSessionAnswer(value)) context.switchToHttp().getResponse<Response>().header('Cache-Control', 'no-store')
+      }),
+    )
   }
 }
 

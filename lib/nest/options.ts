@@ -1,4 +1,4 @@
-import type { InjectionToken, ModuleMetadata, OptionalFactoryDependency } from '@nestjs/common'
+import type { ConfigurableModuleAsyncOptions, Provider } from '@nestjs/common'
 import type { QuickBloxAdminOptions } from '../quickblox/admin.js'
 import type { QuickBloxSession, QuickBloxUser } from '../quickblox/types.js'
 import type { QuickBloxStrategyOptions } from '../strategy.js'
@@ -17,14 +17,14 @@ export interface QuickBloxModuleOptions extends Omit<
   QuickBloxStrategyOptions,
   'name' | 'passReqToCallback' | 'authKey' | 'authSecret'
 > {
-  /** With `authSecret`, registers `QuickBloxStrategy` (`QuickBloxAuthGuard`). Without, only tokens are checked. */
+  /** With `authSecret`, makes `QuickBloxStrategy` (`QuickBloxAuthGuard`). Without both, only tokens are checked. */
   authKey?: string
   authSecret?: string
   /** Logins' users. Default: the QuickBlox user. */
   verify?: QuickBloxVerify
   /** Bearer tokens' users. Default: the QuickBlox user. */
   verifyToken?: QuickBloxVerify
-  /** `QuickBloxTokenStrategy`'s cache and headers (`QuickBloxTokenGuard`); `false` registers no token strategy. */
+  /** `QuickBloxTokenStrategy`'s cache and headers (`QuickBloxTokenGuard`); `false` makes no token strategy. */
   token?: QuickBloxModuleTokenOptions | false
   /**
    * `QuickBloxAuthGuard` also logs the user into the Passport session (`req.logIn`): for apps on
@@ -33,19 +33,41 @@ export interface QuickBloxModuleOptions extends Omit<
   session?: boolean
   /** The application's API key: provides `QuickBloxAdmin` and `QuickBloxSessions` (tokens for your own users). */
   apiKey?: string
+<<<<<<< HEAD
   /**
    * `QuickBloxAdmin`'s identity key, which makes each of your users' QuickBlox login
    * (`QuickBloxSessions` needs it).
    */
+=======
+  /** `QuickBloxAdmin`'s identity key: makes each of your users' QuickBlox login (`QuickBloxSessions` needs it). */
+>>>>>>> main
   identityKey?: string
   /** `QuickBloxAdmin`'s user cache. */
   adminCache?: QuickBloxAdminOptions['cache']
 }
 
-export interface QuickBloxModuleAsyncOptions extends Pick<ModuleMetadata, 'imports'> {
-  inject?: (InjectionToken | OptionalFactoryDependency)[]
-  useFactory: (...args: never[]) => QuickBloxModuleOptions | Promise<QuickBloxModuleOptions>
+/** How the module is registered, beside its options. */
+export interface QuickBloxModuleExtras {
+  /**
+   * Makes the module's providers (guards' strategies, `QuickBloxSessions`, …) injectable in every
+   * module of the app, not only in the one that imports it. Default `false`.
+   */
+  global?: boolean
+  /** Providers the options' factory or class needs, made in the module's own scope. */
+  extraProviders?: Provider[]
 }
 
-/** The module's options, as given to `forRoot` or made by `forRootAsync`'s factory. */
+/** A class that makes the options (`useClass`, `useExisting`), as `@nestjs/jwt`'s `createJwtOptions()`. */
+export interface QuickBloxOptionsFactory {
+  createQuickBloxOptions(): QuickBloxModuleOptions | Promise<QuickBloxModuleOptions>
+}
+
+/**
+ * `forRootAsync`'s options: one of `useFactory` (with `inject`), `useClass` or `useExisting` (a
+ * {@link QuickBloxOptionsFactory}), and the `imports` they need.
+ */
+export interface QuickBloxModuleAsyncOptions
+  extends ConfigurableModuleAsyncOptions<QuickBloxModuleOptions, 'createQuickBloxOptions'>, QuickBloxModuleExtras {}
+
+/** The module's options, as given to `forRoot` or made by `forRootAsync`: the module's alone, never exported. */
 export const QUICKBLOX_OPTIONS = Symbol('QUICKBLOX_OPTIONS')

@@ -16,6 +16,7 @@ export type QuickBloxErrorCode =
   | 'QB_BAD_RESPONSE'
   | 'QB_INVALID_USER'
   | 'QB_NOT_FOUND'
+  | 'QB_WRONG_PASSWORD'
 
 export class QuickBloxError extends Error {
   /** Stable, machine-readable code, e.g. `QB_UNAVAILABLE`. */
@@ -76,11 +77,22 @@ export class QuickBloxRateLimitError extends QuickBloxError {
   }
 }
 
-/** QuickBlox answered 5xx, or the connection was refused or reset. */
+/**
+ * Seconds a client is told to wait after a 503 when QuickBlox named no time: long enough that
+ * clients retrying together do not add to an outage, short enough for a blip to pass unnoticed.
+ */
+const UNAVAILABLE_RETRY_AFTER = 30
+
+/**
+ * QuickBlox answered 5xx, or the connection was refused or reset. `retryAfter` (seconds, sent as
+ * `Retry-After`) is QuickBlox's own when its answer had one, else {@link UNAVAILABLE_RETRY_AFTER}.
+ */
 export class QuickBloxUnavailableError extends QuickBloxError {
   static readonly code = 'QB_UNAVAILABLE'
-  constructor(message = 'QuickBlox is unavailable') {
-    super(QuickBloxUnavailableError.code, 503, message)
+  readonly retryAfter: number
+  constructor(message = 'QuickBlox is unavailable', retryAfter: number = UNAVAILABLE_RETRY_AFTER) {
+    super(QuickBloxUnavailableError.code, 503, message, { 'Retry-After': String(retryAfter) })
+    this.retryAfter = retryAfter
   }
 }
 
@@ -122,5 +134,17 @@ export class QuickBloxNotFoundError extends QuickBloxError {
   static readonly code = 'QB_NOT_FOUND'
   constructor(message = 'QuickBlox has no such user') {
     super(QuickBloxNotFoundError.code, 404, message)
+  }
+}
+
+/**
+ * The current password given to `changePassword()` is not the user's (QuickBlox's 422 on
+ * `old_password`). The user's mistake, not the app's: show it beside the current-password field,
+ * and count it as a failed sign-in (it is a password guess).
+ */
+export class QuickBloxWrongPasswordError extends QuickBloxError {
+  static readonly code = 'QB_WRONG_PASSWORD'
+  constructor(message = 'The current password is not correct') {
+    super(QuickBloxWrongPasswordError.code, 422, message)
   }
 }

@@ -62,7 +62,10 @@ export async function consumers(): Promise<Consumers> {
       for (const name of new Set(packages)) await install(join(dir, 'node_modules'), name)
       await writeFile(join(dir, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }))
       await writeFile(join(dir, 'tsconfig.json'), JSON.stringify(tsconfig))
-      for (const [name, content] of Object.entries(files)) await writeFile(join(dir, name), content)
+      for (const [name, content] of Object.entries(files)) {
+        await mkdir(dirname(join(dir, name)), { recursive: true })
+        await writeFile(join(dir, name), content)
+      }
       return dir
     },
     async compile(dir, compiler = 'TypeScript 7') {

@@ -91,7 +91,7 @@ export function recordDiagnostics(): Recorder {
 function nextTrace<C>(channel: string, event: 'start' | 'asyncEnd', matches: (context: C) => boolean): Promise<C> {
   const tracing = tracingChannel(channel)
   return new Promise((resolve) => {
-    const ignore = (): void => {}
+    const ignore = (_message: unknown): void => {}
     const handler = { start: ignore, end: ignore, asyncStart: ignore, asyncEnd: ignore, error: ignore }
     handler[event] = (message: unknown): void => {
       if (!matches(message as C)) return

@@ -38,11 +38,12 @@ export const nestCases: FrameworkCase[] = [
     },
   },
   {
-    name: "answers QuickBlox's 5xx with its code, and no message of QuickBlox's",
+    name: "answers QuickBlox's 5xx with its code, Retry-After, and no message of QuickBlox's",
     async run({ app, emulator }) {
       emulator.failNext('POST /login.json', { status: 503 })
       const res = await request(app.url).post('/login').send({ login: 'amy', password: 'whatever-password' })
       expect(res.status).toBe(503)
+      expect(res.headers['retry-after']).toBe('30')
       expect(res.body).toEqual({ statusCode: 503, code: 'QB_UNAVAILABLE', message: 'Service Unavailable' })
     },
   },
