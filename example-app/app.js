@@ -381,7 +381,7 @@ function readSignup(body) {
 /** The QuickBlox token of the cookie session's user (Passport keeps the login in `session.passport`), if any. */
 const sessionToken = (req) => req.session?.passport?.user?.qbToken
 
-/** The user as pages and the API may show it: everything but the QuickBlox token and what the session keeps for itself. */
+/** The user as pages and the API may show it: all but the QuickBlox token and what the session keeps for itself. */
 const publicUser = ({ qbToken: _secret, sessionEpoch: _epoch, signedInWith: _method, ...user }) => user
 
 // The form has one "Login or email" box; QuickBlox takes them as separate fields.

@@ -34,13 +34,9 @@ export const DEFAULT_LIMITS = {
  * @param {string} options.secret keys the hashes, so a store holds no address, login, email or token
  * @param {{ sendCommand(args: string[]): Promise<unknown> } | undefined} options.redis a connected node-redis client
  * @param {typeof DEFAULT_LIMITS} options.limits
-<<<<<<< HEAD
- * @param {(req: import('express').Request, res: import('express').Response, what?: 'tokens' | 'signup') => void}
- *   options.refuse answers 429 (to sign-ins; `'tokens'`: to refused Bearer tokens, `'signup'`: to sign-ups)
-=======
- * @param {(req: import('express').Request, res: import('express').Response, what?: 'tokens' | 'signup' | 'reset') => void} options.refuse
- *   answers 429 (to sign-ins; `'tokens'`: to refused Bearer tokens, `'signup'`: to sign-ups, `'reset'`: to password-reset mails)
->>>>>>> main
+ * @param {(req: import('express').Request, res: import('express').Response,
+ *   what?: 'tokens' | 'signup' | 'reset') => void} options.refuse answers 429 (to sign-ins; `'tokens'`: to refused
+ *   Bearer tokens, `'signup'`: to sign-ups, `'reset'`: to password-reset mails)
  */
 export function signInLimits({ secret, redis, limits, refuse }) {
   const store = (name) =>

@@ -18,20 +18,8 @@ beforeAll(async () => {
 }, 60_000)
 afterAll(() => projects?.close())
 
-<<<<<<< HEAD
-/** The tsconfig.json the page gives for every recipe (the first in its TypeScript section). */
-async function baseTsconfig(): Promise<unknown> {
-  const page = await readFile(join(docs, 'frameworks.md'), 'utf8')
-  const typescript = page.slice(page.indexOf('\n## TypeScript\n'))
-  return JSON.parse(/```json\n([\s\S]*?)```/.exec(typescript)![1]!)
-}
-
 describe("docs/typescript.md's example", () => {
   it("compiles with what the README's Install and the page install", async () => {
-=======
-describe("the README's TypeScript example", () => {
-  it('compiles with what Install and the TypeScript section install', async () => {
->>>>>>> main
     const readme = await readFile(join(docs, '../README.md'), 'utf8')
     const install = readme.slice(readme.indexOf('\n## Install\n'), readme.indexOf('\n## Using the strategy\n'))
     const section = await readFile(join(docs, 'typescript.md'), 'utf8')

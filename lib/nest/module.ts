@@ -58,39 +58,10 @@ export class QuickBloxModule extends ConfigurableModuleClass {
   }
 
   /**
-<<<<<<< HEAD
-   * Options made by a factory, e.g. from `ConfigService`:
-   * `{ imports: [ConfigModule], inject: [ConfigService], useFactory }`.
-   */
-  static forRootAsync({ imports = [], inject = [], useFactory }: QuickBloxModuleAsyncOptions): DynamicModule {
-    return {
-      ...QuickBloxModule.with([{ provide: QUICKBLOX_OPTIONS, useFactory, inject }]),
-      imports,
-    }
-  }
-
-  private static with(providers: NonNullable<ModuleMetadata['providers']>): DynamicModule {
-    return {
-      module: QuickBloxModule,
-      global: true,
-      providers: [
-        ...providers,
-        QuickBloxStrategies,
-        QuickBloxSessions,
-        { provide: QuickBloxStrategy, useFactory: pick('login'), inject: [QuickBloxStrategies] },
-        { provide: QuickBloxTokenStrategy, useFactory: pick('token'), inject: [QuickBloxStrategies] },
-        { provide: QuickBloxAdmin, useFactory: pick('admin'), inject: [QuickBloxStrategies] },
-        // QuickBlox's faults thrown by a controller (`logout`, `sessionFor`) keep their status and Retry-After.
-        { provide: APP_FILTER, useClass: QuickBloxExceptionFilter },
-      ],
-      exports: [QUICKBLOX_OPTIONS, QuickBloxStrategy, QuickBloxTokenStrategy, QuickBloxAdmin, QuickBloxSessions],
-    }
-=======
    * Options made when the app starts: `{ imports: [ConfigModule], inject: [ConfigService], useFactory }`,
    * or `{ useClass }` / `{ useExisting }` with a class whose `createQuickBloxOptions()` makes them.
    */
   static override forRootAsync(options: QuickBloxModuleAsyncOptions): DynamicModule {
     return super.forRootAsync(options)
->>>>>>> main
   }
 }

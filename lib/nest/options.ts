@@ -33,14 +33,10 @@ export interface QuickBloxModuleOptions extends Omit<
   session?: boolean
   /** The application's API key: provides `QuickBloxAdmin` and `QuickBloxSessions` (tokens for your own users). */
   apiKey?: string
-<<<<<<< HEAD
   /**
-   * `QuickBloxAdmin`'s identity key, which makes each of your users' QuickBlox login
+   * `QuickBloxAdmin`'s identity key: makes each of your users' QuickBlox login
    * (`QuickBloxSessions` needs it).
    */
-=======
-  /** `QuickBloxAdmin`'s identity key: makes each of your users' QuickBlox login (`QuickBloxSessions` needs it). */
->>>>>>> main
   identityKey?: string
   /** `QuickBloxAdmin`'s user cache. */
   adminCache?: QuickBloxAdminOptions['cache']
