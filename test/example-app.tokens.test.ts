@@ -190,29 +190,14 @@ describe('refused tokens per address', () => {
 
   it('takes the Bearer scheme in any casing, and counts its refusals', async () => {
     const app = await limited(1)
-    const lower = await request(app.url)
-      .get('/api/me')
-      .set('X-Forwarded-For', '192.0.2.55')
-      .set('Authorization', `bearer ${junk(7)}`)
+    const meWith = (from: string, authorization: string) =>
+      request(app.url).get('/api/me').set('X-Forwarded-For', from).set('Authorization', authorization)
+    const lower = await meWith('192.0.2.55', `bearer ${junk(7)}`)
     expect(lower.status).toBe(401)
     expect(lower.headers['www-authenticate']).toBe('Bearer realm="QuickBlox", error="invalid_token"')
     const token = await sdkToken(qb, AMY)
-    expect(
-      (
-        await request(app.url)
-          .get('/api/me')
-          .set('X-Forwarded-For', '192.0.2.55')
-          .set('Authorization', `BEARER ${token}`)
-      ).status,
-    ).toBe(429)
-    expect(
-      (
-        await request(app.url)
-          .get('/api/me')
-          .set('X-Forwarded-For', '192.0.2.56')
-          .set('Authorization', `BEARER ${token}`)
-      ).status,
-    ).toBe(200)
+    expect((await meWith('192.0.2.55', `BEARER ${token}`)).status).toBe(429)
+    expect((await meWith('192.0.2.56', `BEARER ${token}`)).status).toBe(200)
   })
 
   it('does not count accepted tokens', async () => {
