@@ -76,7 +76,7 @@ async function printed(cliRun: Run, pattern: RegExp): Promise<string> {
     void cliRun.exit.then(() => reject(new Error(`CLI exited before printing ${pattern}: ${cliRun.output()}`)))
   })
 }
-/** The certificate line the CLI prints with `--https` (once the file is written), and its file. */
+/** The certificate line the CLI prints with `--https`, and its file. */
 const CERTIFICATE = /certificate (\S+) \(trust it: NODE_EXTRA_CA_CERTS=\S+\)/
 /** The URL of the CLI's "listening on" line. */
 const urlOf = (cliRun: Run): Promise<string> => printed(cliRun, /listening on (https?:\/\/\S+)/)
@@ -151,7 +151,7 @@ describe('quickblox-emulator CLI', () => {
     const cliRun = run(['--port', '0', '--https', '--cert-out', file])
     const url = await urlOf(cliRun)
     expect(url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/)
-    expect(await printed(cliRun, CERTIFICATE)).toBe(file) // printed once the file is written
+    expect(await printed(cliRun, CERTIFICATE)).toBe(file)
     const ca = await readFile(file, 'utf8')
     expect(ca).toMatch(/^-----BEGIN CERTIFICATE-----/)
     const answer = await callTls(`${url}/session.json`, 'POST', { body: sessionParams(demoData.applications[0]!), ca })
@@ -195,7 +195,6 @@ describe('quickblox-emulator CLI', () => {
       join(dir, 'given-key.pem'),
     ])
     const url = await urlOf(cliRun)
-    await printed(cliRun, CERTIFICATE) // its start is over: SIGTERM is handled from here on
     const answer = await callTls(`${url}/session.json`, 'POST', {
       body: sessionParams(demoData.applications[0]!),
       ca: pems.cert,
