@@ -12,7 +12,15 @@ import { isSessionToken, readUser } from './quickblox/validate.js'
 import type { VerifyCallback, VerifyFunction, VerifyFunctionWithRequest } from './strategy.js'
 import { callVerify } from './verify.js'
 import { noteCache, noteFailure, noteUser, traceTokenCheck } from './diagnostics.js'
-import { forgetRevoked, hostKey, positive, readCacheOptions, SharedStore, tokenStoreKey } from './shared-store.js'
+import {
+  clockOptions,
+  forgetRevoked,
+  hostKey,
+  positive,
+  readCacheOptions,
+  SharedStore,
+  tokenStoreKey,
+} from './shared-store.js'
 
 /**
  * Where several instances of the strategy share their validations (e.g. Redis): a shortcut, never
@@ -172,18 +180,15 @@ export class QuickBloxTokenStrategy<Req extends StrategyRequest = StrategyReques
       return
     }
     if (typeof cache !== 'object' || cache === null) bad('option cache must be false or an object')
-    const { ttlMs, max, store, storeTimeoutMs } = readCacheOptions(cache, { ttlMs: 60_000 }, bad)
-    const { negativeTtlMs = 5000, userFields, now } = cache
+    const { ttlMs, max, store, storeTimeoutMs, now } = readCacheOptions(cache, { ttlMs: 60_000 }, bad)
+    const { negativeTtlMs = 5000, userFields } = cache
     if (!positive(negativeTtlMs)) bad('cache negativeTtlMs must be a positive integer')
     const known = (field: unknown): boolean => typeof field === 'string' && Object.hasOwn(USER_FIELDS, field)
     if (userFields !== undefined && !(Array.isArray(userFields) && userFields.every(known))) {
       bad('cache userFields must be a list of QuickBlox user field names')
     }
-    if (now !== undefined && typeof now !== 'function') bad('cache now must be a function')
     if (now) this.now = now
-    // lru-cache reads its clock at most once a millisecond (ttlResolution) unless told not to: a
-    // clock of the caller's may jump in between.
-    const clock = now ? { perf: { now }, ttlResolution: 0 } : {}
+    const clock = clockOptions(now)
     this.store = store && new SharedStore(store, storeTimeoutMs, 'QuickBloxTokenStrategy: the token store', this.now)
     this.userFields = userFields
     this.ttlMs = ttlMs
