@@ -66,16 +66,21 @@ function run(args: string[]): Run {
   return { child, output: () => output, exit }
 }
 
-/** The first group of `pattern` once the CLI has printed it (within 10 s). */
+/** The first group of `pattern` in the CLI's output, as soon as it prints a match. */
 async function printed(cliRun: Run, pattern: RegExp): Promise<string> {
-  for (let i = 0; i < 200; i++) {
-    const match = pattern.exec(cliRun.output())
-    if (match) return match[1]!
-    await new Promise((r) => setTimeout(r, 50))
-  }
-  cliRun.child.kill('SIGKILL')
-  throw new Error(`CLI did not print ${pattern}: ${cliRun.output()}`)
+  return new Promise((resolve, reject) => {
+    const read = (): void => {
+      const match = pattern.exec(cliRun.output())
+      if (match) resolve(match[1]!)
+    }
+    cliRun.child.stdout!.on('data', read)
+    read()
+    void cliRun.exit.then(() => reject(new Error(`CLI exited before printing ${pattern}: ${cliRun.output()}`)))
+  })
 }
+/** The certificate line the CLI prints with `--https`, and its file. */
+const CERTIFICATE = /certificate (\S+) \(trust it: NODE_EXTRA_CA_CERTS=\S+\)/
+/** The URL of the CLI's "listening on" line. */
 const urlOf = (cliRun: Run): Promise<string> => printed(cliRun, /listening on (https?:\/\/\S+)/)
 
 describe('quickblox-emulator CLI', () => {
@@ -174,6 +179,7 @@ describe('quickblox-emulator CLI', () => {
     const cliRun = run(['--port', '0', '--https', '--cert-out', file])
     const url = await urlOf(cliRun)
     expect(url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/)
+    expect(await printed(cliRun, CERTIFICATE)).toBe(file)
     const ca = await readFile(file, 'utf8')
     expect(ca).toMatch(/^-----BEGIN CERTIFICATE-----/)
     const answer = await callTls(`${url}/session.json`, 'POST', { body: sessionParams(demoData.applications[0]!), ca })
@@ -189,7 +195,7 @@ describe('quickblox-emulator CLI', () => {
   it('writes the certificate to a temporary file without --cert-out, and removes it on exit', async () => {
     const cliRun = run(['--port', '0', '--https'])
     const url = await urlOf(cliRun)
-    const file = await printed(cliRun, /NODE_EXTRA_CA_CERTS=(\S+)\)/)
+    const file = await printed(cliRun, CERTIFICATE)
     const answer = await callTls(`${url}/session.json`, 'POST', {
       body: sessionParams(demoData.applications[0]!),
       ca: await readFile(file, 'utf8'),

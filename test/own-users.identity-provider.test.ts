@@ -27,10 +27,15 @@ beforeAll(async () => {
     users,
     secret: SECRET,
     tokenKey: 'own-users-token-key-0123456789abcdef0123456789',
-    limits: { forbiddenPerAddress: { windowMs: 60_000, limit: 3 } },
     log: (line) => logLines.push(line),
   })
-  const app = createApp({ users, sessionSecret: 'own-users-test-secret', identityProvider })
+  const app = createApp({
+    users,
+    sessionSecret: 'own-users-test-secret',
+    identityProvider,
+    limits: { identityProviderForbiddenPerAddress: { windowMs: 60_000, limit: 3 } },
+    log: (line) => logLines.push(line),
+  })
   server = app.listen(0, '127.0.0.1')
   await new Promise((resolve) => server.once('listening', resolve))
   appUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`

@@ -5,7 +5,6 @@
 // QUICKBLOX_CHAT=identity-provider picks the second way (identity-provider.js): no API key, the
 // emulator (or QuickBlox, configured in its Dashboard) asks this app who a chat client is.
 import { randomBytes } from 'node:crypto'
-import { once } from 'node:events'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -13,6 +12,7 @@ import { QuickBloxAdmin } from 'passport-quickblox'
 import { startEmulator } from 'passport-quickblox/emulator'
 import { createApp } from './app.js'
 import { identityProviderRoutes } from './identity-provider.js'
+import { listen } from './http.js'
 import { DEMO_USERS, openUsers } from './users.js'
 
 const port = Number(process.env.PORT ?? 3000)
@@ -50,12 +50,25 @@ const app = createApp({
   identityProvider,
   sessionSecret: process.env.SESSION_SECRET ?? randomBytes(32).toString('hex'),
 })
-const server = app.listen(port, '127.0.0.1')
-await once(server, 'listening')
+let certificateDir
+const stopped = () =>
+  Promise.all([admin?.close(), emulator?.close()])
+    .then(() => certificateDir && rm(certificateDir, { recursive: true, force: true }))
+    .then(() => users.close())
+
+let server
+try {
+  server = await listen(app, { port, host: '127.0.0.1' })
+} catch (err) {
+  if (err.code !== 'EADDRINUSE' && err.code !== 'EACCES') throw err
+  const why = err.code === 'EADDRINUSE' ? 'is in use' : 'is not allowed to this user'
+  console.error(`Cannot listen: port ${port} ${why}. Set PORT to another one (PORT=0: any free port).`)
+  await stopped()
+  process.exit(1)
+}
 const url = `http://127.0.0.1:${server.address().port}`
 console.log(`Own-users example on ${url}`)
 for (const user of DEMO_USERS) console.log(`  demo user ${user.username} / ${user.password}`)
-let certificateDir
 if (viaIdentityProvider && !process.env.QUICKBLOX_IDP_SECRET) {
   // No secret given: the emulator plays QuickBlox, with this app as its identity provider and a
   // secret made for this run, which never leaves the process. Over HTTPS, as the QuickBlox SDK
@@ -72,11 +85,11 @@ if (viaIdentityProvider && !process.env.QUICKBLOX_IDP_SECRET) {
   console.log(`  chat clients: application ${id}, public demo auth key ${authKey} and auth secret ${authSecret}`)
   console.log(`  its certificate: ${certificate} (a Node client trusts it with NODE_EXTRA_CA_CERTS=${certificate})`)
 }
+
 const stop = () => {
   server.close()
-  void Promise.all([admin?.close(), emulator?.close()])
-    .then(() => certificateDir && rm(certificateDir, { recursive: true, force: true }))
-    .then(() => users.close())
+  server.closeIdleConnections()
+  void stopped()
 }
 process.once('SIGINT', stop)
 process.once('SIGTERM', stop)

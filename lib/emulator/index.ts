@@ -146,7 +146,8 @@ async function loadData(options: EmulatorOptions): Promise<EmulatorData> {
   })
   if (!Array.isArray(data.applications) || data.applications.length === 0 || !data.applications.every(isApplication)) {
     throw new TypeError(
-      'Emulator applications must be a non-empty array of { id: number, authKey: string, authSecret: string, apiKey?: string }',
+      'Emulator applications must be a non-empty array of ' +
+        '{ id: number, authKey: string, authSecret: string, apiKey?: string }',
     )
   }
   if (data.applications.some((app) => app?.identityProvider !== undefined && !isIdentityProvider(app.identityProvider)))

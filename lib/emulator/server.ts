@@ -94,7 +94,10 @@ function mask(value: Value): Value {
 
 const fingerprint = (token: string): string => createHash('sha256').update(token).digest('hex').slice(0, 12)
 
-/** Who a user endpoint acts for: the application, and the user whose session token was sent (0: none, or the API key). */
+/**
+ * Who a user endpoint acts for: the application, and the user whose session token was sent (0:
+ * none, or the API key).
+ */
 interface Caller {
   applicationId: number
   userId: number
