@@ -61,7 +61,10 @@ export interface QuickBloxIdentityProvider {
   answer(call: IdentityProviderCall): Promise<IdentityProviderAnswer>
 }
 
-/** The parameter names the handler reads, as the docs say to paste `{"IdP_user_ID": "#{login}", "IdP_token": "#{password}"}`. */
+/**
+ * The parameter names the handler reads: the docs say to paste
+ * `{"IdP_user_ID": "#{login}", "IdP_token": "#{password}"}`.
+ */
 const PARAMS = { userId: 'IdP_user_ID', token: 'IdP_token' } as const
 
 const LIMITS = { userId: 256, token: 2048, body: 8 * 1024 }

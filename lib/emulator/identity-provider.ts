@@ -22,7 +22,10 @@ export interface IdentityCredentials {
   password: string
 }
 
-/** QuickBlox's user fields (`uid`, `login`, `email`, `full_name`, `external_user_id`), as the response template maps them. */
+/**
+ * QuickBlox's user fields (`uid`, `login`, `email`, `full_name`, `external_user_id`), as the
+ * response template maps them.
+ */
 type Identity = Record<string, string> & { uid: string }
 
 /** Whether `value` is a provider the emulator can call (options and data files are checked alike). */

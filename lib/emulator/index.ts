@@ -117,7 +117,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 }
 
 const IDENTITY_PROVIDER_ERROR =
-  'An identity provider must be { url: http(s) URL, secret?: string, method?: GET | POST, templates?: { headers?, params?, response? } of strings, timeoutMs?: 1-10000 }'
+  'An identity provider must be { url: http(s) URL, secret?: string, method?: GET | POST, ' +
+  'templates?: { headers?, params?, response? } of strings, timeoutMs?: 1-10000 }'
 const USER_SEED_ERROR = 'Emulator users must be an array of user objects (id a number, text fields strings)'
 
 /**
