@@ -155,6 +155,19 @@ describe('a link the app keeps (quickbloxUserId)', () => {
     expect(stillLinked.userId).toBe(linked.userId)
   })
 
+  it("never hands over an account made for an identity whose text spells another's and its ended user", async () => {
+    const victimId = `user-${newExternalId()}`
+    const first = await adminFor(qb).sessionFor({ externalUserId: victimId })
+    // An attacker who may choose their own identity's text (a user name, say) picks one that
+    // names the victim and her user id (visible to other users), long before she deletes it.
+    const attacker = await adminFor(qb).sessionFor({ externalUserId: `${victimId}\0replacing ${first.userId}` })
+    expect((await call(`${qb.url}/users/${first.userId}.json`, 'DELETE', { token: first.token })).status).toBe(200)
+
+    const linked = await adminFor(qb).sessionFor({ externalUserId: victimId, quickbloxUserId: first.userId })
+    expect(linked.userId).not.toBe(attacker.userId)
+    expect(linked.userId).not.toBe(first.userId)
+  })
+
   it('keeps the linked account when its owner renamed its login', async () => {
     const id = newExternalId()
     const admin = adminFor(qb)
