@@ -177,6 +177,12 @@ describe('a link the app keeps (quickbloxUserId)', () => {
       body: { user: { login: `renamed-${id}` } },
     })
     expect(rename.status).toBe(200)
+    // Renaming freed the login, and someone who had seen it takes it.
+    const squat = await call(`${qb.url}/users.json`, 'POST', {
+      token: await applicationSession(),
+      body: { user: { login: first.user.login!, password: 'squatter-pw' } },
+    })
+    expect(squat.status).toBe(201)
     const linked = await adminFor(qb).sessionFor({ externalUserId: id, quickbloxUserId: first.userId })
     expect(linked.userId).toBe(first.userId)
     // An instance that remembers the linked user answers from memory.
