@@ -2,7 +2,7 @@
 // write on themselves (external_user_id, login, email), or create up front with the public
 // application credentials, never steers, squats or blocks the mapping. Over HTTP, against the emulator.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals'
-import type { Emulator } from 'passport-quickblox/emulator'
+import { startEmulator, type Emulator } from 'passport-quickblox/emulator'
 import {
   QuickBloxAdmin,
   QuickBloxClient,
@@ -334,6 +334,36 @@ describe('what the caches hand out', () => {
     entries.set(victimKey, JSON.stringify({ ...JSON.parse(text), key: victimKey }))
     const again = await adminFor(qb, { cache: { store } }).ensureUser({ externalUserId: victim })
     expect(again.id).toBe(victims.id)
+  })
+})
+
+describe('two applications sharing one store', () => {
+  it('each get their own users when each has its own identity key', async () => {
+    const apps = [
+      { id: 71, authKey: 'a', authSecret: 'a', apiKey: 'staging-api-key' },
+      { id: 72, authKey: 'b', authSecret: 'b', apiKey: 'production-api-key' },
+    ]
+    const two = await startEmulator({ applications: apps, users: [] })
+    try {
+      const { store } = memoryStore()
+      const admin = (app: number) =>
+        adminFor(two, {
+          apiKey: apps[app]!.apiKey,
+          identityKey: `${IDENTITY_KEY}-${apps[app]!.id}`,
+          cache: { store },
+        })
+      const staging = await admin(0).sessionFor({ externalUserId: 'alice' })
+      await new Promise((resolve) => setImmediate(resolve))
+      const production = await admin(1).sessionFor({ externalUserId: 'alice' })
+      await new Promise((resolve) => setImmediate(resolve))
+      expect(production.userId).not.toBe(staging.userId)
+      // A new instance of each reads the store its neighbour wrote last, and takes no user of the other's.
+      expect((await admin(0).ensureUser({ externalUserId: 'alice' })).id).toBe(staging.userId)
+      expect((await admin(1).ensureUser({ externalUserId: 'alice' })).id).toBe(production.userId)
+    } finally {
+      await closeAdmins()
+      await two.close()
+    }
   })
 })
 
