@@ -7,6 +7,7 @@ import {
   QuickBloxAdmin,
   QuickBloxClient,
   QuickBloxConfigurationError,
+  QuickBloxResponseError,
   QuickBloxStrategy,
   QuickBloxTokenStrategy,
 } from '../lib/index.js'
@@ -168,6 +169,23 @@ describe('a link the app keeps (quickbloxUserId)', () => {
     expect(linked.userId).not.toBe(first.userId)
   })
 
+  it('is not overruled by a user this instance remembers from a call without the link', async () => {
+    const victimId = newExternalId()
+    const admin = adminFor(qb)
+    const first = await admin.sessionFor({ externalUserId: victimId })
+    expect((await call(`${qb.url}/users/${first.userId}.json`, 'DELETE', { token: first.token })).status).toBe(200)
+    const squat = await call(`${qb.url}/users.json`, 'POST', {
+      token: await applicationSession(),
+      body: { user: { login: first.user.login!, password: 'squatter-pw' } },
+    })
+    // A route that passes no link meets the newcomer, which this instance then remembers...
+    expect((await admin.sessionFor({ externalUserId: victimId })).userId).toBe(squat.json.user.id)
+    // ...and a call with the link the app kept still refuses it.
+    const linked = await admin.sessionFor({ externalUserId: victimId, quickbloxUserId: first.userId })
+    expect(linked.userId).not.toBe(squat.json.user.id)
+    expect(linked.userId).not.toBe(first.userId)
+  })
+
   it('keeps the linked account when its owner renamed its login', async () => {
     const id = newExternalId()
     const admin = adminFor(qb)
@@ -261,6 +279,20 @@ describe('revokeToken', () => {
     await adminFor(qb, { cache: { store } }).revokeToken(token)
     expect([...entries.keys()].some((key) => key.startsWith('passport-quickblox:token:'))).toBe(false)
     await expect(tokenStrategy(store).check(token)).resolves.toBeUndefined()
+  })
+
+  it('no longer reaches a token strategy that was closed (its store may be gone with it)', async () => {
+    let closed = false
+    const { store } = memoryStore()
+    const closing = tokenStrategy({
+      ...store,
+      delete: (key: string) => (closed ? Promise.reject(new Error('store closed')) : store.delete(key)),
+    })
+    const { token } = await adminFor(qb).sessionFor({ externalUserId: newExternalId() })
+    expect((await closing.check(token))?.user).toBeDefined()
+    await closing.close()
+    closed = true
+    await expect(adminFor(qb).revokeToken(token)).resolves.toBeUndefined()
   })
 
   it('rejects when a shared store cannot be told, after QuickBlox ended the token', async () => {
@@ -388,6 +420,15 @@ describe('errors that say what happened', () => {
       .sessionFor({ externalUserId: newExternalId() })
       .catch((e: unknown) => e)
     expect(error).toBeInstanceOf(QuickBloxConfigurationError)
+  })
+
+  it("a lookup by login answered with another login's user is refused, never adopted", async () => {
+    const admin = adminFor(qb)
+    const other = await admin.ensureUser({ externalUserId: newExternalId() })
+    qb.failNext('GET /users/by_login.json', { status: 200, body: { user: other } })
+    const error = await admin.ensureUser({ externalUserId: newExternalId() }).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(QuickBloxResponseError)
+    expect(error).toMatchObject({ code: 'QB_BAD_RESPONSE' })
   })
 
   it('a taken login during a race is read back before it fails anyone', async () => {
