@@ -203,6 +203,7 @@ describe('bounded input', () => {
       { apiKey: API_KEY, cache: { store: { get: () => Promise.resolve(null), set: () => Promise.resolve() } } },
     ],
     ['a store time budget over 60 s', { apiKey: API_KEY, cache: { storeTimeoutMs: 60_001 } }],
+    ['a cache clock without now()', { apiKey: API_KEY, cache: { perf: { now: 1 } } }],
   ])('refuses %s in the constructor, never quoting a value', (_name, options) => {
     expect(() => adminFor(qb, options)).toThrow(TypeError)
     expect(() => adminFor(qb, { ...options, apiKey: 'secret key' })).toThrow(/^(?!.*secret key)/)

@@ -295,6 +295,33 @@ describe('revokeToken', () => {
     await expect(adminFor(qb).revokeToken(token)).resolves.toBeUndefined()
   })
 
+  it("rejects when a token strategy's own store cannot be told, after QuickBlox ended the token", async () => {
+    const { store } = memoryStore()
+    let down = false
+    const strategy = tokenStrategy({
+      ...store,
+      delete: (key: string) => (down ? Promise.reject(new Error('store down')) : store.delete(key)),
+    })
+    const { token } = await adminFor(qb).sessionFor({ externalUserId: newExternalId() })
+    expect((await strategy.check(token))?.user).toBeDefined()
+    down = true
+    await expect(adminFor(qb).revokeToken(token)).rejects.toThrow('store down')
+    // The strategy forgot it all the same: it asks QuickBlox, which refuses it.
+    await expect(strategy.check(token)).resolves.toBeUndefined()
+  })
+
+  it("never takes a user the store holds under a user's key for another user", async () => {
+    const { store, entries } = memoryStore()
+    const { token, userId } = await adminFor(qb).sessionFor({ externalUserId: newExternalId() })
+    const other = await adminFor(qb).ensureUser({ externalUserId: newExternalId() })
+    expect((await tokenStrategy(store).check(token))?.user.id).toBe(userId)
+    await new Promise((resolve) => setImmediate(resolve))
+    const key = [...entries.keys()].find((k) => k.startsWith('passport-quickblox:user:'))!
+    const entry = JSON.parse(entries.get(key)!) as { value: object }
+    entries.set(key, JSON.stringify({ ...entry, value: { ...entry.value, ...other } }))
+    expect((await tokenStrategy(store).check(token))?.user.id).toBe(userId)
+  })
+
   it('rejects when a shared store cannot be told, after QuickBlox ended the token', async () => {
     const down = () => Promise.reject(new Error('store down'))
     const { token } = await adminFor(qb).sessionFor({ externalUserId: newExternalId() })
@@ -500,6 +527,13 @@ describe('plain http: off this machine', () => {
     expect(make).toThrow(TypeError)
     expect(make).toThrow(/apiEndpoint.*allowInsecureHttp/)
   })
+
+  it.each(['http://127.0.0.1.example.com', 'http://localhost.example.com', 'http://127.0.0.1:9@qb.example.com'])(
+    'is refused for %s, a host off this machine that only starts like loopback',
+    (apiEndpoint) => {
+      expect(() => new QuickBloxAdmin({ apiKey: API_KEY, apiEndpoint })).toThrow(/allowInsecureHttp/)
+    },
+  )
 
   it.each([
     'http://127.0.0.1:9',
