@@ -14,6 +14,9 @@ import { DEFAULT_LIMITS, signInLimits } from './limits.js'
 import * as views from './views.js'
 import { appUser } from './user.js'
 import { bearerAuth } from './token-auth.js'
+import { accountRoutes } from './account.js'
+import { loginProblem } from './names.js'
+import { SESSION_MAX_AGE_MS, sessionEpochs } from './sessions.js'
 
 /** The strategy and its verify function: what this app keeps of a QuickBlox user, in the session. */
 export function createStrategy(quickbloxOptions) {
@@ -28,6 +31,7 @@ const MESSAGES = {
   429: 'Too many sign-in attempts. Please try again later.',
   tokens429: 'Too many refused tokens. Please try again later.',
   signup429: 'Too many sign-ups from your address. Please try again later.',
+  reset429: 'Too many password-reset requests. Please try again later.',
   502: 'QuickBlox sent an answer we could not read. Please try again in a moment.',
   503: 'QuickBlox is unavailable right now. Please try again in a moment.',
   redis: 'This service is briefly unavailable. Please try again in a moment.',
@@ -96,10 +100,25 @@ export function createApp({
       store:
         sessionStore ??
         (redis ? new RedisStore({ client: sessionClient(redis), prefix: 'pqb-example:sess:' }) : undefined),
-      cookie: { ...cookieOptions, maxAge: 8 * 3600_000 },
+      cookie: { ...cookieOptions, maxAge: SESSION_MAX_AGE_MS },
     }),
   )
   app.use(auth.session())
+  // A session that its user's password change or deletion ended elsewhere (sessions.js) is over
+  // here too: it goes on as a signed-out visitor, and its QuickBlox session is ended.
+  const epochs = sessionEpochs({ redis })
+  app.use(async (req, res, next) => {
+    const kept = req.session?.passport?.user
+    try {
+      if (!kept || (await epochs.valid(kept.id, kept.sessionEpoch))) return next()
+      await promisify(req.session.regenerate.bind(req.session))()
+      req.user = undefined
+      await endQuickBloxSession(res, kept.qbToken)
+      next()
+    } catch (err) {
+      next(err)
+    }
+  })
 
   const csrf = csrfProtection({ secret: sessionSecret, production })
   const isApi = (req) => req.originalUrl.startsWith('/api/')
@@ -142,6 +161,10 @@ export function createApp({
     await limiter.settle(res, outcome)
     if (err) throw err
     if (!user) return onFailure(req, res, outcome, info?.message ?? 'Wrong credentials')
+    user.sessionEpoch = await epochs.current(user.id) // see sessions.js
+    // How they signed in: a password, or a provider (then /profile asks for that again, not a password).
+    const read = res.locals.credentials
+    user.signedInWith = read && 'provider' in read ? read.provider : 'password'
     await promisify(req.logIn.bind(req))(user) // Passport 0.7 gives the session a new id here (no session fixation)
     await endQuickBloxSession(res, previous)
     onSuccess(req, res, user)
@@ -175,9 +198,13 @@ export function createApp({
 
   // Pages. Every form POST carries the CSRF token (requireCsrf).
   const form = bodies.form()
-  app.get('/', (req, res) => res.send(views.home({ user: req.user, csrf: pageCsrf(req, res) })))
+  app.get('/', (req, res) =>
+    res.send(views.home({ user: req.user, csrf: pageCsrf(req, res), deleted: req.query.deleted === '1' })),
+  )
   const signup = Boolean(admin)
-  app.get('/login', (req, res) => res.send(views.login({ csrf: csrf.token(req, res), demoUsers, signup })))
+  app.get('/login', (req, res) =>
+    res.send(views.login({ csrf: csrf.token(req, res), demoUsers, signup, expired: req.query.expired === '1' })),
+  )
   app.post(
     '/login',
     form,
@@ -228,9 +255,26 @@ export function createApp({
       ),
     )
   }
-  app.get('/profile', (req, res) =>
-    req.user ? res.send(views.profile({ user: req.user, csrf: csrf.token(req, res) })) : res.redirect('/login'),
+  // The user's own account (account.js): name and email, password, deletion, a forgotten password.
+  const account = accountRoutes({
+    strategy,
+    epochs,
+    limiter,
+    csrfToken: (req, res) => csrf.token(req, res),
+    sendError,
+    signOut,
+    endQuickBloxSession,
+    sessionToken,
+  })
+  const signedInPage = (req, res, next) => (req.user ? next() : res.redirect('/login'))
+  app.get('/profile', signedInPage, (req, res) =>
+    res.send(views.profile({ user: req.user, csrf: csrf.token(req, res), updated: req.query.updated })),
   )
+  app.post('/profile', form, requireCsrf, signedInPage, account.updateProfile('form'))
+  app.post('/profile/password', form, requireCsrf, signedInPage, limiter.perAddress, account.changePassword('form'))
+  app.post('/profile/delete', form, requireCsrf, signedInPage, limiter.perAddress, account.deleteAccount('form'))
+  app.get('/password-reset', (req, res) => res.send(views.passwordReset({ csrf: csrf.token(req, res) })))
+  app.post('/password-reset', form, requireCsrf, limiter.resets, account.resetPassword('form'))
   app.post('/logout', form, requireCsrf, async (req, res) => {
     await signOut(req, res)
     res.redirect(303, '/')
@@ -242,7 +286,7 @@ export function createApp({
   // is SameSite=Lax, so a cross-site request does not carry it.
   const api = express.Router()
   api.use((req, res, next) =>
-    req.method !== 'POST' || isJsonOrBare(req) ? next() : sendError(req, res, 415, ACCEPTED.api),
+    !BODY_METHODS.has(req.method) || isJsonOrBare(req) ? next() : sendError(req, res, 415, ACCEPTED.api),
   )
   api.use(bodies.json())
   api.post(
@@ -255,6 +299,11 @@ export function createApp({
   api.get('/me', (req, res) =>
     req.user ? res.json({ user: publicUser(req.user) }) : sendError(req, res, 401, 'Not signed in'),
   )
+  const signedInApi = (req, res, next) => (req.user ? next() : sendError(req, res, 401, 'Not signed in'))
+  api.patch('/me', signedInApi, account.updateProfile('api'))
+  api.put('/me/password', signedInApi, limiter.perAddress, account.changePassword('api'))
+  api.delete('/me', signedInApi, limiter.perAddress, account.deleteAccount('api'))
+  api.post('/password-reset', limiter.resets, account.resetPassword('api'))
   api.post('/logout', async (req, res) => {
     await signOut(req, res)
     res.status(204).end()
@@ -275,7 +324,8 @@ export function createApp({
       : err.expose && err.status >= 400 && err.status < 500
         ? err.status
         : 500
-    const retryAfter = Number.isFinite(err.retryAfter) ? Math.ceil(err.retryAfter) : status === 503 ? 5 : undefined
+    // The library's 503s carry QuickBlox's Retry-After, or 30 s where it sent none.
+    const retryAfter = Number.isFinite(err.retryAfter) ? Math.ceil(err.retryAfter) : undefined
     if (retryAfter !== undefined) res.set('Retry-After', String(retryAfter))
     res.locals.errorCode = typeof err.code === 'string' ? err.code : (err.type ?? err.name) // logged: never the message
     const message =
@@ -289,6 +339,9 @@ export function createApp({
   })
   return app
 }
+
+/** The methods whose body the API reads: JSON only. */
+const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
 
 // application/json (any parameters; the parser checks the charset), or no body and no type at all.
 function isJsonOrBare(req) {
@@ -311,6 +364,9 @@ function readSignup(body) {
     if (values[field].length > 255) errors[field] = 'is too long (at most 255 characters)'
     else if (/\p{Cc}/u.test(values[field])) errors[field] = 'must not contain control characters'
   }
+  // A login that could pass for another, or for an email (names.js).
+  const problem = values.login && !errors.login ? loginProblem(values.login) : undefined
+  if (problem) errors.login = problem
   if (!values.login && !values.email) errors.login = 'or an email is required'
   if (!values.password) errors.password = 'is required'
   for (const field of SIGNUP_FIELDS) if (values[field] === '') delete values[field]
@@ -320,8 +376,8 @@ function readSignup(body) {
 /** The QuickBlox token of the cookie session's user (Passport keeps the login in `session.passport`), if any. */
 const sessionToken = (req) => req.session?.passport?.user?.qbToken
 
-/** The user as pages and the API may show it: everything but the QuickBlox token. */
-const publicUser = ({ qbToken: _secret, ...user }) => user
+/** The user as pages and the API may show it: everything but the QuickBlox token and what the session keeps for itself. */
+const publicUser = ({ qbToken: _secret, sessionEpoch: _epoch, signedInWith: _method, ...user }) => user
 
 // The form has one "Login or email" box; QuickBlox takes them as separate fields.
 function loginOrEmail(req, _res, next) {

@@ -13,6 +13,7 @@
 import { createHmac } from 'node:crypto'
 import { MemoryStore, ipKeyGenerator, rateLimit } from 'express-rate-limit'
 import { RedisStore } from 'rate-limit-redis'
+import { canonical } from './names.js'
 import { withinDeadline } from './redis.js'
 
 const MINUTE = 60_000
@@ -22,6 +23,8 @@ export const DEFAULT_LIMITS = {
   account: { windowMs: 60 * MINUTE, limit: 100 },
   bearerFailures: { windowMs: 15 * MINUTE, limit: 100 },
   signups: { windowMs: 60 * MINUTE, limit: 10 },
+  resets: { windowMs: 15 * MINUTE, limit: 10 },
+  resetEmail: { windowMs: 60 * MINUTE, limit: 3 },
 }
 
 /**
@@ -29,8 +32,8 @@ export const DEFAULT_LIMITS = {
  * @param {string} options.secret keys the hashes, so a store holds no address, login, email or token
  * @param {{ sendCommand(args: string[]): Promise<unknown> } | undefined} options.redis a connected node-redis client
  * @param {typeof DEFAULT_LIMITS} options.limits
- * @param {(req: import('express').Request, res: import('express').Response, what?: 'tokens' | 'signup') => void} options.refuse
- *   answers 429 (to sign-ins; `'tokens'`: to refused Bearer tokens, `'signup'`: to sign-ups)
+ * @param {(req: import('express').Request, res: import('express').Response, what?: 'tokens' | 'signup' | 'reset') => void} options.refuse
+ *   answers 429 (to sign-ins; `'tokens'`: to refused Bearer tokens, `'signup'`: to sign-ups, `'reset'`: to password-reset mails)
  */
 export function signInLimits({ secret, redis, limits, refuse }) {
   const store = (name) =>
@@ -62,9 +65,11 @@ export function signInLimits({ secret, redis, limits, refuse }) {
 
   /**
    * Takes a place on both credential counters for the account in `res.locals.credentials` (as the
-   * strategy read them), or refuses with 429 and Retry-After when either is full.
+   * strategy read them), or refuses with 429 and Retry-After when either is full. A current
+   * password typed to change the password or delete the account takes one too (account.js).
+   * Resolves `true` when the places are held, `false` once the refusal is sent.
    */
-  async function reserve(req, res, next) {
+  async function reserve(req, res) {
     const account = accountOf(res.locals.credentials)
     const places = [
       { counter: perAccountAddress, key: hash(`${account}\n${addressOf(req)}`) },
@@ -75,7 +80,7 @@ export function signInLimits({ secret, redis, limits, refuse }) {
     const failed = taken.find((result) => result.status === 'rejected')
     if (!failed && held.length === places.length) {
       res.locals.reserved = places
-      return next()
+      return true
     }
     // Refused, or a store failed half-way: give back the places this attempt holds.
     await Promise.all(held.map(({ counter, key }) => counter.giveBack(key))).catch(() => {})
@@ -83,6 +88,7 @@ export function signInLimits({ secret, redis, limits, refuse }) {
     const waits = taken.map((result) => result.value)
     res.set('Retry-After', String(Math.max(...waits)))
     refuse(req, res)
+    return false
   }
 
   /**
@@ -111,12 +117,28 @@ export function signInLimits({ secret, redis, limits, refuse }) {
   // QuickBlox user, so they are few and counted as they arrive.
   const signups = perClientAddress('signup', limits.signups, 'signup')
 
+  // Password-reset mails: per client address, and per email address (whoever asks), both counted
+  // as they arrive, whether or not an account has the address, so the limit tells nothing either.
+  const resets = perClientAddress('reset', limits.resets, 'reset')
+  const perResetEmail = counter(store('reset-email'), limits.resetEmail)
+  /** Counts a mail to `email`; `false` once the 429 is sent. */
+  async function resetPerEmail(req, res, email) {
+    const wait = await perResetEmail.take(hash(`reset\n${canonical(email)}`))
+    if (wait === 0) return true
+    res.set('Retry-After', String(wait))
+    refuse(req, res, 'reset')
+    return false
+  }
+
   return {
     perAddress,
-    reserve: (req, res, next) => reserve(req, res, next).catch(next),
+    reserve: (req, res, next) => reserve(req, res).then((held) => held && next(), next),
+    reserveFor: reserve,
     settle,
     bearerFailures,
     signups,
+    resets,
+    resetPerEmail,
   }
 }
 
@@ -150,7 +172,7 @@ function counter(store, { windowMs, limit }) {
 
 /**
  * The account an attempt is aimed at, one key per account whichever field named it: a login and
- * an email share one namespace (a login may look like an email), trimmed, in lower case, NFKC.
+ * an email share one namespace, in the canonical form sign-up holds logins to (names.js).
  * @param {import('passport-quickblox').LoginCredentials} credentials
  */
 function accountOf(credentials) {
@@ -160,5 +182,5 @@ function accountOf(credentials) {
       : `firebase\n${credentials.firebase_phone.project_id}\n${credentials.firebase_phone.access_token}`
   }
   const id = 'login' in credentials ? credentials.login : credentials.email
-  return `id\n${id.normalize('NFKC').trim().toLowerCase()}`
+  return `id\n${canonical(id)}`
 }

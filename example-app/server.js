@@ -23,7 +23,9 @@ if (metrics) log(`Prometheus metrics on ${metrics.url}`)
 
 let emulator = null
 if (!config.quickblox) {
-  emulator = await startEmulator() // the built-in demo application and users
+  // The built-in demo application and users. QuickBlox would mail a password-reset link; the
+  // emulator's "mail" is this console line, so the forgotten-password page can be tried.
+  emulator = await startEmulator({ mail: (mail) => log(`emulator: mail to ${mail.to}: ${mail.subject}: ${mail.link}`) })
   log(
     `No QB_APP_ID/QB_AUTH_KEY/QB_AUTH_SECRET: started the QuickBlox emulator at ${emulator.url}` +
       ' with the demo users (listed on /login)',

@@ -27,29 +27,34 @@ const csrfField = (csrf) => `<input type="hidden" name="_csrf" value="${esc(csrf
 const field = (label, name, type = 'text', attrs = '') =>
   `<label>${esc(label)} <input name="${name}" type="${type}" required ${attrs}></label>`
 
-export const home = ({ user, csrf }) =>
+export const home = ({ user, csrf, deleted = false }) =>
   layout(
     'Home',
     user,
     csrf,
-    user
-      ? `<p>Signed in as <strong>${esc(user.full_name || user.login || user.email)}</strong>` +
+    (deleted
+      ? '<p class="note" role="status">Your account has been deleted, and you are signed out everywhere.</p>'
+      : '') +
+      (user
+        ? `<p>Signed in as <strong>${esc(user.full_name || user.login || user.email)}</strong>` +
           ` (QuickBlox user ${esc(user.id)}).</p>`
-      : '<p>Nobody is signed in. <a href="/login">Sign in with QuickBlox</a>.</p>',
+        : '<p>Nobody is signed in. <a href="/login">Sign in with QuickBlox</a>.</p>'),
   )
 
-export const login = ({ csrf, error, values = {}, demoUsers, signup = false }) =>
+export const login = ({ csrf, error, values = {}, demoUsers, signup = false, expired = false }) =>
   layout(
     'Sign in',
     null,
     csrf,
     `
 ${error ? `<p class="alert" role="alert">Sign-in failed: ${esc(error)}</p>` : ''}
+${expired ? '<p class="note" role="status">Your session has ended. Please sign in again.</p>' : ''}
 ${demoUsers ? demoNote(demoUsers) : ''}
 ${signup ? '<p>No account yet? <a href="/signup">Create one</a>.</p>' : ''}
 <form method="post" action="/login" aria-labelledby="pw"><h2 id="pw">Login or email and password</h2>${csrfField(csrf)}
 ${field('Login or email', 'login', 'text', `autocomplete="username" value="${esc(values.login)}"`)}
-${field('Password', 'password', 'password', 'autocomplete="current-password"')}<button>Sign in</button></form>
+${field('Password', 'password', 'password', 'autocomplete="current-password"')}<button>Sign in</button>
+<p><a href="/password-reset">Forgot your password?</a></p></form>
 <form method="post" action="/login" aria-labelledby="fb"><h2 id="fb">Facebook</h2>${csrfField(csrf)}
 <input type="hidden" name="provider" value="facebook">
 ${field('Facebook access token', 'keys[token]', 'password', 'autocomplete="off"')}
@@ -110,13 +115,75 @@ const PROFILE_FIELDS = [
   'last_request_at',
 ]
 
-export const profile = ({ user, csrf }) =>
-  layout(
+const UPDATED = {
+  profile: 'Your name and email are saved.',
+  password: 'Your password is changed. Every other session of yours has been signed out.',
+}
+
+// `form` names the form `errors` belong to; `values` are what was typed there (never a password).
+export const profile = ({ user, csrf, updated, form, errors = {}, values = {} }) => {
+  const errorsOf = (name) => (form === name ? errors : {})
+  const shown = form === 'profile' ? values : { full_name: user.full_name, email: user.email }
+  const base = (name) => (errorsOf(name).base ? `<p class="alert" role="alert">${esc(errorsOf(name).base)}</p>` : '')
+  return layout(
     'Profile',
     user,
     csrf,
-    `<p>Your QuickBlox user:</p><dl>
-${PROFILE_FIELDS.map((f) => `<dt>${f}</dt><dd>${esc(user[f] ?? '—')}</dd>`).join('')}</dl>`,
+    `${UPDATED[updated] ? `<p class="note" role="status">${UPDATED[updated]}</p>` : ''}
+${form ? '<p class="alert" role="alert">Please correct the form below.</p>' : ''}
+<p>Your QuickBlox user:</p><dl>
+${PROFILE_FIELDS.map((f) => `<dt>${f}</dt><dd>${esc(user[f] ?? '—')}</dd>`).join('')}</dl>
+<form method="post" action="/profile" aria-labelledby="name-heading"><h2 id="name-heading">Name and email</h2>
+${csrfField(csrf)}${base('profile')}
+${signupField('Full name', 'full_name', 'text', shown, errorsOf('profile'), 'autocomplete="name"')}
+${signupField('Email', 'email', 'email', shown, errorsOf('profile'), 'autocomplete="email"')}
+<button>Save</button></form>
+${user.signedInWith === 'facebook' || user.signedInWith === 'firebase_phone' ? '' : passwordForm(csrf, errorsOf('password'), base('password'))}
+<form method="post" action="/profile/delete" aria-labelledby="delete-heading">
+<h2 id="delete-heading">Delete account</h2>${csrfField(csrf)}${base('delete')}
+<p>This deletes your QuickBlox user and signs you out everywhere. It cannot be undone.</p>
+${reauthFields(user.signedInWith, errorsOf('delete'))}
+<button>Delete my account</button></form>`,
+  )
+}
+
+const passwordForm = (
+  csrf,
+  errors,
+  base,
+) => `<form method="post" action="/profile/password" aria-labelledby="password-heading">
+<h2 id="password-heading">Change password</h2>${csrfField(csrf)}${base}
+${signupField('Current password', 'current_password', 'password', {}, errors, 'required autocomplete="current-password"')}
+${signupField('New password', 'new_password', 'password', {}, errors, 'required minlength="8" autocomplete="new-password"')}
+<button>Change password</button></form>`
+
+// Deleting asks the user to sign in again: with their password, or with the provider they signed in with.
+const reauthFields = (method, errors) =>
+  method === 'facebook'
+    ? '<input type="hidden" name="provider" value="facebook">' +
+      field('Facebook access token', 'keys[token]', 'password', 'autocomplete="off"')
+    : method === 'firebase_phone'
+      ? '<input type="hidden" name="provider" value="firebase_phone">' +
+        field('Firebase project id', 'firebase_phone[project_id]') +
+        field('Firebase ID token', 'firebase_phone[access_token]', 'password', 'autocomplete="off"')
+      : signupField('Your password', 'password', 'password', {}, errors, 'required autocomplete="current-password"')
+
+/** What a password-reset request answers, whether or not an account has the address. */
+export const RESET_SENT = 'If an account uses this email address, a link to choose a new password is on its way to it.'
+
+export const passwordReset = ({ csrf, email = '', error, sent = false }) =>
+  layout(
+    'Forgot your password?',
+    null,
+    csrf,
+    sent
+      ? `<p class="note" role="status">${RESET_SENT}</p><p><a href="/login">Back to sign-in</a></p>`
+      : `${error ? `<p class="alert" role="alert">${esc(error)}</p>` : ''}
+<p>Enter the email address of your account: we will mail it a link to choose a new password.</p>
+<form method="post" action="/password-reset">${csrfField(csrf)}
+${field('Email', 'email', 'email', `autocomplete="email" value="${esc(email)}"`)}
+<button>Send the link</button></form>
+<p><a href="/login">Back to sign-in</a></p>`,
   )
 
 export const error = ({ status, message, user, csrf }) =>

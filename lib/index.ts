@@ -16,6 +16,7 @@ export {
   QuickBloxResponseError,
   QuickBloxValidationError,
   QuickBloxNotFoundError,
+  QuickBloxWrongPasswordError,
 } from './quickblox/errors.js'
 export type { QuickBloxErrorCode } from './quickblox/errors.js'
 export { QuickBloxStrategy } from './strategy.js'
@@ -42,6 +43,7 @@ export { CREDENTIAL_LIMITS } from './credentials.js'
 export type { CredentialFields } from './credentials.js'
 export { QuickBloxClient } from './quickblox/client.js'
 export type { QuickBloxClientOptions, QuickBloxTokenCheckOptions, QuickBloxTokenChecker } from './quickblox/client.js'
+export type { QuickBloxProfileChanges, QuickBloxPasswordChange } from './quickblox/account.js'
 export { CHANNELS } from './diagnostics.js'
 export type {
   LoginContext,

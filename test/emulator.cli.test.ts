@@ -37,7 +37,12 @@ beforeAll(async () => {
   // The emulator's own dependency (selfsigned, for --https) resolves as it would once installed.
   await symlink(join(root, 'node_modules'), join(dir, 'node_modules'))
 }, 60_000)
-afterAll(() => rm(dir, { recursive: true, force: true }))
+// A test that fails half way leaves its CLI running: stop every one, or Jest never exits.
+const children: ChildProcess[] = []
+afterAll(async () => {
+  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
+  await rm(dir, { recursive: true, force: true })
+})
 
 interface Run {
   child: ChildProcess
@@ -47,6 +52,7 @@ interface Run {
 
 function run(args: string[]): Run {
   const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+  children.push(child)
   let output = ''
   child.stdout.on('data', (chunk: Buffer) => {
     output += chunk.toString()
@@ -58,15 +64,17 @@ function run(args: string[]): Run {
   return { child, output: () => output, exit }
 }
 
-async function urlOf(cliRun: Run): Promise<string> {
+/** The first group of `pattern` once the CLI has printed it (within 10 s). */
+async function printed(cliRun: Run, pattern: RegExp): Promise<string> {
   for (let i = 0; i < 200; i++) {
-    const match = /listening on (https?:\/\/\S+)/.exec(cliRun.output())
+    const match = pattern.exec(cliRun.output())
     if (match) return match[1]!
     await new Promise((r) => setTimeout(r, 50))
   }
   cliRun.child.kill('SIGKILL')
-  throw new Error(`CLI did not start: ${cliRun.output()}`)
+  throw new Error(`CLI did not print ${pattern}: ${cliRun.output()}`)
 }
+const urlOf = (cliRun: Run): Promise<string> => printed(cliRun, /listening on (https?:\/\/\S+)/)
 
 describe('quickblox-emulator CLI', () => {
   it('starts with a node shebang', async () => {
@@ -126,8 +134,7 @@ describe('quickblox-emulator CLI', () => {
     expect(asked.status).toBe(200)
     const link = new RegExp(`mail to bob@example\\.com: Reset your password: (${url}/password/reset\\?token=\\S+)`)
     // The line is printed before the answer leaves; stdout may reach us a moment after it.
-    for (let i = 0; i < 200 && !link.test(cliRun.output()); i++) await new Promise((r) => setTimeout(r, 25))
-    const page = await call(link.exec(cliRun.output())![1]!, 'GET')
+    const page = await call(await printed(cliRun, link), 'GET')
     expect(page.status).toBe(200)
     expect(page.text).toContain('Choose a new password')
     cliRun.child.kill('SIGTERM')
@@ -154,16 +161,15 @@ describe('quickblox-emulator CLI', () => {
   it('writes the certificate to a temporary file without --cert-out, and removes it on exit', async () => {
     const cliRun = run(['--port', '0', '--https'])
     const url = await urlOf(cliRun)
-    const file = /NODE_EXTRA_CA_CERTS=(\S+)\)/.exec(cliRun.output())?.[1]
-    expect(file).toBeDefined()
+    const file = await printed(cliRun, /NODE_EXTRA_CA_CERTS=(\S+)\)/)
     const answer = await callTls(`${url}/session.json`, 'POST', {
       body: sessionParams(demoData.applications[0]!),
-      ca: await readFile(file!, 'utf8'),
+      ca: await readFile(file, 'utf8'),
     })
     expect(answer.status).toBe(201)
     cliRun.child.kill('SIGINT')
     expect(await cliRun.exit).toBe(0)
-    await expect(access(file!)).rejects.toMatchObject({ code: 'ENOENT' })
+    await expect(access(file)).rejects.toMatchObject({ code: 'ENOENT' })
   })
 
   it('serves the certificate and key given with --tls-cert and --tls-key', async () => {

@@ -3,7 +3,7 @@ import { X509Certificate } from 'node:crypto'
 import { connect } from 'node:tls'
 import { generate } from 'selfsigned'
 import { startEmulator, type Emulator } from 'passport-quickblox/emulator'
-import { callTls, sessionParams } from './helpers/emulator.js'
+import { call, callTls, sessionParams } from './helpers/emulator.js'
 
 describe('emulator over HTTPS', () => {
   let qb: Emulator
@@ -99,13 +99,21 @@ describe('emulator over HTTPS with a given certificate', () => {
     await expect(startEmulator({ tls })).rejects.toThrow(message)
   })
 
-  it('serves plain HTTP, with no certificate, when not asked for TLS', async () => {
-    const qb = await startEmulator()
+  it.each([
+    ['not asked for TLS', {}],
+    ['given tls: false', { tls: false }],
+  ])('serves plain HTTP, with no certificate, when %s', async (_name, options) => {
+    const qb = await startEmulator(options)
     try {
       expect(qb.url).toBe(`http://127.0.0.1:${qb.port}`)
       expect(qb.certificate).toBeUndefined()
+      expect((await call(`${qb.url}/session.json`, 'POST', { body: sessionParams(qb.application) })).status).toBe(201)
     } finally {
       await qb.close()
     }
+  })
+
+  it('refuses a tls option that is neither a switch nor a key and certificate', async () => {
+    await expect(startEmulator({ tls: 'yes' as unknown as true })).rejects.toThrow(/tls must be/)
   })
 })

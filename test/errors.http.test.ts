@@ -19,6 +19,7 @@ import {
   QuickBloxStrategy,
   QuickBloxTimeoutError,
   QuickBloxUnavailableError,
+  QuickBloxWrongPasswordError,
 } from '../lib/index.js'
 import * as library from '../lib/index.js'
 import { AMY, optionsFor, startTestEmulator } from './helpers/quickblox.js'
@@ -33,6 +34,7 @@ describe('every error class', () => {
     ['QuickBloxUnavailableError', () => new QuickBloxUnavailableError(), QuickBloxUnavailableError, 503],
     ['QuickBloxTimeoutError', () => new QuickBloxTimeoutError(1000), QuickBloxTimeoutError, 504],
     ['QuickBloxResponseError', () => new QuickBloxResponseError(), QuickBloxResponseError, 502],
+    ['QuickBloxWrongPasswordError', () => new QuickBloxWrongPasswordError(), QuickBloxWrongPasswordError, 422],
   ])("%s carries its class's code, status = statusCode, and expose for 4xx only", (_name, make, type, status) => {
     const error = make()
     expect(error.code).toBe(type.code)
@@ -47,7 +49,7 @@ describe('every error class', () => {
     const codes = Object.values(library as Record<string, unknown>)
       .filter((value) => typeof value === 'function' && value.prototype instanceof QuickBloxError)
       .map((type) => (type as { code: string }).code)
-    expect(codes).toHaveLength(8)
+    expect(codes).toHaveLength(9)
     expect(new Set(codes).size).toBe(codes.length)
   })
 

@@ -208,7 +208,16 @@ describe('the app in its own process, under generated bodies on every route', ()
   it('answers every form POST below 500, and 400 to every prototype-named field', async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.constantFrom('/login', '/logout', '/', '/profile', '/api/login'),
+        fc.constantFrom(
+          '/login',
+          '/logout',
+          '/',
+          '/profile',
+          '/profile/password',
+          '/profile/delete',
+          '/password-reset',
+          '/api/login',
+        ),
         body,
         fc.boolean(),
         async (path, tree, withCsrf) => {
@@ -229,7 +238,16 @@ describe('the app in its own process, under generated bodies on every route', ()
   it('answers every JSON POST below 500, and 400 to every prototype-named key', async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.constantFrom('/api/login', '/api/logout', '/login', '/logout', '/api/me', '/', '/nope'),
+        fc.constantFrom(
+          '/api/login',
+          '/api/logout',
+          '/login',
+          '/logout',
+          '/api/me',
+          '/api/password-reset',
+          '/',
+          '/nope',
+        ),
         body,
         async (path, tree) => {
           const status = await post(path, 'application/json', toJson(tree), false)

@@ -9,10 +9,9 @@ import { once } from 'node:events'
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals'
 import request from 'supertest'
 import type { RedisClientType } from 'redis'
-import { startEmulator, type Emulator } from 'passport-quickblox/emulator'
-import { connectRedis } from '../example-app/redis.js'
-import { csrfCookie, sidCookie, startExample, type ExampleApp } from './helpers/example-app.js'
-import { startRedis, type RedisServer } from './helpers/redis.js'
+import type { Emulator } from 'passport-quickblox/emulator'
+import { csrfCookie, sidCookie, type ExampleApp } from './helpers/example-app.js'
+import { instancesOnRedis, type InstancesOnRedis, type RedisServer } from './helpers/redis.js'
 
 const LIMITS = {
   address: { windowMs: 60_000, limit: 1000 },
@@ -20,31 +19,20 @@ const LIMITS = {
   account: { windowMs: 60_000, limit: 5 },
 }
 
-let redis: RedisServer | undefined
-let emulator: Emulator | undefined
-const clients: RedisClientType[] = []
-const apps: ExampleApp[] = []
+let setup: InstancesOnRedis | undefined
+let redis: RedisServer
+let emulator: Emulator
+let clients: RedisClientType[]
 let a: ExampleApp
 let b: ExampleApp
 
 beforeAll(async () => {
-  redis = await startRedis()
-  emulator = await startEmulator()
-  for (let i = 0; i < 2; i++) {
-    const client = await connectRedis(redis.url, () => {})
-    clients.push(client)
-    const app = { redis: client, sessionStore: undefined, trustProxy: 'loopback', limits: LIMITS }
-    apps.push(await startExample({ emulator, app }))
-  }
-  ;[a, b] = apps as [ExampleApp, ExampleApp]
+  setup = await instancesOnRedis({ trustProxy: 'loopback', limits: LIMITS })
+  ;({ redis, emulator, clients } = setup)
+  ;[a, b] = setup.apps as [ExampleApp, ExampleApp]
 })
 
-afterAll(async () => {
-  for (const app of apps) await app.close()
-  for (const client of clients) await client.close()
-  await emulator?.close()
-  await redis?.close()
-})
+afterAll(() => setup?.close())
 
 const cookieOf = (res: request.Response) => sidCookie(res.headers['set-cookie'])!.split(';')[0]!
 const keys = (pattern: string) => clients[0]!.keys(pattern)

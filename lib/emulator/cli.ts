@@ -53,16 +53,19 @@ async function main(): Promise<void> {
     // Mails go nowhere else: a reset link is printed whether or not requests are.
     mail: (mail) => console.log(`mail to ${mail.to}: ${mail.subject}: ${mail.link}`),
   })
-  console.log(`QuickBlox emulator listening on ${emulator.url}`)
   // The certificate only (it is public): its key stays in this process. A client trusts it with
-  // NODE_EXTRA_CA_CERTS=<file> (Node) or by importing it (a browser, the system's store).
+  // NODE_EXTRA_CA_CERTS=<file> (Node) or by importing it (a browser, the system's store). It is
+  // written before the address is printed, so whoever waits for that line finds the file.
   let tempDir: string | undefined
+  let certificateFile: string | undefined
   if (emulator.certificate !== undefined) {
     if (values['cert-out'] === undefined) tempDir = await mkdtemp(join(tmpdir(), 'quickblox-emulator-'))
-    const file = values['cert-out'] ?? join(tempDir!, 'certificate.pem')
-    await writeFile(file, emulator.certificate)
-    console.log(`  certificate ${file} (trust it: NODE_EXTRA_CA_CERTS=${file})`)
+    certificateFile = values['cert-out'] ?? join(tempDir!, 'certificate.pem')
+    await writeFile(certificateFile, emulator.certificate)
   }
+  console.log(`QuickBlox emulator listening on ${emulator.url}`)
+  if (certificateFile !== undefined)
+    console.log(`  certificate ${certificateFile} (trust it: NODE_EXTRA_CA_CERTS=${certificateFile})`)
   for (const app of emulator.applications) console.log(`  application id ${app.id}, auth key ${app.authKey}`)
   if (values.data === undefined) {
     // Only the built-in demo data is ever printed: its values are public, published in the docs,

@@ -26,7 +26,9 @@ export { demoData } from './demo-data.js'
  * application's `Authorization: ApiKey`, the user endpoints (`POST /users.json`,
  * `GET/PUT/DELETE /users/{id}.json`, `GET /users/external/{id}.json`, `GET /users/by_login.json`,
  * `GET /users/by_email.json`, `POST /users/{id}/tokens`) as QuickBlox does, with controls for
- * tests (latency, faults, request log, clock). Over HTTP, or HTTPS with `tls`.
+ * tests (latency, faults, request log, clock). Over HTTP, or HTTPS with `tls`. Also `GET /users.json`
+ * (paging, filters, order) and `GET /users/password/reset.json`, whose "mail" (`mails`) links to
+ * the emulator's own page for a new password.
  *
  * @example
  * const qb = await startEmulator()
@@ -52,7 +54,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   for (const [endpoint, ms] of Object.entries(options.latency ?? {})) handler.latency.set(endpoint as never, ms)
 
   const listenHost = options.host ?? '127.0.0.1'
-  const tls = options.tls === undefined ? undefined : await certificateFor(options.tls, listenHost)
+  const tls =
+    options.tls === undefined || options.tls === false ? undefined : await certificateFor(options.tls, listenHost)
   // `handle` answers every error itself, so its promise never rejects.
   const listener = (req: IncomingMessage, res: ServerResponse): void => void handler.handle(req, res)
   const server = tls ? createHttpsServer(tls, listener) : createServer(listener)

@@ -14,6 +14,7 @@ const DAY_MS = 24 * 60 * 60 * 1000
  */
 export async function certificateFor(tls: true | EmulatorTls, host: string): Promise<{ key: string; cert: string }> {
   if (tls !== true) {
+    if (typeof tls !== 'object' || tls === null) throw new TypeError('tls must be true, false or { key, cert }')
     const pem = (value: string | Uint8Array): string =>
       typeof value === 'string' ? value : new TextDecoder().decode(value)
     const key = pem(tls.key)

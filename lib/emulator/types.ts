@@ -134,9 +134,10 @@ export interface EmulatorOptions {
    * Serve HTTPS rather than HTTP, as clients that build every URL as `https://` + host need
    * (QuickBlox's JS SDK). `true`: with a self-signed certificate made at start for `localhost`,
    * `127.0.0.1`, `::1` and `host` (valid 30 days; its private key never leaves memory);
-   * `{ key, cert }`: with yours. Either way `certificate` shows the certificate, for clients to trust.
+   * `{ key, cert }`: with yours. Either way `certificate` shows the certificate, for clients to
+   * trust. `false` (or absent): plain HTTP.
    */
-  tls?: true | EmulatorTls
+  tls?: boolean | EmulatorTls
   /** Applications to accept. With neither these, `users` nor `dataFile`, the built-in `demoData` is used. */
   applications?: EmulatorApplication[]
   /** Users to seed; ids are assigned when absent. */

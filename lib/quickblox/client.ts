@@ -1,6 +1,16 @@
 import { randomInt } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { notePooled } from '../diagnostics.js'
+import {
+  type QuickBloxPasswordChange,
+  type QuickBloxProfileChanges,
+  type Send,
+  changePassword,
+  checkEmail,
+  deleteOwnUser,
+  requestPasswordReset,
+  updateProfile,
+} from './account.js'
 import { QuickBloxConfigurationError, QuickBloxResponseError, QuickBloxUnavailableError } from './errors.js'
 import { endpointProblem, type Method, type Reply, Transport } from './http.js'
 import { SessionPool, type SessionPoolOptions } from './pool.js'
@@ -55,7 +65,10 @@ const BACKOFF_MS = 100
 /** QuickBlox expires a token 2 hours after its last use. */
 const TOKEN_LIFETIME_MS = 2 * 60 * 60_000
 
-/** The protocol client: application sessions, login and logout. Knows nothing of Passport or Express. */
+/**
+ * The protocol client: application sessions, login and logout, and the account operations a
+ * user makes with their own session token. Knows nothing of Passport or Express.
+ */
 export class QuickBloxClient {
   readonly #appId: number
   readonly #authKey: string
@@ -196,6 +209,68 @@ export class QuickBloxClient {
     return user
   }
 
+  /**
+   * Updates the user's own profile (`PUT /users/{id}.json`, as the SDK's `QB.users.update`), with
+   * their session token: `id` is theirs (`user.id`), `token` the one verify received
+   * (`session.token`). Resolves with the user as QuickBlox now has it. A login or email another
+   * user has rejects with {@link QuickBloxValidationError} (`fields.login`, `fields.email`); a
+   * token QuickBlox no longer knows with {@link QuickBloxCredentialsError} (sign the user in again).
+   *
+   * @example
+   * const user = await strategy.client.updateUser(req.user.id, { fullName: 'Amy Pond' }, qbToken)
+   */
+  async updateUser(id: number, changes: QuickBloxProfileChanges, token: string): Promise<QuickBloxUser> {
+    return updateProfile(this.#sender, id, changes, token, this.#deadline())
+  }
+
+  /**
+   * Changes the user's password (`PUT /users/{id}.json` with `old_password` and `password`), with
+   * their session token. A wrong current password rejects with
+   * {@link QuickBloxWrongPasswordError} (422, `QB_WRONG_PASSWORD`): count it as a failed sign-in.
+   * A new password QuickBlox refuses (shorter than 8 characters) rejects with
+   * {@link QuickBloxValidationError} (`fields.password`). No error holds either password.
+   * QuickBlox keeps the user's sessions: end the others yourself (your own sessions; tokens
+   * with `logout`).
+   *
+   * @example
+   * await strategy.client.changePassword(user.id, { oldPassword: current, password: next }, qbToken)
+   */
+  async changePassword(id: number, change: QuickBloxPasswordChange, token: string): Promise<QuickBloxUser> {
+    return changePassword(this.#sender, id, change, token, this.#deadline())
+  }
+
+  /**
+   * Deletes the user's own account (`DELETE /users/{id}.json`, as the SDK's `QB.users.delete`),
+   * with their session token. QuickBlox ends the user's sessions with it. A token QuickBlox no
+   * longer knows rejects with {@link QuickBloxCredentialsError}. Ask for the password first (a
+   * `login()`): a session left open on a shared computer should not be enough to erase an account.
+   */
+  async deleteUser(id: number, token: string): Promise<void> {
+    return deleteOwnUser(this.#sender, id, token, this.#deadline())
+  }
+
+  /**
+   * Asks QuickBlox to mail the user at `email` a link to its own page where they choose a new
+   * password (`GET /users/password/reset.json`, as the SDK's `QB.users.resetPassword`), with an
+   * application session (from the pool when there is one). Resolves alike whether or not
+   * QuickBlox has a user with that address, so an app that answers when this resolves tells no
+   * one who has an account; rate-limit it per address and per email all the same.
+   */
+  async sendPasswordResetEmail(email: string): Promise<void> {
+    checkEmail(email)
+    const deadline = this.#deadline()
+    const pooled = this.#pool?.take()
+    if (
+      await requestPasswordReset(this.#sender, email, (pooled ?? (await this.#createSession(deadline))).token, deadline)
+    )
+      return
+    // The application session expired or QuickBlox forgot it; pooled siblings may share its fate.
+    this.#pool?.clear()
+    const session = await this.#createSession(deadline)
+    if (await requestPasswordReset(this.#sender, email, session.token, deadline)) return
+    throw new QuickBloxUnavailableError('QuickBlox did not accept a fresh application session')
+  }
+
   /** Creates an application session (read-only rights; one login can upgrade it). */
   async createApplicationSession(): Promise<QuickBloxSession> {
     return this.#createSession(this.#deadline())
@@ -291,12 +366,20 @@ export class QuickBloxClient {
     return this.#send('POST', 'session.json', deadline, { json: params, attempt: ++attempts.made })
   }
 
+  /** `#send` for account.ts. */
+  readonly #sender: Send = (method, path, deadline, options) => this.#send(method, path, deadline, options)
+
   /** Every request goes through here: one deadline, and each attempt gets what is left of it. */
   async #send(
     method: Method,
     path: string,
     deadline: number,
-    options: { token?: string; json?: Record<string, unknown>; attempt?: number },
+    options: {
+      token?: string
+      json?: Record<string, unknown>
+      searchParams?: Record<string, string>
+      attempt?: number
+    },
   ): Promise<Reply> {
     if (this.#closing.signal.aborted) throw new QuickBloxUnavailableError('The QuickBlox client is closed')
     return this.#transport.sendBy(method, path, deadline, { ...options, reportedTimeoutMs: this.#timeout })

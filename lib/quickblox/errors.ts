@@ -16,6 +16,7 @@ export type QuickBloxErrorCode =
   | 'QB_BAD_RESPONSE'
   | 'QB_INVALID_USER'
   | 'QB_NOT_FOUND'
+  | 'QB_WRONG_PASSWORD'
 
 export class QuickBloxError extends Error {
   /** Stable, machine-readable code, e.g. `QB_UNAVAILABLE`. */
@@ -133,5 +134,17 @@ export class QuickBloxNotFoundError extends QuickBloxError {
   static readonly code = 'QB_NOT_FOUND'
   constructor(message = 'QuickBlox has no such user') {
     super(QuickBloxNotFoundError.code, 404, message)
+  }
+}
+
+/**
+ * The current password given to `changePassword()` is not the user's (QuickBlox's 422 on
+ * `old_password`). The user's mistake, not the app's: show it beside the current-password field,
+ * and count it as a failed sign-in (it is a password guess).
+ */
+export class QuickBloxWrongPasswordError extends QuickBloxError {
+  static readonly code = 'QB_WRONG_PASSWORD'
+  constructor(message = 'The current password is not correct') {
+    super(QuickBloxWrongPasswordError.code, 422, message)
   }
 }

@@ -58,6 +58,8 @@ export interface SendOptions {
   /** The application's API key, sent as `Authorization: ApiKey <key>` (QuickBloxAdmin's requests). */
   apiKey?: string
   json?: Record<string, unknown>
+  /** The query string's fields, encoded by got (never part of `path`, which diagnostics show). */
+  searchParams?: Record<string, string>
   /** Milliseconds this one request may take, from connecting to the last byte. */
   timeoutMs: number
   /** The client's `timeout`, named in a timeout error. */
@@ -124,6 +126,7 @@ export class Transport {
     const request = this.#got(path, {
       method,
       json: options.json,
+      searchParams: options.searchParams,
       headers: {
         ...(options.token === undefined ? {} : { 'QB-Token': options.token }),
         ...(options.apiKey === undefined ? {} : { Authorization: `ApiKey ${options.apiKey}` }),

@@ -7,6 +7,7 @@ import {
   QuickBloxResponseError,
   QuickBloxUnavailableError,
   QuickBloxValidationError,
+  QuickBloxWrongPasswordError,
 } from './errors.js'
 import type { Reply } from './http.js'
 import { readErrors } from './validate.js'
@@ -16,17 +17,19 @@ import { readErrors } from './validate.js'
  * - `session`: an application session (`POST /session.json`, signed with the auth secret);
  * - `login`, `token`, `user`, `logout`: a user's login, and a token someone holds;
  * - `admin`: a request made with the API key; `create` is `POST /users.json` with it, where a
- *   404 cannot mean "no such user".
+ *   404 cannot mean "no such user";
+ * - `account`: a change a user makes to their own account with their own token (account.ts).
  */
-export type Step = 'session' | 'login' | 'logout' | 'token' | 'user' | 'admin' | 'create'
+export type Step = 'session' | 'login' | 'logout' | 'token' | 'user' | 'admin' | 'create' | 'account'
 
 /**
  * Maps a reply QuickBlox did not mean as success to one of our errors: the one place that does,
- * for the client, the token strategy and the admin client. `password` is the one sent, if any:
- * a field error quoting it is replaced, so no error holds it.
+ * for the client, the token strategy and the admin client. `password` is the one sent, if any
+ * (or the current and the new one): a field error quoting one is replaced, so no error holds it.
  */
-export function errorFor(reply: Reply, step: Step, password?: string): QuickBloxError {
+export function errorFor(reply: Reply, step: Step, password?: string | readonly string[]): QuickBloxError {
   const { status } = reply
+  const passwords = typeof password === 'string' ? [password] : (password ?? [])
   const seconds = retryAfter(header(reply, 'retry-after'))
   if (status === 429) return new QuickBloxRateLimitError(seconds)
   // QuickBlox's own delay when its 5xx names one; the error's default otherwise.
@@ -48,13 +51,26 @@ export function errorFor(reply: Reply, step: Step, password?: string): QuickBlox
       `QuickBlox refused the application credentials (appId/authKey/authSecret): ${reasons}`,
     )
   }
+  // The user's own token: its refusal is the user's (their session ended), never the app's misconfiguration.
+  if (step === 'account') {
+    if (status === 401) {
+      return new QuickBloxCredentialsError('QuickBlox does not know this session token (unknown, expired or destroyed)')
+    }
+    // A user token may change its own user only: another id, or an application session, is refused.
+    if (status === 403) return new QuickBloxCredentialsError('This session token may not change this user', 403)
+    if (status === 404) return new QuickBloxNotFoundError()
+    if (status === 422) {
+      const fields = fieldErrors(reply.body, passwords)
+      return fields.old_password ? new QuickBloxWrongPasswordError() : new QuickBloxValidationError(fields)
+    }
+  }
   if (step === 'admin' || step === 'create') {
     // The key is the application's: its refusal is the server's misconfiguration, never a user's fault.
     if (status === 401 || status === 403) {
       return new QuickBloxConfigurationError(`QuickBlox refused the API key (${status}): check the apiKey option`)
     }
     if (status === 404) return new QuickBloxNotFoundError()
-    if (status === 422) return new QuickBloxValidationError(fieldErrors(reply.body, password))
+    if (status === 422) return new QuickBloxValidationError(fieldErrors(reply.body, passwords))
   }
   // A token QuickBlox does not know (any more), or whose user is gone: the client's token is invalid.
   if ((step === 'token' || step === 'user') && status === 401) {
@@ -72,7 +88,7 @@ export function errorFor(reply: Reply, step: Step, password?: string): QuickBlox
 }
 
 /** Whether the reply carries QuickBlox's error body, `{"errors": …}` with at least one reason. */
-function isQuickBloxError(reply: Reply): boolean {
+export function isQuickBloxError(reply: Reply): boolean {
   return readErrors(reply.body).length > 0
 }
 
@@ -100,9 +116,9 @@ export function retryAfter(value: string | undefined): number | undefined {
 
 /**
  * `{"errors": {"field": [...]}}` (or a bare list, as `base`), bounded: ten fields of ten reasons
- * of 200 characters. A reason that quotes the password sent is replaced, so no error holds it.
+ * of 200 characters. A reason that quotes a password sent is replaced, so no error holds it.
  */
-function fieldErrors(body: unknown, password: string | undefined): Record<string, string[]> {
+function fieldErrors(body: unknown, passwords: readonly string[]): Record<string, string[]> {
   const errors = (body as { errors?: unknown } | undefined)?.errors
   const entries = Array.isArray(errors)
     ? [['base', errors] as const]
@@ -115,13 +131,13 @@ function fieldErrors(body: unknown, password: string | undefined): Record<string
     const reasons = (Array.isArray(value) ? (value as unknown[]) : [value])
       .filter((reason): reason is string => typeof reason === 'string')
       .slice(0, 10)
-      .map((reason) => (quotes(reason, password) ? 'is invalid' : reason.slice(0, 200)))
+      .map((reason) => (passwords.some((password) => quotes(reason, password)) ? 'is invalid' : reason.slice(0, 200)))
     if (reasons.length > 0) fields[field] = reasons
   }
   return fields
 }
 
 /** Whether a reason quotes the password; one shorter than QuickBlox's 8 characters is refused as such. */
-function quotes(reason: string, password: string | undefined): boolean {
-  return password !== undefined && password.length >= 8 && reason.includes(password)
+function quotes(reason: string, password: string): boolean {
+  return password.length >= 8 && reason.includes(password)
 }

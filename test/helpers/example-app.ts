@@ -11,7 +11,7 @@ import { startEmulator, type Emulator } from 'passport-quickblox/emulator'
 import { createApp, createStrategy } from '../../example-app/app.js'
 import { listen } from '../../example-app/http.js'
 
-type AppOptions = Partial<Parameters<typeof createApp>[0]>
+export type AppOptions = Partial<Parameters<typeof createApp>[0]>
 
 export interface ExampleApp {
   url: string

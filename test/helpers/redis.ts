@@ -6,7 +6,10 @@ import { once } from 'node:events'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { freePort, requireProgram } from './example-app.js'
+import type { RedisClientType } from 'redis'
+import { startEmulator, type Emulator } from 'passport-quickblox/emulator'
+import { connectRedis } from '../../example-app/redis.js'
+import { freePort, requireProgram, startExample, type AppOptions, type ExampleApp } from './example-app.js'
 
 export interface RedisServer {
   url: string
@@ -70,4 +73,38 @@ async function spawnRedis(program: string, port: number, dir: string): Promise<C
     })
   })
   return redis
+}
+
+export interface InstancesOnRedis {
+  redis: RedisServer
+  emulator: Emulator
+  /** One node-redis client per instance. */
+  clients: RedisClientType[]
+  apps: ExampleApp[]
+  close(): Promise<void>
+}
+
+/** A redis-server, an emulator, and two example-app instances keeping their sessions and counters in that Redis. */
+export async function instancesOnRedis(app: AppOptions = {}): Promise<InstancesOnRedis> {
+  const redis = await startRedis()
+  const emulator = await startEmulator()
+  const clients: RedisClientType[] = []
+  const apps: ExampleApp[] = []
+  for (let i = 0; i < 2; i++) {
+    const client = await connectRedis(redis.url, () => {})
+    clients.push(client)
+    apps.push(await startExample({ emulator, app: { redis: client, sessionStore: undefined, ...app } }))
+  }
+  return {
+    redis,
+    emulator,
+    clients,
+    apps,
+    async close() {
+      for (const instance of apps) await instance.close()
+      for (const client of clients) await client.close()
+      await emulator.close()
+      await redis.close()
+    },
+  }
 }
