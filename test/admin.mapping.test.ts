@@ -528,12 +528,15 @@ describe('plain http: off this machine', () => {
     expect(make).toThrow(/apiEndpoint.*allowInsecureHttp/)
   })
 
-  it.each(['http://127.0.0.1.example.com', 'http://localhost.example.com', 'http://127.0.0.1:9@qb.example.com'])(
-    'is refused for %s, a host off this machine that only starts like loopback',
-    (apiEndpoint) => {
-      expect(() => new QuickBloxAdmin({ apiKey: API_KEY, apiEndpoint })).toThrow(/allowInsecureHttp/)
-    },
-  )
+  it.each([
+    'http://127.0.0.1.example.com',
+    'http://localhost.example.com',
+    'http://127.0.0.1:9@qb.example.com',
+    // A resolver may ask DNS for it: nothing says it is this machine.
+    'http://emulator.localhost:9',
+  ])('is refused for %s, a host that only looks like loopback', (apiEndpoint) => {
+    expect(() => new QuickBloxAdmin({ apiKey: API_KEY, apiEndpoint })).toThrow(/allowInsecureHttp/)
+  })
 
   it.each([
     'http://127.0.0.1:9',
