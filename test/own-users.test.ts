@@ -74,6 +74,25 @@ describe('own users, QuickBlox chat', () => {
     expect(qb.counts()['POST /users.json']).toBe(0)
   })
 
+  it("keeps the link: a newcomer who took the login of a user's deleted QuickBlox account is never theirs", async () => {
+    const { agent } = await signIn('bob', 'bob-demo-password')
+    const first = (await agent.post('/api/quickblox/session').send({})).body as { token: string; userId: number }
+    const { login } = qb.users.find((user) => user.id === first.userId)!
+    // Bob deletes his QuickBlox account with his token; someone who had seen its login takes it.
+    const gone = await fetch(`${qb.url}/users/${first.userId}.json`, {
+      method: 'DELETE',
+      headers: { 'QB-Token': first.token },
+    })
+    expect(gone.status).toBe(200)
+    const squatter = await admin.createUser({ login: login! })
+    const second = (await agent.post('/api/quickblox/session').send({})).body as { userId: number }
+    expect(second.userId).not.toBe(squatter.id)
+    expect(second.userId).not.toBe(first.userId)
+    expect(((await agent.post('/api/quickblox/session').send({})).body as { userId: number }).userId).toBe(
+      second.userId,
+    )
+  })
+
   it('answers 401 to nobody signed in, and after sign-out', async () => {
     expect((await request(app).post('/api/quickblox/session').send({})).status).toBe(401)
     const { agent } = await signIn(alice!.username, alice!.password)

@@ -48,11 +48,27 @@ export function createApp({ users, admin, sessionSecret }) {
   app.get('/me', (req, res) =>
     req.user ? res.json({ user: req.user }) : res.status(401).json({ error: 'Not signed in' }),
   )
-  // The chat client's token: the QuickBlox user is this app's user, by id.
+  // The chat client's token: the QuickBlox user is this app's user, by id. The QuickBlox user id
+  // is kept in the user's row and passed back (quickbloxUserId): someone who took a login its
+  // owner freed (by deleting or renaming their QuickBlox account) is never handed to them.
+  const linked = {
+    async sessionFor(identity) {
+      const session = await admin.sessionFor(identity)
+      if (session.userId !== identity.quickbloxUserId) users.linkQuickBlox(identity.externalUserId, session.userId)
+      return session
+    },
+  }
   app.post(
     '/api/quickblox/session',
     jsonOnly,
-    quickbloxSession({ admin, identity: (req) => ({ externalUserId: req.user.id, fullName: req.user.name }) }),
+    quickbloxSession({
+      admin: linked,
+      identity: (req) => ({
+        externalUserId: req.user.id,
+        quickbloxUserId: req.user.quickbloxUserId,
+        fullName: req.user.name,
+      }),
+    }),
   )
   app.post('/logout', jsonOnly, (req, res, next) => {
     req.logout((err) => (err ? next(err) : req.session.destroy(() => res.json({ loggedOut: true }))))
