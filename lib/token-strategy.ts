@@ -290,7 +290,8 @@ export class QuickBloxTokenStrategy<Req extends StrategyRequest = StrategyReques
 
   /**
    * Stops trusting a token here and in the shared store, without telling QuickBlox (where it
-   * still works: {@link logout} ends it there too).
+   * still works: {@link logout} ends it there too). Rejects when the store cannot be told; this
+   * instance then refuses the token for `ttlMs`, rather than believe the store's copy again.
    */
   async forget(token: string): Promise<void> {
     if (!isSessionToken(token)) return
@@ -299,7 +300,12 @@ export class QuickBloxTokenStrategy<Req extends StrategyRequest = StrategyReques
     this.refused?.delete(key)
     // A look-up under way still answers its waiters, but is no longer kept.
     this.pending.delete(key)
-    await this.store?.delete(key)
+    await this.store?.delete(key).catch((error: unknown) => {
+      // The store still holds it, and would be believed here again: refused here instead, for as
+      // long as a shared entry can last.
+      this.refused?.set(key, true, { ttl: this.ttlMs })
+      throw error
+    })
   }
 
   /** Frees the client's sockets. Call it when your server shuts down. */

@@ -42,6 +42,27 @@ describe('own users, QuickBlox chat', () => {
     users.close()
   })
 
+  it("keeps the link: a newcomer who took the login of a user's deleted QuickBlox account is never theirs", async () => {
+    const app = createApp({ users, admin, sessionSecret: 'own-users-test-secret', log: () => {} })
+    const agent = request.agent(app)
+    expect((await agent.post('/login').send({ username: 'bob', password: 'bob-demo-password' })).status).toBe(200)
+    const first = (await agent.post('/api/quickblox/session').send({})).body as { token: string; userId: number }
+    const { login } = qb.users.find((user) => user.id === first.userId)!
+    // Bob deletes his QuickBlox account with his token; someone who had seen its login takes it.
+    const gone = await fetch(`${qb.url}/users/${first.userId}.json`, {
+      method: 'DELETE',
+      headers: { 'QB-Token': first.token },
+    })
+    expect(gone.status).toBe(200)
+    const squatter = await admin.createUser({ login: login! })
+    const second = (await agent.post('/api/quickblox/session').send({})).body as { userId: number }
+    expect(second.userId).not.toBe(squatter.id)
+    expect(second.userId).not.toBe(first.userId)
+    expect(((await agent.post('/api/quickblox/session').send({})).body as { userId: number }).userId).toBe(
+      second.userId,
+    )
+  })
+
   it('hands out a token QuickBloxTokenStrategy accepts as the user it created, and sign-out ends it', async () => {
     const app = createApp({ users, admin, sessionSecret: 'own-users-test-secret', log: () => {} })
     const agent = request.agent(app)

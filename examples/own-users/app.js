@@ -70,14 +70,21 @@ export function createApp({
     (req, res) => res.json({ user: req.user }),
   )
   app.get('/me', signedIn, (req, res) => res.json({ user: req.user }))
-  // The chat client's token: the QuickBlox user is this app's user, by id. The session remembers
-  // each token it was given, so that signing out ends them.
-  const identity = (req) => ({ externalUserId: req.user.id, fullName: req.user.name })
+  // The chat client's token: the QuickBlox user is this app's user, by id. The QuickBlox user id
+  // is kept in the user's row and passed back (quickbloxUserId): someone who took a login its
+  // owner freed (by deleting or renaming their QuickBlox account) is never handed to them. The
+  // session remembers each token it was given, so that signing out ends them.
+  const identity = (req) => ({
+    externalUserId: req.user.id,
+    quickbloxUserId: req.user.quickbloxUserId,
+    fullName: req.user.name,
+  })
   if (admin)
     app.post('/api/quickblox/session', jsonOnly, signedIn, limit.chatTokens, (req, res, next) => {
       const remembering = {
         async sessionFor(who) {
           const issued = await admin.sessionFor(who)
+          if (issued.userId !== who.quickbloxUserId) users.linkQuickBlox(who.externalUserId, issued.userId)
           req.session.chatTokens = [...(req.session.chatTokens ?? []), issued.token].slice(-MAX_CHAT_TOKENS)
           return issued
         },

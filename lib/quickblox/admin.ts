@@ -336,9 +336,12 @@ export class QuickBloxAdmin {
     if (this.#identityKey === undefined) {
       throw new TypeError('QuickBloxAdmin: option identityKey is required to map your users to QuickBlox users')
     }
-    const mac = createHmac('sha256', this.#identityKey).update('passport-quickblox login v1\0')
+    // Each kind of login has its own label, and the ended user's id (digits) comes before the
+    // identity: no identity's text can make another identity's replacement login.
+    const mac = createHmac('sha256', this.#identityKey)
+    if (replacing === undefined) mac.update('passport-quickblox login v1\0')
+    else mac.update(`passport-quickblox replacement login v1\0${userId(replacing, 'loginFor')}\0`)
     mac.update(identityOf(externalUserId))
-    if (replacing !== undefined) mac.update(`\0replacing ${userId(replacing, 'loginFor')}`)
     return LOGIN_PREFIX + mac.digest('hex').slice(0, 40)
   }
 
