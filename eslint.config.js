@@ -48,7 +48,7 @@ export default tseslint.config(
     // or Express: asserting on what came back is the point. The docs' examples hand
     // `passport.authenticate()` to their framework the same way. Test output is built from
     // such values and from Buffers read off sockets, for failure messages only.
-    files: ['test/**', 'docs/examples/**'],
+    files: ['test/**', 'examples/*/test/**', 'docs/examples/**'],
     rules: {
       '@typescript-eslint/restrict-template-expressions': 'off',
       '@typescript-eslint/restrict-plus-operands': 'off',
@@ -58,5 +58,20 @@ export default tseslint.config(
       '@typescript-eslint/no-unsafe-member-access': 'off',
       '@typescript-eslint/no-unsafe-return': 'off',
     },
+  },
+  {
+    // node:test's describe() and it() return promises that the test runner itself awaits.
+    files: ['examples/*/test/**'],
+    rules: {
+      '@typescript-eslint/no-floating-promises': [
+        'error',
+        { allowForKnownSafeCalls: [{ from: 'package', package: 'node:test', name: ['describe', 'it'] }] },
+      ],
+    },
+  },
+  {
+    // Lines within 120 characters, comments and strings included: Prettier wraps only code.
+    files: ['lib/**', 'example-app/**', 'examples/**'],
+    rules: { 'max-len': ['error', { code: 120, ignoreUrls: true }] },
   },
 )

@@ -55,7 +55,8 @@ const ACCEPTED = {
  * @param {boolean} [options.production] `__Host-` (so Secure) session and CSRF cookies; sign-in over HTTPS only
  * @param {boolean | number | string} [options.trustProxy] Express's `trust proxy`
  * @param {object[] | null} [options.demoUsers] listed on the login page (emulator mode only)
- * @param {Partial<typeof DEFAULT_LIMITS>} [options.limits] the rate limits (limits.js); DEFAULT_LIMITS for those not given
+ * @param {Partial<typeof DEFAULT_LIMITS>} [options.limits] the rate limits (limits.js); DEFAULT_LIMITS for those
+ *   not given
  * @param {(line: string) => void} [options.log]
  * @param {import('passport-quickblox').QuickBloxTokenStrategy} [options.tokenStrategy] /api/* also takes Bearer tokens
  * @param {import('passport-quickblox').QuickBloxAdmin} [options.admin] the application's API key: a sign-up page
@@ -121,7 +122,8 @@ export function createApp({
   })
 
   const csrf = csrfProtection({ secret: sessionSecret, production })
-  const isApi = (req) => req.originalUrl.startsWith('/api/')
+  // The API's paths, in any casing: Express matches `/API/me` to `/api/me` as well.
+  const isApi = (req) => /^\/api(?:[/?]|$)/i.test(req.originalUrl)
   const pageCsrf = (req, res) => (req.user ? csrf.token(req, res) : '') // only signed-in pages have a form (sign out)
   const sendError = (req, res, status, message) =>
     isApi(req)
@@ -353,7 +355,10 @@ function isJsonOrBare(req) {
 }
 
 const SIGNUP_FIELDS = ['login', 'email', 'full_name', 'password']
-/** The sign-up form's fields as text (anything else counts as empty), and what is wrong with them before QuickBlox is asked. */
+/**
+ * The sign-up form's fields as text (anything else counts as empty), and what is wrong with them
+ * before QuickBlox is asked.
+ */
 function readSignup(body) {
   const values = Object.fromEntries(
     SIGNUP_FIELDS.map((field) => [field, typeof body?.[field] === 'string' ? body[field].trim() : '']),
@@ -376,7 +381,7 @@ function readSignup(body) {
 /** The QuickBlox token of the cookie session's user (Passport keeps the login in `session.passport`), if any. */
 const sessionToken = (req) => req.session?.passport?.user?.qbToken
 
-/** The user as pages and the API may show it: everything but the QuickBlox token and what the session keeps for itself. */
+/** The user as pages and the API may show it: all but the QuickBlox token and what the session keeps for itself. */
 const publicUser = ({ qbToken: _secret, sessionEpoch: _epoch, signedInWith: _method, ...user }) => user
 
 // The form has one "Login or email" box; QuickBlox takes them as separate fields.

@@ -1,7 +1,8 @@
-// Sign-in rate limits, and one on refused Bearer tokens (at the end). Three sign-in counters, each in its own express-rate-limit store (in memory, or in
-// Redis so that every instance shares them). They count only attempts that can reach QuickBlox:
-// a POST without its CSRF token, or with credentials the strategy refuses to send (400), counts
-// against nothing, so no other site and no junk can spend a visitor's allowance.
+// Sign-in rate limits, and one on refused Bearer tokens (at the end). Three sign-in counters, each
+// in its own express-rate-limit store (in memory, or in Redis so that every instance shares
+// them). They count only attempts that can reach QuickBlox: a POST without its CSRF token, or
+// with credentials the strategy refuses to send (400), counts against nothing, so no other site
+// and no junk can spend a visitor's allowance.
 // - address: every such attempt from one client address. It bounds the load one address causes.
 // - accountAddress: rejected credentials for one account from one address. It stops guessing from
 //   that address without locking the owner out: their own address did not fail.
@@ -15,6 +16,7 @@ import { MemoryStore, ipKeyGenerator, rateLimit } from 'express-rate-limit'
 import { RedisStore } from 'rate-limit-redis'
 import { canonical } from './names.js'
 import { withinDeadline } from './redis.js'
+import { hasBearer } from './token-auth.js'
 
 const MINUTE = 60_000
 export const DEFAULT_LIMITS = {
@@ -32,8 +34,9 @@ export const DEFAULT_LIMITS = {
  * @param {string} options.secret keys the hashes, so a store holds no address, login, email or token
  * @param {{ sendCommand(args: string[]): Promise<unknown> } | undefined} options.redis a connected node-redis client
  * @param {typeof DEFAULT_LIMITS} options.limits
- * @param {(req: import('express').Request, res: import('express').Response, what?: 'tokens' | 'signup' | 'reset') => void} options.refuse
- *   answers 429 (to sign-ins; `'tokens'`: to refused Bearer tokens, `'signup'`: to sign-ups, `'reset'`: to password-reset mails)
+ * @param {(req: import('express').Request, res: import('express').Response,
+ *   what?: 'tokens' | 'signup' | 'reset') => void} options.refuse answers 429 (to sign-ins; `'tokens'`: to refused
+ *   Bearer tokens, `'signup'`: to sign-ups, `'reset'`: to password-reset mails)
  */
 export function signInLimits({ secret, redis, limits, refuse }) {
   const store = (name) =>
@@ -107,7 +110,7 @@ export function signInLimits({ secret, redis, limits, refuse }) {
   // away it lets requests through (fails open): token checks need no Redis, and failing closed
   // would turn a Redis outage into an outage of the whole API.
   const bearerFailures = perClientAddress('bearer', limits.bearerFailures, 'tokens', {
-    skip: (req) => req.headers.authorization === undefined,
+    skip: (req) => !hasBearer(req),
     skipSuccessfulRequests: true,
     requestWasSuccessful: (_req, res) => res.locals.bearerRefused !== true,
     passOnStoreError: true,

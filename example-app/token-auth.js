@@ -1,7 +1,7 @@
 // API requests from mobile and browser clients of the QuickBlox SDK: `Authorization: Bearer
 // <QuickBlox session token>` on /api/*, checked by QuickBloxTokenStrategy. No cookie, so no
-// CSRF token: a browser never attaches this header on its own. Requests without the header
-// go on to the cookie session as before.
+// CSRF token: a browser never attaches this header on its own. Requests without it, or with
+// another scheme (a staging site's Basic password gate), go on to the cookie session as before.
 import { QuickBloxTokenStrategy } from 'passport-quickblox'
 import { appUser } from './user.js'
 
@@ -26,10 +26,13 @@ export function createTokenStrategy({ appId, apiEndpoint, timeout }, redis) {
   )
 }
 
+/** Whether the request's `Authorization` header is of the Bearer scheme (case-insensitive, RFC 9110). */
+export const hasBearer = (req) => /^bearer(?: |$)/i.test(req.headers.authorization ?? '')
+
 /** Mounted on /api before the API's routes: signs in Bearer requests for this request only (no session). */
 export function bearerAuth(auth, strategy) {
   return (req, res, next) => {
-    if (req.headers.authorization === undefined) return next()
+    if (!hasBearer(req)) return next()
     auth.authenticate(strategy.name, { session: false }, (err, user, challenge, status) => {
       if (err) return next(err)
       if (!user) {

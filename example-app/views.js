@@ -125,6 +125,7 @@ export const profile = ({ user, csrf, updated, form, errors = {}, values = {} })
   const errorsOf = (name) => (form === name ? errors : {})
   const shown = form === 'profile' ? values : { full_name: user.full_name, email: user.email }
   const base = (name) => (errorsOf(name).base ? `<p class="alert" role="alert">${esc(errorsOf(name).base)}</p>` : '')
+  const providerUser = user.signedInWith === 'facebook' || user.signedInWith === 'firebase_phone'
   return layout(
     'Profile',
     user,
@@ -138,7 +139,7 @@ ${csrfField(csrf)}${base('profile')}
 ${signupField('Full name', 'full_name', 'text', shown, errorsOf('profile'), 'autocomplete="name"')}
 ${signupField('Email', 'email', 'email', shown, errorsOf('profile'), 'autocomplete="email"')}
 <button>Save</button></form>
-${user.signedInWith === 'facebook' || user.signedInWith === 'firebase_phone' ? '' : passwordForm(csrf, errorsOf('password'), base('password'))}
+${providerUser ? '' : passwordForm(csrf, errorsOf('password'), base('password'))}
 <form method="post" action="/profile/delete" aria-labelledby="delete-heading">
 <h2 id="delete-heading">Delete account</h2>${csrfField(csrf)}${base('delete')}
 <p>This deletes your QuickBlox user and signs you out everywhere. It cannot be undone.</p>
@@ -147,14 +148,16 @@ ${reauthFields(user.signedInWith, errorsOf('delete'))}
   )
 }
 
+const CURRENT_PASSWORD = 'required autocomplete="current-password"'
+const NEW_PASSWORD = 'required minlength="8" autocomplete="new-password"'
 const passwordForm = (
   csrf,
   errors,
   base,
 ) => `<form method="post" action="/profile/password" aria-labelledby="password-heading">
 <h2 id="password-heading">Change password</h2>${csrfField(csrf)}${base}
-${signupField('Current password', 'current_password', 'password', {}, errors, 'required autocomplete="current-password"')}
-${signupField('New password', 'new_password', 'password', {}, errors, 'required minlength="8" autocomplete="new-password"')}
+${signupField('Current password', 'current_password', 'password', {}, errors, CURRENT_PASSWORD)}
+${signupField('New password', 'new_password', 'password', {}, errors, NEW_PASSWORD)}
 <button>Change password</button></form>`
 
 // Deleting asks the user to sign in again: with their password, or with the provider they signed in with.

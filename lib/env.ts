@@ -5,7 +5,10 @@ export interface QuickBloxEnvOptions {
   authSecret: string
   /** Only when `QB_API_ENDPOINT` is set: otherwise the strategies use QuickBlox's own host. */
   apiEndpoint?: string
-  /** Only when `QB_ALLOW_INSECURE_HTTP=true`: a plain `http:` endpoint off this machine (an emulator elsewhere). */
+  /**
+   * Only when `QB_ALLOW_INSECURE_HTTP=true`: a plain `http:` endpoint off this machine (an
+   * emulator elsewhere).
+   */
   allowInsecureHttp?: true
 }
 

@@ -66,3 +66,14 @@ export type {
 } from './quickblox/admin.js'
 export { quickbloxSession } from './session-handler.js'
 export type { QuickBloxSessionOptions, QuickBloxSessionAnswer, SignedInRequest } from './session-handler.js'
+export { quickbloxIdentityProvider } from './identity-provider.js'
+export type {
+  QuickBloxIdentityProvider,
+  QuickBloxIdentityProviderOptions,
+  IdentityProviderUser,
+  IdentityProviderVerify,
+  IdentityProviderCall,
+  IdentityProviderAnswer,
+} from './identity-provider.js'
+export { QuickBloxIdentityTokens } from './identity-tokens.js'
+export type { QuickBloxIdentityTokensOptions, QuickBloxIdentityToken } from './identity-tokens.js'

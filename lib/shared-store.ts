@@ -18,12 +18,15 @@ export interface CacheOptions {
   max: number
   store: StoreBackend | undefined
   storeTimeoutMs: number
+  /** The clock entries are timed by (ms since the epoch); `Date.now` when not given. */
+  now: (() => number) | undefined
 }
 
 /**
  * The one check of `cache` options, for the token strategy and the admin client alike: `ttlMs`
  * and `max` positive integers (`max` at most {@link MAX_ENTRIES}), `storeTimeoutMs` from 1 to
- * 60000, a `store` with `get`, `set` and `delete`. `bad` throws, naming the option.
+ * 60000, a `store` with `get`, `set` and `delete`, a `now` clock that is a function. `bad`
+ * throws, naming the option.
  */
 export function readCacheOptions(
   cache: Partial<CacheOptions>,
@@ -38,7 +41,17 @@ export function readCacheOptions(
   if (store !== undefined && !['get', 'set', 'delete'].every((name) => typeof methods[name] === 'function')) {
     bad('cache store must have get, set and delete methods')
   }
-  return { ttlMs, max, store, storeTimeoutMs }
+  const { now } = cache
+  if (now !== undefined && typeof now !== 'function') bad('cache now must be a function')
+  return { ttlMs, max, store, storeTimeoutMs, now }
+}
+
+/**
+ * lru-cache's options for a cache timed by `now`: its clock (`perf`), read on every check, since
+ * a clock of the caller's may jump between two reads lru-cache would otherwise merge.
+ */
+export function clockOptions(now: (() => number) | undefined): { perf?: { now: () => number }; ttlResolution?: 0 } {
+  return now ? { perf: { now }, ttlResolution: 0 } : {}
 }
 
 export const positive = (value: unknown): value is number => Number.isSafeInteger(value) && (value as number) > 0
@@ -101,11 +114,15 @@ class StoreTimeout extends Error {
  * strategy and the admin client.
  */
 export class SharedStore {
-  /** `name` says whose store it is in errors, e.g. `QuickBloxTokenStrategy: the token store`. */
+  /**
+   * `name` says whose store it is in errors, e.g. `QuickBloxTokenStrategy: the token store`;
+   * `now` is the clock entry times are read on.
+   */
   constructor(
     private readonly backend: StoreBackend,
     private readonly timeoutMs: number,
     private readonly name: string,
+    private readonly now: () => number = Date.now,
   ) {}
 
   /**
@@ -123,7 +140,7 @@ export class SharedStore {
       const entry = JSON.parse(text) as { key?: unknown; value?: unknown; until?: unknown }
       // An entry copied or written under another key is no answer for this one.
       if (entry.key !== key) return undefined
-      const ttl = typeof entry.until === 'number' ? entry.until - Date.now() : 0
+      const ttl = typeof entry.until === 'number' ? entry.until - this.now() : 0
       const checked = read(entry.value)
       return checked !== undefined && ttl >= 1 ? { value: checked, ttl } : undefined
     } catch {
@@ -133,7 +150,7 @@ export class SharedStore {
 
   /** Stores an entry for `ttl` ms; a failure is only published: this instance goes on with its own cache. */
   async write(key: string, value: unknown, ttl: number): Promise<void> {
-    const text = JSON.stringify({ key, value, until: Date.now() + ttl })
+    const text = JSON.stringify({ key, value, until: this.now() + ttl })
     await this.call('set', () => this.backend.set(key, text, ttl)).catch(() => {})
   }
 

@@ -12,7 +12,15 @@ import { isSessionToken, readUser } from './quickblox/validate.js'
 import type { VerifyCallback, VerifyFunction, VerifyFunctionWithRequest } from './strategy.js'
 import { callVerify } from './verify.js'
 import { noteCache, noteFailure, noteUser, traceTokenCheck } from './diagnostics.js'
-import { forgetRevoked, hostKey, positive, readCacheOptions, SharedStore, tokenStoreKey } from './shared-store.js'
+import {
+  clockOptions,
+  forgetRevoked,
+  hostKey,
+  positive,
+  readCacheOptions,
+  SharedStore,
+  tokenStoreKey,
+} from './shared-store.js'
 
 /**
  * Where several instances of the strategy share their validations (e.g. Redis): a shortcut, never
@@ -51,6 +59,12 @@ export interface TokenCacheOptions {
    * email and phone included. Narrow it to what `verify` needs.
    */
   userFields?: readonly QuickBloxUserField[]
+  /**
+   * The clock entries are timed by, in ms since the epoch (lru-cache's `perf`, the shared store's
+   * entry times, a token's expiry). Default `Date.now`. Tests pass a fake one to end entries
+   * without waiting; QuickBlox calls keep their real timeouts.
+   */
+  now?: () => number
 }
 
 interface TokenStrategyOptionsBase extends QuickBloxTokenCheckOptions {
@@ -133,6 +147,7 @@ export class QuickBloxTokenStrategy<Req extends StrategyRequest = StrategyReques
   private readonly users: LRUCache<number, QuickBloxUser, Ask> | undefined
   private readonly store: SharedStore | undefined
   private readonly userFields: readonly QuickBloxUserField[] | undefined
+  private readonly now: () => number = Date.now
 
   constructor(options: QuickBloxTokenStrategyOptions, verify: VerifyFunction)
   constructor(options: QuickBloxTokenStrategyOptionsWithRequest, verify: VerifyFunctionWithRequest<Req>)
@@ -165,25 +180,28 @@ export class QuickBloxTokenStrategy<Req extends StrategyRequest = StrategyReques
       return
     }
     if (typeof cache !== 'object' || cache === null) bad('option cache must be false or an object')
-    const { ttlMs, max, store, storeTimeoutMs } = readCacheOptions(cache, { ttlMs: 60_000 }, bad)
+    const { ttlMs, max, store, storeTimeoutMs, now } = readCacheOptions(cache, { ttlMs: 60_000 }, bad)
     const { negativeTtlMs = 5000, userFields } = cache
     if (!positive(negativeTtlMs)) bad('cache negativeTtlMs must be a positive integer')
     const known = (field: unknown): boolean => typeof field === 'string' && Object.hasOwn(USER_FIELDS, field)
     if (userFields !== undefined && !(Array.isArray(userFields) && userFields.every(known))) {
       bad('cache userFields must be a list of QuickBlox user field names')
     }
-    this.store = store && new SharedStore(store, storeTimeoutMs, 'QuickBloxTokenStrategy: the token store')
+    if (now) this.now = now
+    const clock = clockOptions(now)
+    this.store = store && new SharedStore(store, storeTimeoutMs, 'QuickBloxTokenStrategy: the token store', this.now)
     this.userFields = userFields
     this.ttlMs = ttlMs
     this.negativeTtlMs = Math.min(negativeTtlMs, ttlMs)
-    this.accepted = new LRUCache<string, TokenFacts>({ max, ttl: ttlMs })
-    this.refused = new LRUCache<string, true>({ max, ttl: this.negativeTtlMs })
+    this.accepted = new LRUCache<string, TokenFacts>({ max, ttl: ttlMs, ...clock })
+    this.refused = new LRUCache<string, true>({ max, ttl: this.negativeTtlMs, ...clock })
     // lru-cache's fetch() reads a user once, however many requests wait for it, and never keeps a
     // read that threw: 5xx, timeouts and rate limits are not cached. A read evicted (max)
     // meanwhile still answers its waiters (ignoreFetchAbort), but is not kept.
     this.users = new LRUCache<number, QuickBloxUser, Ask>({
       max,
       ttl: ttlMs,
+      ...clock,
       ignoreFetchAbort: true,
       fetchMethod: async (id, _stale, { options: entry, context }) => {
         const load = async (): Promise<QuickBloxUser> => this.narrow(await this.readUser(id, context))
@@ -272,7 +290,8 @@ export class QuickBloxTokenStrategy<Req extends StrategyRequest = StrategyReques
 
   /**
    * Stops trusting a token here and in the shared store, without telling QuickBlox (where it
-   * still works: {@link logout} ends it there too).
+   * still works: {@link logout} ends it there too). Rejects when the store cannot be told; this
+   * instance then refuses the token for `ttlMs`, rather than believe the store's copy again.
    */
   async forget(token: string): Promise<void> {
     if (!isSessionToken(token)) return
@@ -281,7 +300,12 @@ export class QuickBloxTokenStrategy<Req extends StrategyRequest = StrategyReques
     this.refused?.delete(key)
     // A look-up under way still answers its waiters, but is no longer kept.
     this.pending.delete(key)
-    await this.store?.delete(key)
+    await this.store?.delete(key).catch((error: unknown) => {
+      // The store still holds it, and would be believed here again: refused here instead, for as
+      // long as a shared entry can last.
+      this.refused?.set(key, true, { ttl: this.ttlMs })
+      throw error
+    })
   }
 
   /** Frees the client's sockets. Call it when your server shuts down. */
@@ -344,7 +368,7 @@ export class QuickBloxTokenStrategy<Req extends StrategyRequest = StrategyReques
       // Trusted no longer than this instance's settings say, whatever the store's writer said:
       // a refused token only briefly (it may be logged in later), a valid one never past its expiry.
       const accepted = this.accepts(facts) !== undefined
-      const bound = accepted ? Math.min(this.ttlMs, facts.expiresAt - Date.now()) : this.negativeTtlMs
+      const bound = accepted ? Math.min(this.ttlMs, facts.expiresAt - this.now()) : this.negativeTtlMs
       const ttl = Math.max(1, Math.min(bound, shared?.ttl ?? bound))
       if (!settle()) return facts
       if (accepted) this.accepted!.set(key, facts, { ttl })

@@ -203,9 +203,19 @@ describe('bounded input', () => {
       { apiKey: API_KEY, cache: { store: { get: () => Promise.resolve(null), set: () => Promise.resolve() } } },
     ],
     ['a store time budget over 60 s', { apiKey: API_KEY, cache: { storeTimeoutMs: 60_001 } }],
+    ['a cache clock that is not a function', { apiKey: API_KEY, cache: { now: 1 } }],
   ])('refuses %s in the constructor, never quoting a value', (_name, options) => {
     expect(() => adminFor(qb, options)).toThrow(TypeError)
     expect(() => adminFor(qb, { ...options, apiKey: 'secret key' })).toThrow(/^(?!.*secret key)/)
+    // The option refused, whichever it is, is not quoted either (the identity key is a secret too).
+    let message = ''
+    try {
+      adminFor(qb, options)
+    } catch (error) {
+      message = (error as Error).message
+    }
+    const values = Object.values(options).filter((value) => typeof value === 'string' || typeof value === 'number')
+    for (const value of values.map(String).filter((text) => text.length >= 3)) expect(message).not.toContain(value)
   })
 
   it('refuses to be made without options', () => {

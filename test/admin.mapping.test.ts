@@ -2,11 +2,12 @@
 // write on themselves (external_user_id, login, email), or create up front with the public
 // application credentials, never steers, squats or blocks the mapping. Over HTTP, against the emulator.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals'
-import type { Emulator } from 'passport-quickblox/emulator'
+import { startEmulator, type Emulator } from 'passport-quickblox/emulator'
 import {
   QuickBloxAdmin,
   QuickBloxClient,
   QuickBloxConfigurationError,
+  QuickBloxResponseError,
   QuickBloxStrategy,
   QuickBloxTokenStrategy,
 } from '../lib/index.js'
@@ -155,6 +156,36 @@ describe('a link the app keeps (quickbloxUserId)', () => {
     expect(stillLinked.userId).toBe(linked.userId)
   })
 
+  it("never hands over an account made for an identity whose text spells another's and its ended user", async () => {
+    const victimId = `user-${newExternalId()}`
+    const first = await adminFor(qb).sessionFor({ externalUserId: victimId })
+    // An attacker who may choose their own identity's text (a user name, say) picks one that
+    // names the victim and her user id (visible to other users), long before she deletes it.
+    const attacker = await adminFor(qb).sessionFor({ externalUserId: `${victimId}\0replacing ${first.userId}` })
+    expect((await call(`${qb.url}/users/${first.userId}.json`, 'DELETE', { token: first.token })).status).toBe(200)
+
+    const linked = await adminFor(qb).sessionFor({ externalUserId: victimId, quickbloxUserId: first.userId })
+    expect(linked.userId).not.toBe(attacker.userId)
+    expect(linked.userId).not.toBe(first.userId)
+  })
+
+  it('is not overruled by a user this instance remembers from a call without the link', async () => {
+    const victimId = newExternalId()
+    const admin = adminFor(qb)
+    const first = await admin.sessionFor({ externalUserId: victimId })
+    expect((await call(`${qb.url}/users/${first.userId}.json`, 'DELETE', { token: first.token })).status).toBe(200)
+    const squat = await call(`${qb.url}/users.json`, 'POST', {
+      token: await applicationSession(),
+      body: { user: { login: first.user.login!, password: 'squatter-pw' } },
+    })
+    // A route that passes no link meets the newcomer, which this instance then remembers...
+    expect((await admin.sessionFor({ externalUserId: victimId })).userId).toBe(squat.json.user.id)
+    // ...and a call with the link the app kept still refuses it.
+    const linked = await admin.sessionFor({ externalUserId: victimId, quickbloxUserId: first.userId })
+    expect(linked.userId).not.toBe(squat.json.user.id)
+    expect(linked.userId).not.toBe(first.userId)
+  })
+
   it('keeps the linked account when its owner renamed its login', async () => {
     const id = newExternalId()
     const admin = adminFor(qb)
@@ -164,6 +195,12 @@ describe('a link the app keeps (quickbloxUserId)', () => {
       body: { user: { login: `renamed-${id}` } },
     })
     expect(rename.status).toBe(200)
+    // Renaming freed the login, and someone who had seen it takes it.
+    const squat = await call(`${qb.url}/users.json`, 'POST', {
+      token: await applicationSession(),
+      body: { user: { login: first.user.login!, password: 'squatter-pw' } },
+    })
+    expect(squat.status).toBe(201)
     const linked = await adminFor(qb).sessionFor({ externalUserId: id, quickbloxUserId: first.userId })
     expect(linked.userId).toBe(first.userId)
     // An instance that remembers the linked user answers from memory.
@@ -239,9 +276,51 @@ describe('revokeToken', () => {
     expect([...entries.keys()].some((key) => key.startsWith('passport-quickblox:token:'))).toBe(true)
     // The writer stops listening (another process, say): only the store can tell the others.
     await writer.close()
-    await adminFor(qb, { cache: { store } }).revokeToken(token)
+    // Its apiEndpoint written with a trailing slash names the same host in store keys.
+    await adminFor(qb, { apiEndpoint: `${qb.url}/`, cache: { store } }).revokeToken(token)
     expect([...entries.keys()].some((key) => key.startsWith('passport-quickblox:token:'))).toBe(false)
     await expect(tokenStrategy(store).check(token)).resolves.toBeUndefined()
+  })
+
+  it('no longer reaches a token strategy that was closed (its store may be gone with it)', async () => {
+    let closed = false
+    const { store } = memoryStore()
+    const closing = tokenStrategy({
+      ...store,
+      delete: (key: string) => (closed ? Promise.reject(new Error('store closed')) : store.delete(key)),
+    })
+    const { token } = await adminFor(qb).sessionFor({ externalUserId: newExternalId() })
+    expect((await closing.check(token))?.user).toBeDefined()
+    await closing.close()
+    closed = true
+    await expect(adminFor(qb).revokeToken(token)).resolves.toBeUndefined()
+  })
+
+  it("rejects when a token strategy's own store cannot be told, after QuickBlox ended the token", async () => {
+    const { store } = memoryStore()
+    let down = false
+    const strategy = tokenStrategy({
+      ...store,
+      delete: (key: string) => (down ? Promise.reject(new Error('store down')) : store.delete(key)),
+    })
+    const { token } = await adminFor(qb).sessionFor({ externalUserId: newExternalId() })
+    expect((await strategy.check(token))?.user).toBeDefined()
+    down = true
+    await expect(adminFor(qb).revokeToken(token)).rejects.toThrow('store down')
+    // The strategy forgot it all the same: it asks QuickBlox, which refuses it.
+    await expect(strategy.check(token)).resolves.toBeUndefined()
+  })
+
+  it("never takes a user the store holds under a user's key for another user", async () => {
+    const { store, entries } = memoryStore()
+    const { token, userId } = await adminFor(qb).sessionFor({ externalUserId: newExternalId() })
+    const other = await adminFor(qb).ensureUser({ externalUserId: newExternalId() })
+    expect((await tokenStrategy(store).check(token))?.user.id).toBe(userId)
+    await new Promise((resolve) => setImmediate(resolve))
+    const key = [...entries.keys()].find((k) => k.startsWith('passport-quickblox:user:'))!
+    const entry = JSON.parse(entries.get(key)!) as { value: object }
+    entries.set(key, JSON.stringify({ ...entry, value: { ...entry.value, ...other } }))
+    expect((await tokenStrategy(store).check(token))?.user.id).toBe(userId)
   })
 
   it('rejects when a shared store cannot be told, after QuickBlox ended the token', async () => {
@@ -278,27 +357,29 @@ describe('what the caches hand out', () => {
 
   it('keeps a user read from the shared store in memory no longer than the entry itself says', async () => {
     const { store, entries, reads } = memoryStore()
-    // lru-cache takes a start time of 0 for "no time": the test clock starts later.
-    let now = 1_000_000
-    const perf = { now: () => now }
+    // A clock of the test's, for the memory cache and the store's entry times alike.
+    let now = Date.now()
+    const clock = () => now
     const id = newExternalId()
     await adminFor(qb, { cache: { store } }).ensureUser({ externalUserId: id })
     await new Promise((resolve) => setImmediate(resolve))
     // The writer's entry has 5 s left; this instance's own ttlMs is an hour.
     const [key, text] = [...entries.entries()].find(([k]) => k.startsWith('passport-quickblox:admin-user:'))!
-    entries.set(key, JSON.stringify({ ...JSON.parse(text), until: Date.now() + 5000 }))
-    const reader = adminFor(qb, { cache: { store, perf } })
+    entries.set(key, JSON.stringify({ ...JSON.parse(text), until: now + 5000 }))
+    const reader = adminFor(qb, { cache: { store, now: clock } })
     qb.resetLog()
     reads.count = 0
     await reader.ensureUser({ externalUserId: id })
     expect(reads.count).toBe(1)
+    expect(qb.counts()['GET /users/by_login.json']).toBe(0)
     now += 4000
     await reader.ensureUser({ externalUserId: id })
     expect(reads.count).toBe(1)
     now += 2000
     await reader.ensureUser({ externalUserId: id })
+    // Past the entry's own time: memory and store both let it go, and QuickBlox is asked.
     expect(reads.count).toBe(2)
-    expect(qb.counts()['GET /users/by_login.json']).toBe(0)
+    expect(qb.counts()['GET /users/by_login.json']).toBe(1)
   })
 
   it("never takes an entry written for another identity, nor another key's user", async () => {
@@ -315,6 +396,36 @@ describe('what the caches hand out', () => {
     entries.set(victimKey, JSON.stringify({ ...JSON.parse(text), key: victimKey }))
     const again = await adminFor(qb, { cache: { store } }).ensureUser({ externalUserId: victim })
     expect(again.id).toBe(victims.id)
+  })
+})
+
+describe('two applications sharing one store', () => {
+  it('each get their own users when each has its own identity key', async () => {
+    const apps = [
+      { id: 71, authKey: 'a', authSecret: 'a', apiKey: 'staging-api-key' },
+      { id: 72, authKey: 'b', authSecret: 'b', apiKey: 'production-api-key' },
+    ]
+    const two = await startEmulator({ applications: apps, users: [] })
+    try {
+      const { store } = memoryStore()
+      const admin = (app: number) =>
+        adminFor(two, {
+          apiKey: apps[app]!.apiKey,
+          identityKey: `${IDENTITY_KEY}-${apps[app]!.id}`,
+          cache: { store },
+        })
+      const staging = await admin(0).sessionFor({ externalUserId: 'alice' })
+      await new Promise((resolve) => setImmediate(resolve))
+      const production = await admin(1).sessionFor({ externalUserId: 'alice' })
+      await new Promise((resolve) => setImmediate(resolve))
+      expect(production.userId).not.toBe(staging.userId)
+      // A new instance of each reads the store its neighbour wrote last, and takes no user of the other's.
+      expect((await admin(0).ensureUser({ externalUserId: 'alice' })).id).toBe(staging.userId)
+      expect((await admin(1).ensureUser({ externalUserId: 'alice' })).id).toBe(production.userId)
+    } finally {
+      await closeAdmins()
+      await two.close()
+    }
   })
 })
 
@@ -339,6 +450,15 @@ describe('errors that say what happened', () => {
       .sessionFor({ externalUserId: newExternalId() })
       .catch((e: unknown) => e)
     expect(error).toBeInstanceOf(QuickBloxConfigurationError)
+  })
+
+  it("a lookup by login answered with another login's user is refused, never adopted", async () => {
+    const admin = adminFor(qb)
+    const other = await admin.ensureUser({ externalUserId: newExternalId() })
+    qb.failNext('GET /users/by_login.json', { status: 200, body: { user: other } })
+    const error = await admin.ensureUser({ externalUserId: newExternalId() }).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(QuickBloxResponseError)
+    expect(error).toMatchObject({ code: 'QB_BAD_RESPONSE' })
   })
 
   it('a taken login during a race is read back before it fails anyone', async () => {
@@ -409,6 +529,16 @@ describe('plain http: off this machine', () => {
   ])('is refused by %s with a TypeError naming the option, unless allowInsecureHttp', async (_name, make) => {
     expect(make).toThrow(TypeError)
     expect(make).toThrow(/apiEndpoint.*allowInsecureHttp/)
+  })
+
+  it.each([
+    'http://127.0.0.1.example.com',
+    'http://localhost.example.com',
+    'http://127.0.0.1:9@qb.example.com',
+    // A resolver may ask DNS for it: nothing says it is this machine.
+    'http://emulator.localhost:9',
+  ])('is refused for %s, a host that only looks like loopback', (apiEndpoint) => {
+    expect(() => new QuickBloxAdmin({ apiKey: API_KEY, apiEndpoint })).toThrow(/allowInsecureHttp/)
   })
 
   it.each([

@@ -201,6 +201,23 @@ describe('ensureUser', () => {
   })
 })
 
+describe('updateUser and deleteUser', () => {
+  it('leave no stale user in the mapping: a change is read again, a deleted user is made anew', async () => {
+    const { store, entries } = memoryStore()
+    const admin = adminFor(qb, { cache: { store } })
+    const externalUserId = newExternalId()
+    const made = await admin.ensureUser({ externalUserId, fullName: 'Before' })
+    await admin.updateUser(made.id, { fullName: 'After' })
+    await expect(admin.ensureUser({ externalUserId })).resolves.toMatchObject({ id: made.id, full_name: 'After' })
+    await admin.deleteUser(made.id)
+    await new Promise((resolve) => setImmediate(resolve))
+    expect([...entries.keys()].filter((key) => key.endsWith(`:${externalUserId}`))).toEqual([])
+    const again = await admin.ensureUser({ externalUserId })
+    expect(again.id).not.toBe(made.id)
+    expect(again.login).toBe(made.login)
+  })
+})
+
 describe('issueToken', () => {
   it('issues a user session token that QuickBloxTokenStrategy accepts as that user', async () => {
     const issued = await adminFor(qb).issueToken(KNOWN.id)

@@ -14,6 +14,7 @@ import type { Emulator } from 'passport-quickblox/emulator'
 import { QuickBloxStrategy } from '../lib/index.js'
 import { traceQuickBlox } from './fixtures/opentelemetry.js'
 import { startApp, type TestApp } from './helpers/app.js'
+import { tracesEnd } from './helpers/diagnostics.js'
 import { AMY, FACEBOOK_USER, optionsFor, startTestEmulator } from './helpers/quickblox.js'
 
 let emulator: Emulator
@@ -55,13 +56,11 @@ const childrenOf = (parent: ReadableSpan): ReadableSpan[] =>
   exporter.getFinishedSpans().filter((s) => parentOf(s) === parent.spanContext().spanId)
 const named = (name: string): ReadableSpan[] => exporter.getFinishedSpans().filter((s) => s.name === name)
 
-/** Spans end a turn after the answer (Node publishes the end when the traced promise settles). */
-const settled = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 20))
-
 describe('OpenTelemetry spans from the diagnostics channels', () => {
   it('a login span with its two request spans as children, in order, with their attributes', async () => {
+    const ended = tracesEnd('login') // spans end a turn after the answer
     expect((await app.postJson(amy)).status).toBe(200)
-    await settled()
+    await ended
     const [login] = named('quickblox login')
     expect(login!.attributes).toEqual({
       'quickblox.login.method': 'login',
@@ -87,9 +86,10 @@ describe('OpenTelemetry spans from the diagnostics channels', () => {
   it('concurrent logins: each request span is a child of its own login', async () => {
     const facebook = { provider: 'facebook', keys: { token: FACEBOOK_USER.facebook.token } }
     const bodies = [amy, facebook, amy, { ...amy, password: 'wrong' }, amy]
+    const ended = tracesEnd('login', bodies.length)
     const answers = await Promise.all(bodies.map((body) => app.postJson(body)))
     expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 401, 200])
-    await settled()
+    await ended
     const logins = named('quickblox login')
     expect(logins).toHaveLength(5)
     for (const login of logins) {
@@ -113,8 +113,9 @@ describe('OpenTelemetry spans from the diagnostics channels', () => {
 
   it('an error: the login span has the error status, the exception, and the failing request', async () => {
     emulator.failNext('POST /login.json', 'hang')
+    const ended = tracesEnd('login')
     expect((await app.postJson(amy)).status).toBe(504)
-    await settled()
+    await ended
     const [login] = named('quickblox login')
     expect(login!.status).toEqual({ code: SpanStatusCode.ERROR, message: 'QB_TIMEOUT' })
     expect(login!.events.map((e) => e.attributes?.['exception.type'])).toEqual(['QB_TIMEOUT'])
@@ -124,11 +125,10 @@ describe('OpenTelemetry spans from the diagnostics channels', () => {
   })
 
   it('session pool refills are spans of their own, not children of the login that started them', async () => {
+    // The login's own session, then the refill its take() started.
+    const sessions = tracesEnd('request', 2, (context) => (context as { path?: string }).path === '/session.json')
     expect((await pooledApp.postJson(amy)).status).toBe(200)
-    const end = Date.now() + 3000
-    while (named('POST /session.json').length < 2 && Date.now() < end) {
-      await new Promise((resolve) => setTimeout(resolve, 10))
-    }
+    await sessions
     const [login] = named('quickblox login')
     expect(
       childrenOf(login!)

@@ -25,16 +25,8 @@ afterEach(() => {
   emulator.clearFaults()
 })
 
-/** Resolves with the first event matching `match`, recorded already or within 3 s. */
-async function waitFor(match: (e: Recorded) => boolean): Promise<Recorded> {
-  const end = Date.now() + 3000
-  for (;;) {
-    const found = recorder.events.find(match)
-    if (found) return found
-    if (Date.now() > end) throw new Error(`no such event; seen: ${recorder.sequence().join(', ')}`)
-    await new Promise((resolve) => setTimeout(resolve, 10))
-  }
-}
+/** Resolves with the first event matching `match`, recorded already or as soon as it is. */
+const waitFor = (match: (e: Recorded) => boolean): Promise<Recorded> => recorder.waitFor(match)
 
 describe('with no subscriber', () => {
   it('builds nothing: a login or token check runs on the strategy itself, and no pool message is made', () => {

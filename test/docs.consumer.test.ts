@@ -1,5 +1,5 @@
-// Every recipe of docs/frameworks.md (the files of docs/examples/ it shows), and the README's
-// TypeScript example, compiles in a project of its own that has only what the page says to
+// Every recipe of docs/frameworks.md (the files of docs/examples/ it shows), and the example of
+// docs/typescript.md, compiles in a project of its own that has only what the page says to
 // install for it (its section's `npm install` lines, and those of the section it belongs to) and
 // the `tsconfig.json` docs/frameworks.md gives, with the packed package: a missing install line,
 // setting or declaration that only this repository has fails here.
@@ -18,11 +18,11 @@ beforeAll(async () => {
 }, 60_000)
 afterAll(() => projects?.close())
 
-describe("the README's TypeScript example", () => {
-  it('compiles with what Install and the TypeScript section install', async () => {
+describe("docs/typescript.md's example", () => {
+  it("compiles with what the README's Install and the page install", async () => {
     const readme = await readFile(join(docs, '../README.md'), 'utf8')
     const install = readme.slice(readme.indexOf('\n## Install\n'), readme.indexOf('\n## Using the strategy\n'))
-    const section = readme.slice(readme.indexOf('\n## TypeScript\n'))
+    const section = await readFile(join(docs, 'typescript.md'), 'utf8')
     const code = /```ts\n([\s\S]*?)```/.exec(section)![1]!
     const devInstall = /`(npm install --save-dev [^`]+)`/.exec(section.replace(/\n/g, ' '))![1]!
     const packages = [...installed(install), ...installed(devInstall)]

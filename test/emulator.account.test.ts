@@ -178,6 +178,12 @@ describe('GET /users/by_login.json and /users/by_email.json', () => {
     })
     expect(byEmail.status).toBe(200)
     expect(byEmail.json.user.id).toBe(amy.id)
+    const mixed = await call(`${qb.url}/users.json`, 'POST', {
+      body: { user: { login: `mixed-${amy.login}`, email: `Mixed.${amy.email}`, password: 'mixed-password' } },
+      headers: apiKey(),
+    })
+    const lower = await call(`${qb.url}/users/by_email.json?email=mixed.${amy.email}`, 'GET', { headers: apiKey() })
+    expect(lower.json.user.id).toBe(mixed.json.user.id)
   })
 
   it('answers 404 when nobody has it, or when it is not asked for', async () => {

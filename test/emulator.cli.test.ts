@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { execFile, spawn, type ChildProcess } from 'node:child_process'
 import { access, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { promisify } from 'node:util'
@@ -64,16 +66,21 @@ function run(args: string[]): Run {
   return { child, output: () => output, exit }
 }
 
-/** The first group of `pattern` once the CLI has printed it (within 10 s). */
+/** The first group of `pattern` in the CLI's output, as soon as it prints a match. */
 async function printed(cliRun: Run, pattern: RegExp): Promise<string> {
-  for (let i = 0; i < 200; i++) {
-    const match = pattern.exec(cliRun.output())
-    if (match) return match[1]!
-    await new Promise((r) => setTimeout(r, 50))
-  }
-  cliRun.child.kill('SIGKILL')
-  throw new Error(`CLI did not print ${pattern}: ${cliRun.output()}`)
+  return new Promise((resolve, reject) => {
+    const read = (): void => {
+      const match = pattern.exec(cliRun.output())
+      if (match) resolve(match[1]!)
+    }
+    cliRun.child.stdout!.on('data', read)
+    read()
+    void cliRun.exit.then(() => reject(new Error(`CLI exited before printing ${pattern}: ${cliRun.output()}`)))
+  })
 }
+/** The certificate line the CLI prints with `--https`, and its file. */
+const CERTIFICATE = /certificate (\S+) \(trust it: NODE_EXTRA_CA_CERTS=\S+\)/
+/** The URL of the CLI's "listening on" line. */
 const urlOf = (cliRun: Run): Promise<string> => printed(cliRun, /listening on (https?:\/\/\S+)/)
 
 describe('quickblox-emulator CLI', () => {
@@ -124,6 +131,32 @@ describe('quickblox-emulator CLI', () => {
     expect(cliRun.output()).not.toContain('file-api-key')
   })
 
+  it('asks the --idp-url identity provider with the --idp-secret header, printing the URL and never the secret', async () => {
+    const seen: (string | undefined)[] = []
+    const provider = createServer((req, res) => {
+      seen.push(req.headers['x-idp-secret'] as string | undefined)
+      res.setHeader('Content-Type', 'application/json')
+      res.end('{"uid":"7"}')
+    })
+    await new Promise<void>((done) => provider.listen(0, '127.0.0.1', done))
+    const idpUrl = `http://127.0.0.1:${(provider.address() as AddressInfo).port}/identity`
+    const cliRun = run(['--port', '0', '--idp-url', idpUrl, '--idp-secret', 'cli-idp-secret-do-not-print'])
+    try {
+      const url = await urlOf(cliRun)
+      const answer = await call(`${url}/session.json`, 'POST', {
+        body: sessionParams(demoData.applications[0]!, { user: { login: '7', password: 'a-token' } }),
+      })
+      expect(answer.status).toBe(201)
+      expect(seen).toEqual(['cli-idp-secret-do-not-print'])
+      expect(cliRun.output()).toContain(`identity provider ${idpUrl}`)
+      expect(cliRun.output()).not.toContain('cli-idp-secret-do-not-print')
+    } finally {
+      cliRun.child.kill('SIGTERM')
+      await cliRun.exit
+      await new Promise((done) => provider.close(done))
+    }
+  })
+
   it('prints each password reset mail with its link, without --verbose', async () => {
     const cliRun = run(['--port', '0'])
     const url = await urlOf(cliRun)
@@ -146,6 +179,7 @@ describe('quickblox-emulator CLI', () => {
     const cliRun = run(['--port', '0', '--https', '--cert-out', file])
     const url = await urlOf(cliRun)
     expect(url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/)
+    expect(await printed(cliRun, CERTIFICATE)).toBe(file)
     const ca = await readFile(file, 'utf8')
     expect(ca).toMatch(/^-----BEGIN CERTIFICATE-----/)
     const answer = await callTls(`${url}/session.json`, 'POST', { body: sessionParams(demoData.applications[0]!), ca })
@@ -161,7 +195,7 @@ describe('quickblox-emulator CLI', () => {
   it('writes the certificate to a temporary file without --cert-out, and removes it on exit', async () => {
     const cliRun = run(['--port', '0', '--https'])
     const url = await urlOf(cliRun)
-    const file = await printed(cliRun, /NODE_EXTRA_CA_CERTS=(\S+)\)/)
+    const file = await printed(cliRun, CERTIFICATE)
     const answer = await callTls(`${url}/session.json`, 'POST', {
       body: sessionParams(demoData.applications[0]!),
       ca: await readFile(file, 'utf8'),
@@ -200,6 +234,8 @@ describe('quickblox-emulator CLI', () => {
 
   it.each([
     ['a bad port', ['--port', 'abc']],
+    ['--idp-secret without --idp-url', ['--idp-secret', 'x']],
+    ['an --idp-url that is not http(s)', ['--idp-url', 'ftp://example.com/x']],
     ['an unknown option', ['--nope']],
     ['a missing data file', ['--data', '/nonexistent/qb.json']],
     ['--tls-cert without --tls-key', ['--port', '0', '--tls-cert', '/nonexistent/cert.pem']],

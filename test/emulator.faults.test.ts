@@ -2,6 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/glo
 import { get as httpGet } from 'node:http'
 import { startEmulator, type Emulator } from 'passport-quickblox/emulator'
 import { appToken, call, createSession } from './helpers/emulator.js'
+import { turnsUntil } from './helpers/diagnostics.js'
 
 let qb: Emulator
 beforeAll(async () => {
@@ -217,7 +218,7 @@ describe('close()', () => {
       () => 'answered',
       () => 'failed',
     )
-    await new Promise((resolve) => setTimeout(resolve, 100))
+    await turnsUntil(() => own.requests.length === 2) // both are in: one hung, one waiting out its latency
     const started = performance.now()
     await own.close()
     expect(await hung).toBe('failed')

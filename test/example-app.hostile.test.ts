@@ -6,7 +6,7 @@
 import { once } from 'node:events'
 import { request as httpRequest } from 'node:http'
 import { connect } from 'node:net'
-import { setTimeout as delay } from 'node:timers/promises'
+import { turnsUntil } from './helpers/diagnostics.js'
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import fc from 'fast-check'
 import request from 'supertest'
@@ -126,7 +126,7 @@ describe('request targets and clients that hang up', () => {
       `POST /api/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`,
     )
     // Hang up once the app is waiting on QuickBlox (the emulator counts a request as it arrives).
-    for (let i = 0; i < 500 && emulator.counts()['POST /login.json'] === 0; i++) await delay(10)
+    await turnsUntil(() => emulator.counts()['POST /login.json'] === 1)
     expect(emulator.counts()['POST /login.json']).toBe(1)
     socket.destroy()
     expect(await line).toMatch(/^POST \/api\/login aborted \d+ms$/)

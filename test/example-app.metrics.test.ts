@@ -10,12 +10,15 @@ import { createMetrics, startMetricsServer } from '../example-app/metrics.js'
 import { QuickBloxTokenStrategy } from '../lib/index.js'
 import { startExample, type ExampleApp } from './helpers/example-app.js'
 import { sdkToken } from './helpers/token-app.js'
+import { trackRequests } from './helpers/diagnostics.js'
 
 /** The value of one sample line (`name{labels} value`), or undefined when absent. */
 function sample(text: string, series: string): number | undefined {
   const line = text.split('\n').find((l) => l.startsWith(`${series} `))
   return line === undefined ? undefined : Number(line.slice(series.length + 1))
 }
+
+const LOGINS = 'passport_quickblox_logins_total{method="login",outcome="success"}'
 
 async function scrape(url: string): Promise<{ status: number; type: string | null; text: string }> {
   const res = await fetch(url)
@@ -36,13 +39,15 @@ describe('metrics after real sign-ins through the example app', () => {
 
   it('counts QuickBlox requests, their durations, sign-ins by outcome, and the pool size', async () => {
     const api = request(example.url)
+    const requests = trackRequests()
     const [amy, bob] = example.emulator.users
     expect((await api.post('/api/login').send({ login: amy!.login, password: amy!.password })).status).toBe(200)
     expect((await api.post('/api/login').send({ email: bob!.email, password: bob!.password })).status).toBe(200)
     expect((await api.post('/api/login').send({ login: amy!.login, password: 'not-her-password' })).status).toBe(401)
     example.emulator.failNext('POST /login.json', { status: 503 })
     expect((await api.post('/api/login').send({ login: amy!.login, password: amy!.password })).status).toBe(503)
-    await new Promise((resolve) => setTimeout(resolve, 100)) // pool refills land
+    await requests.settled() // pool refills landed
+    requests.stop()
 
     const { status, type, text } = await scrape(metrics.url)
     expect(status).toBe(200)
@@ -138,16 +143,16 @@ describe('node example-app/server.js with METRICS_PORT', () => {
       stdio: ['ignore', 'pipe', 'pipe'],
     })
     let output = ''
-    child.stdout!.on('data', (chunk: Buffer) => {
-      output += chunk
+    const listening = new Promise<void>((resolve, reject) => {
+      const read = (chunk: Buffer): void => {
+        output += chunk
+        if (/listening on http:\/\/127\.0\.0\.1:\d+/.test(output)) resolve()
+      }
+      child!.stdout!.on('data', read)
+      child!.stderr!.on('data', read)
+      child!.once('exit', () => reject(new Error(`exited before listening: ${output}`)))
     })
-    child.stderr!.on('data', (chunk: Buffer) => {
-      output += chunk
-    })
-    const deadline = Date.now() + 15_000
-    while (!/listening on http:\/\/127\.0\.0\.1:\d+/.test(output) && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 20))
-    }
+    await listening
     const app = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1]
     const scrapeUrl = /Prometheus metrics on (http:\/\/127\.0\.0\.1:\d+\/metrics)/.exec(output)?.[1]
     expect({ app, scrapeUrl, output }).toEqual({ app: expect.any(String), scrapeUrl: expect.any(String), output })
@@ -159,9 +164,14 @@ describe('node example-app/server.js with METRICS_PORT', () => {
       body: JSON.stringify({ login: 'amy', password: 'amy-demo-password' }),
     })
     expect(res.status).toBe(200)
-    await new Promise((resolve) => setTimeout(resolve, 50))
-    const { text } = await scrape(scrapeUrl!)
-    expect(sample(text, 'passport_quickblox_logins_total{method="login",outcome="success"}')).toBe(1)
+    // The server counts a sign-in as its trace ends, a turn after the answer, in its own process:
+    // no event reaches this one, so scrape until it shows (within 5 s).
+    let { text } = await scrape(scrapeUrl!)
+    for (const end = Date.now() + 5000; sample(text, LOGINS) === undefined && Date.now() < end;) {
+      await new Promise((resolve) => setTimeout(resolve, 20))
+      ;({ text } = await scrape(scrapeUrl!))
+    }
+    expect(sample(text, LOGINS)).toBe(1)
     expect(sample(text, 'quickblox_requests_total{endpoint="POST /login.json",status="202"}')).toBe(1)
     expect((await fetch(`${app}/metrics`)).status).toBe(404)
 

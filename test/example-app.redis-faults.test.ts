@@ -99,27 +99,27 @@ async function whileRedisIsAway(cookie: string, knownToken: string) {
   expect((await call('/api/me', bearer('0'.repeat(40)), TOKEN_TIMEOUT_MS + 1_000)).status).toBe(401)
 }
 
-/** Polls (at most 10 s) until `condition` holds: what the test waits for is another process. */
-async function until(condition: () => boolean): Promise<void> {
-  for (const started = Date.now(); !condition(); await new Promise((resolve) => setTimeout(resolve, 20))) {
-    if (Date.now() - started > 10_000) throw new Error('still waiting after 10 s')
-  }
+/** Resolves once the app's node-redis client is (or is no longer) ready, on the client's own events. */
+async function redisReady(ready: boolean): Promise<void> {
+  if (client.isReady === ready) return
+  const events = ready ? ['ready'] : ['error', 'reconnecting', 'end']
+  await new Promise<void>((resolve) => {
+    const check = (): void => {
+      if (client.isReady !== ready) return
+      for (const event of events) client.off(event, check)
+      resolve()
+    }
+    for (const event of events) client.on(event, check)
+  })
 }
 
-/** Polls (at most 10 s) until a signed-in page works again: a fresh sign-in and its profile. */
-async function backToNormal(): Promise<number> {
-  const started = Date.now()
-  for (;;) {
-    const res = await call('/api/login', json(AMY))
-    if (res.status === 200) {
-      const cookie = sidCookie(res.cookies)!.split(';')[0]!
-      expect((await call('/profile', { headers: { Cookie: cookie } })).status).toBe(200)
-      return Date.now() - started
-    }
-    expect(res.status).toBe(503)
-    expect(Date.now() - started).toBeLessThan(10_000)
-    await new Promise((resolve) => setTimeout(resolve, 200))
-  }
+/** Once the app's Redis client is ready again, a fresh sign-in and its profile work at once. */
+async function backToNormal(): Promise<void> {
+  await redisReady(true)
+  const res = await call('/api/login', json(AMY))
+  expect(res.status).toBe(200)
+  const cookie = sidCookie(res.cookies)!.split(';')[0]!
+  expect((await call('/profile', { headers: { Cookie: cookie } })).status).toBe(200)
 }
 
 describe('the example app while Redis hangs, is down, and returns', () => {
@@ -157,7 +157,7 @@ describe('the example app while Redis hangs, is down, and returns', () => {
     await redis.kill()
     let late: ExampleApp | undefined
     try {
-      await until(() => !client.isReady)
+      await redisReady(false)
       // Its counters load their Redis scripts now: that fails at once (no offline queue).
       late = await startExample({
         emulator,
@@ -167,7 +167,7 @@ describe('the example app while Redis hangs, is down, and returns', () => {
       await redis.restart()
     }
     try {
-      await until(() => client.isReady)
+      await redisReady(true)
       const wrong = async () => (await fetch(`${late.url}/api/login`, json({ login: 'amy', password: 'wrong' }))).status
       expect([await wrong(), await wrong(), await wrong()]).toEqual([401, 401, 429])
       expect(unhandled).toEqual([])
@@ -180,6 +180,7 @@ describe('the example app while Redis hangs, is down, and returns', () => {
   it('logged no 500 through it all, and the Redis faults by their code', () => {
     for (const line of app.lines) expect(line).toMatch(LOG_LINE)
     expect(app.lines.filter((l) => / 5\d\d \d+ms/.test(l) && !/ 503 \d+ms REDIS_UNAVAILABLE$/.test(l))).toEqual([])
-    expect(app.lines.filter((l) => /REDIS_UNAVAILABLE$/.test(l)).length).toBeGreaterThan(8)
+    // At least the three signed-in requests refused while Redis was away, in each of the two outages.
+    expect(app.lines.filter((l) => /REDIS_UNAVAILABLE$/.test(l)).length).toBeGreaterThanOrEqual(6)
   })
 })

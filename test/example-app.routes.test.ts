@@ -411,6 +411,38 @@ describe('JSON API', () => {
     expect(res.status).toBe(401)
     expect(res.body).toEqual({ error: 'Not signed in' })
   })
+
+  // Express matches paths case-insensitively, so every casing of /api is the API, and answers as it does.
+  it.each(['/API/me', '/Api/me', '/api/ME'])('answers 401 JSON on %s when nobody is signed in', async (path) => {
+    const res = await request(example.url).get(path)
+    expect(res.status).toBe(401)
+    expect(res.headers['content-type']).toMatch(/^application\/json/)
+    expect(res.body).toEqual({ error: 'Not signed in' })
+  })
+
+  it.each(['/API/nothing', '/Api', '/API?x=1', '/aPi/'])('answers 404 JSON on %s', async (path) => {
+    const res = await request(example.url).get(path)
+    expect(res.status).toBe(404)
+    expect(res.body).toEqual({ error: 'Not found' })
+  })
+
+  it('answers JSON errors on /API/login: malformed JSON (400), a form (415)', async () => {
+    const malformed = await request(example.url)
+      .post('/API/login')
+      .set('Content-Type', 'application/json')
+      .send('{"login":')
+    expect(malformed.status).toBe(400)
+    expect(malformed.body).toEqual({ error: 'The request could not be read.' })
+    const form = await request(example.url).post('/API/Login').type('form').send(FORMS.login)
+    expect(form.status).toBe(415)
+    expect(form.body).toEqual({ error: ACCEPTED_JSON })
+  })
+
+  it('still answers pages, not JSON, on paths that only begin like the API', async () => {
+    const res = await request(example.url).get('/apiary')
+    expect(res.status).toBe(404)
+    expect(res.headers['content-type']).toMatch(/^text\/html/)
+  })
 })
 
 describe('QuickBlox trouble', () => {

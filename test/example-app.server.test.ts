@@ -9,6 +9,7 @@ import { connect, type Socket } from 'node:net'
 import { describe, it, expect, beforeAll, afterAll, afterEach } from '@jest/globals'
 import { startEmulator, type Emulator } from 'passport-quickblox/emulator'
 import { exitOf, killServers, startServer } from './helpers/server-process.js'
+import { turnsUntil } from './helpers/diagnostics.js'
 
 let emulator: Emulator
 
@@ -187,13 +188,8 @@ describe('shutdown', () => {
       headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify({ login: 'amy', password: 'amy-demo-password' }),
     })
-  async function loginReachedQuickBlox(count: number) {
-    const deadline = Date.now() + 5_000
-    while ((emulator.counts()['POST /login.json'] ?? 0) < count) {
-      if (Date.now() > deadline) throw new Error('the sign-in never reached QuickBlox')
-      await new Promise((resolve) => setTimeout(resolve, 20))
-    }
-  }
+  // The emulator records a request as it arrives, and publishes no event for it.
+  const loginReachedQuickBlox = (count: number) => turnsUntil(() => emulator.counts()['POST /login.json'] >= count)
 
   it('lets a request in flight finish, then exits 0', async () => {
     const server = await startServer({ ...qbEnv(), SHUTDOWN_GRACE_MS: '5000' })

@@ -161,6 +161,45 @@ describe('refused tokens per address', () => {
     expect((await request(app.url).get('/api/me').set('X-Forwarded-For', '192.0.2.50')).status).toBe(401) // no token
   })
 
+  it('a cookie session behind a Basic password gate: /api/* is the cookie user, and nothing counts as a refused token', async () => {
+    const app = await limited(1)
+    const gate = `Basic ${Buffer.from('staging:gate-password').toString('base64')}`
+    const signedIn = await request(app.url).post('/api/login').set('Authorization', gate).send(AMY)
+    expect(signedIn.status).toBe(200)
+    const sid = sidCookie(signedIn.headers['set-cookie'])!.split(';')[0]!
+    qb.resetLog()
+    for (let i = 0; i < 3; i++) {
+      const res = await request(app.url)
+        .get('/api/me')
+        .set('X-Forwarded-For', '192.0.2.54')
+        .set('Authorization', gate)
+        .set('Cookie', sid)
+      expect(res.status).toBe(200)
+      expect(res.body.user).toMatchObject({ login: 'amy' })
+    }
+    expect(sessionCalls()).toBe(0) // the gate's password is no token: QuickBlox was not asked
+    expect((await me(app, '192.0.2.54', await sdkToken(qb, AMY))).status).toBe(200) // no 429: none counted
+    const anonymous = await request(app.url)
+      .get('/api/me')
+      .set('X-Forwarded-For', '192.0.2.54')
+      .set('Authorization', gate)
+    expect(anonymous.status).toBe(401)
+    expect(anonymous.body).toEqual({ error: 'Not signed in' })
+    expect(anonymous.headers['www-authenticate']).toBeUndefined()
+  })
+
+  it('takes the Bearer scheme in any casing, and counts its refusals', async () => {
+    const app = await limited(1)
+    const meWith = (from: string, authorization: string) =>
+      request(app.url).get('/api/me').set('X-Forwarded-For', from).set('Authorization', authorization)
+    const lower = await meWith('192.0.2.55', `bearer ${junk(7)}`)
+    expect(lower.status).toBe(401)
+    expect(lower.headers['www-authenticate']).toBe('Bearer realm="QuickBlox", error="invalid_token"')
+    const token = await sdkToken(qb, AMY)
+    expect((await meWith('192.0.2.55', `BEARER ${token}`)).status).toBe(429)
+    expect((await meWith('192.0.2.56', `BEARER ${token}`)).status).toBe(200)
+  })
+
   it('does not count accepted tokens', async () => {
     const app = await limited(2)
     const token = await sdkToken(qb, AMY)

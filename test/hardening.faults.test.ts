@@ -7,6 +7,7 @@ import { startEmulator, type Emulator, type EmulatorEndpoint, type EmulatorFault
 import { QuickBloxError, QuickBloxStrategy, type QuickBloxStrategyOptions } from '../lib/index.js'
 import { startApp, type Answer, type TestApp } from './helpers/app.js'
 import { AMY, APP, calls, optionsFor, startTestEmulator } from './helpers/quickblox.js'
+import { poolMessage } from './helpers/diagnostics.js'
 
 const TIMEOUT = 1500
 // Shared 2-core machines are slow at times: the bound is generous, never tight.
@@ -245,14 +246,6 @@ describe('each fault with the session pool on', () => {
     await pooled.close()
   })
 
-  /** Waits until every request the emulator received has ended (pool refills included). */
-  async function settle(): Promise<void> {
-    const end = Date.now() + 3000
-    while (Date.now() < end && emulator.requests.some((r) => r.durationMs === 0))
-      await new Promise((r) => setTimeout(r, 10))
-    await new Promise((r) => setTimeout(r, 20))
-  }
-
   type PoolRow = [name: string, endpoint: EmulatorEndpoint, fault: EmulatorFault, times: number, expected: Expected]
   const poolRows: PoolRow[] = [
     ['QuickBlox never answers the login request: 504 within the timeout', LOGIN, 'hang', 1, TIMED_OUT],
@@ -283,8 +276,9 @@ describe('each fault with the session pool on', () => {
   it.each(poolRows)('%s', async (_name, endpoint, fault, times, expected) => {
     pooled = new QuickBloxStrategy({ ...optionsFor(emulator, { timeout: TIMEOUT }), pool: {} }, verify)
     pooledApp = await startApp(pooled)
+    const filled = poolMessage((message) => message.event === 'refill')
     await expectLoginWorks(pooledApp)
-    await settle()
+    await filled // the session the first login's take() asked for is ready
     emulator.resetLog()
     emulator.failNext(endpoint, fault, times)
     const res = await pooledApp.postJson(amy)

@@ -19,7 +19,7 @@ import {
   type QuickBloxStrategyOptions,
 } from '../lib/index.js'
 import { CHANNELS } from '../lib/diagnostics.js'
-import { recordDiagnostics, type Recorder } from './helpers/diagnostics.js'
+import { nextTurn, recordDiagnostics, type Recorder } from './helpers/diagnostics.js'
 import { startApp, type Answer, type TestApp } from './helpers/app.js'
 import { sdkToken, startTokenApp, type TokenApp } from './helpers/token-app.js'
 
@@ -72,9 +72,26 @@ async function startStrategyApp(extra: Partial<QuickBloxStrategyOptions> = {}): 
   return started
 }
 
+// The emulator logs each request's line once its connection is done with it (and sets the
+// request's duration then): `emulatorDone()` waits for the lines of every request it has received.
+let onLine = (): void => {}
+function emulatorLog(line: string): void {
+  console.log(`[emulator] ${line}`)
+  onLine()
+}
+async function emulatorDone(): Promise<void> {
+  await nextTurn() // a pool refill that a login scheduled is on its way
+  await new Promise<void>((resolve) => {
+    onLine = () => {
+      if (emulator.requests.every((request) => request.durationMs > 0)) resolve()
+    }
+    onLine()
+  })
+}
+
 beforeAll(async () => {
   diagnostics = recordDiagnostics()
-  emulator = await startEmulator({ applications: [APP], users: [], log: (line) => console.log(`[emulator] ${line}`) })
+  emulator = await startEmulator({ applications: [APP], users: [], log: emulatorLog })
   app = await startStrategyApp()
 })
 afterAll(async () => {
@@ -147,8 +164,7 @@ async function attempt(body: string | object, target: TestApp = app, type: 'json
   const eventsBefore = diagnostics.events.length
   try {
     const res = await target.post(typeof body === 'string' ? body : JSON.stringify(body), type)
-    // Let late lines (the emulator's, on socket close) land while still captured.
-    await new Promise((resolve) => setTimeout(resolve, 20))
+    await emulatorDone() // its late lines land while still captured
     const published = diagnostics.events.slice(eventsBefore).map((e) => e.rendered)
     return { res, error: target.errors[errorsBefore], lines: output.lines, published }
   } finally {
@@ -328,7 +344,7 @@ describe.each([
     try {
       const res = await fetch(`${tokenApp.url}/api/me`, { headers: { authorization } })
       const text = await res.text()
-      await new Promise((resolve) => setTimeout(resolve, 20))
+      await emulatorDone()
       const answer: Answer = {
         status: res.status,
         headers: Object.fromEntries(res.headers),

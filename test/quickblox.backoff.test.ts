@@ -60,12 +60,12 @@ describe('session creation backoff', () => {
   })
 
   it('gives up with a timeout, sending nothing, when the deadline passed during the wait', async () => {
-    // The client draws its wait (100 ms here), then decides to retry; 10 ms into the wait, the 1 s
-    // the login had is spent.
+    // The client draws its wait (100 ms here), then decides to retry; once the wait has begun (the
+    // next turn of the event loop), the 1 s the login had is spent.
     const random = jest
       .fn(() => 0.999999)
       .mockImplementationOnce(() => {
-        setTimeout(() => jest.setSystemTime(Date.now() + 1000), 10)
+        setImmediate(() => jest.setSystemTime(Date.now() + 1000))
         return 0.999999
       })
     const { calls, error } = await createSessionWith(random, 1000)

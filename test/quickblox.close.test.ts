@@ -4,6 +4,7 @@ import { QuickBloxClient } from '../lib/quickblox/client.js'
 import { QuickBloxUnavailableError } from '../lib/quickblox/errors.js'
 import { clientFor } from './helpers/quickblox.js'
 import { added, nothingAddedTo, resources } from './helpers/resources.js'
+import { nextTurn, replyRead } from './helpers/diagnostics.js'
 
 let qb: Emulator
 const amy = { login: 'amy', password: 'amy-demo-password' }
@@ -24,7 +25,7 @@ describe('close', () => {
   it('a client that is never used opens nothing and starts no timer', async () => {
     const before = resources()
     const client = newClient()
-    await new Promise((resolve) => setTimeout(resolve, 50))
+    await nextTurn()
     expect(qb.counts()['POST /session.json']).toBe(0)
     await nothingAddedTo(before)
     await client.close()
@@ -34,9 +35,10 @@ describe('close', () => {
     const client = clientFor(qb, { pool: false, timeout: 60_000 })
     qb.resetLog()
     qb.failNext('POST /session.json', { status: 503 }, 5)
+    const refused = replyRead('POST', '/session.json', 503)
     const login = client.login(amy).catch((error: unknown) => error)
-    while (!qb.requests.some((r) => r.status === 503)) await new Promise((resolve) => setTimeout(resolve, 5))
-    await new Promise((resolve) => setTimeout(resolve, 20)) // the reply is read; the backoff (50 to 100 ms) is waiting
+    await refused
+    await nextTurn() // the reply is read and the backoff (50 to 100 ms) is waiting
     await client.close()
     // Settled before the event loop's next turn: no timer had to fire (a backoff left to run would).
     const settled = await Promise.race([
@@ -67,9 +69,10 @@ describe('a login cut short by close()', () => {
     const client = clientFor(qb, { pool: false, timeout: 60_000 })
     qb.resetLog()
     qb.failNext('POST /session.json', { status: 503 }, 5)
+    const refused = replyRead('POST', '/session.json', 503)
     const login = client.login(amy).catch((error: unknown) => error)
-    while (!qb.requests.some((r) => r.status === 503)) await new Promise((resolve) => setTimeout(resolve, 5))
-    await new Promise((resolve) => setTimeout(resolve, 20)) // the reply is read; the backoff is waiting
+    await refused
+    await nextTurn() // the reply is read and the backoff is waiting
     await client.close()
     expect(await login).toMatchObject({ code: 'QB_UNAVAILABLE', message: 'QuickBlox answered 503' })
     qb.clearFaults()

@@ -6,6 +6,7 @@ import { type Emulator, startEmulator } from 'passport-quickblox/emulator'
 import type { QuickBloxClient } from '../lib/quickblox/client.js'
 import { SessionPool } from '../lib/quickblox/pool.js'
 import { clientFor, fakeDateOnly } from './helpers/quickblox.js'
+import { nextTurn, poolMessage, replyRead, requestStarts } from './helpers/diagnostics.js'
 
 let qb: Emulator
 let sessions: QuickBloxClient
@@ -22,16 +23,8 @@ afterEach(async () => {
   await qb.close()
 })
 
-async function until(condition: () => boolean, ms = 5000): Promise<void> {
-  const end = performance.now() + ms
-  while (!condition()) {
-    if (performance.now() > end) throw new Error('condition not met in time')
-    await new Promise((resolve) => setTimeout(resolve, 10))
-  }
-}
-const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 150))
-/** Lets the refill a take() scheduled run: it asks for every session it wants at once. */
-const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
+/** Resolves once the pool holds `size` sessions (its `refill` message says so). */
+const holds = (size: number) => poolMessage((message) => message.event === 'refill' && message.size === size)
 /** How many sessions the pool has asked for. */
 let asked = 0
 const newPool = (options?: ConstructorParameters<typeof SessionPool>[1]): SessionPool => {
@@ -45,7 +38,7 @@ describe('pool size', () => {
     for (let i = 0; i < 10; i++) p.take()
     await nextTurn()
     expect(asked).toBe(2)
-    await until(() => p.size === 2)
+    await holds(2) // the sessions asked for are still on their way
     expect(qb.counts()['POST /session.json']).toBe(2)
   })
 
@@ -58,11 +51,11 @@ describe('pool size', () => {
     for (let i = 0; i < 10; i++) p.take() // 20 logins: 4 wanted, 2 of them already coming
     await nextTurn()
     expect(asked).toBe(4)
-    await until(() => p.size === 4)
+    await holds(4) // the sessions asked for are still on their way
     p.take() // 21 logins: 5 wanted, 3 ready
     await nextTurn()
     expect(asked).toBe(6)
-    await until(() => p.size === 5)
+    await holds(5) // the sessions asked for are still on their way
   })
 
   it.each([
@@ -71,8 +64,9 @@ describe('pool size', () => {
   ])('counts logins of the last 10 seconds: %i ms later, 10 logins %s', async (later, _, sessionsAsked) => {
     fakeDateOnly()
     const p = newPool()
+    const ready = holds(2)
     for (let i = 0; i < 10; i++) p.take()
-    await until(() => p.size === 2)
+    await ready
     jest.setSystemTime(Date.now() + later)
     p.take() // with the 10 earlier logins, 3 sessions wanted; alone, 1 (which is ready)
     await nextTurn()
@@ -82,13 +76,14 @@ describe('pool size', () => {
   it('keeps counting new logins once it has seen more than 5 × max', async () => {
     fakeDateOnly()
     const p = newPool({ max: 2 }) // 10 logins are what it takes to want 2
+    const ready = holds(2)
     for (let i = 0; i < 10; i++) p.take()
-    await until(() => p.size === 2)
+    await ready
     jest.setSystemTime(Date.now() + 10_000)
     for (let i = 0; i < 10; i++) p.take() // 10 more, the earlier 10 now out of the window: 2 wanted again
     await nextTurn()
     expect(asked).toBe(4)
-    await until(() => p.size === 2)
+    await holds(2) // the sessions asked for are still on their way
   })
 
   it('is at most 32 by default', async () => {
@@ -96,17 +91,19 @@ describe('pool size', () => {
     for (let i = 0; i < 200; i++) p.take()
     await nextTurn()
     expect(asked).toBe(32)
-    await until(() => p.size === 32)
+    await holds(32) // the sessions asked for are still on their way
   })
 
   it('adds nothing once closed, even a session that was on its way', async () => {
     const p = newPool()
     qb.setLatency('POST /session.json', 100)
+    const sent = requestStarts('POST', '/session.json')
+    const created = replyRead('POST', '/session.json', 201)
     p.take()
-    await until(() => qb.requests.length === 1)
+    await sent
     p.close()
-    await until(() => qb.requests[0]?.status === 201)
-    await settle()
+    await created
+    await nextTurn() // the pool has had the session
     expect(p.size).toBe(0)
   })
 })
@@ -115,8 +112,9 @@ describe('pooled session age', () => {
   it('is kept until just before 30 minutes by default', async () => {
     fakeDateOnly()
     const p = newPool()
+    const ready = holds(1)
     p.take()
-    await until(() => p.size === 1)
+    await ready
     jest.setSystemTime(Date.now() + 30 * 60_000 - 1)
     expect(p.take()).toMatchObject({ userId: 0 })
   })
@@ -124,8 +122,9 @@ describe('pooled session age', () => {
   it('is dropped at 30 minutes by default', async () => {
     fakeDateOnly()
     const p = newPool()
+    const ready = holds(1)
     p.take()
-    await until(() => p.size === 1)
+    await ready
     jest.setSystemTime(Date.now() + 30 * 60_000)
     expect(p.take()).toBeUndefined()
   })

@@ -1,6 +1,5 @@
 // The verify function in both styles, and in the style of wrappers that use both at once:
 // whatever it does, each login has exactly one outcome.
-import { setTimeout as sleep } from 'node:timers/promises'
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import type { Emulator } from 'passport-quickblox/emulator'
 import { QuickBloxStrategy, type VerifyFunction } from '../lib/index.js'
@@ -27,8 +26,17 @@ async function loginWith(verify: VerifyFunction) {
   const app = await startApp(strategy)
   apps.push(app)
   const res = await app.agent.post('/outcome').send({ login: AMY.login, password: AMY.password })
-  await sleep(50) // room for a late second answer to show up
   return { res, outcomes: app.outcomes }
+}
+
+/** Runs `call` on a later turn of the event loop; the promise resolves once it has run. */
+function later(call: () => void): Promise<void> {
+  return new Promise((resolve) =>
+    setImmediate(() => {
+      call()
+      resolve()
+    }),
+  )
 }
 
 const amyId = (): number => emulator.users.find((u) => u.login === 'amy')!.id
@@ -54,7 +62,7 @@ describe('callback style', () => {
 
   it('waits for done called later', async () => {
     const { outcomes } = await loginWith((user, _s, done) => {
-      setTimeout(() => done(null, { id: user.id }), 20)
+      void later(() => done(null, { id: user.id }))
     })
     expect(outcomes).toEqual([{ kind: 'success', user: { id: amyId() } }])
   })
@@ -93,7 +101,7 @@ describe('promise style', () => {
 
   it('waits for done when an async verify resolves undefined first', async () => {
     const { outcomes } = await loginWith(async (user, _s, done) => {
-      setTimeout(() => done(null, { id: user.id }), 20)
+      void later(() => done(null, { id: user.id }))
     })
     expect(outcomes).toEqual([{ kind: 'success', user: { id: amyId() } }])
   })
@@ -145,11 +153,13 @@ describe('wrappers that call done and return a promise (@nestjs/passport style)'
   })
 
   it('keeps the promise answer when done comes later', async () => {
+    let lateDone: Promise<void> | undefined
     const both: VerifyFunction = async (user, _s, done) => {
-      setTimeout(() => done(null, false), 10)
+      lateDone = later(() => done(null, false))
       return { id: user.id, via: 'promise' }
     }
     const { outcomes } = await loginWith(both)
+    await lateDone // the second answer has been given: it must not show
     expect(outcomes).toEqual([{ kind: 'success', user: { id: amyId(), via: 'promise' } }])
   })
 })

@@ -1,12 +1,13 @@
 // The cache of QuickBloxTokenStrategy, counted at the emulator: single-flight, TTL, max (LRU),
 // the negative cache, users by id, forget(), revocation after the TTL, and what is never cached.
 import { tracingChannel } from 'node:diagnostics_channel'
-import { setTimeout as sleep } from 'node:timers/promises'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals'
 import request from 'supertest'
 import { startEmulator, type Emulator } from 'passport-quickblox/emulator'
 import { CHANNELS, QuickBloxTokenStrategy, type RequestContext, type TokenCacheOptions } from '../lib/index.js'
 import { sdkToken, startTokenApp, type TokenApp } from './helpers/token-app.js'
+import { fakeClock } from './helpers/clock.js'
+import { requestStarts } from './helpers/diagnostics.js'
 
 const APP = { id: 7070, authKey: 'cache-test-key', authSecret: 'cache-test-secret' }
 const AMY = { login: 'amy', password: 'amy-password-1' }
@@ -104,25 +105,29 @@ describe('hits', () => {
 })
 
 describe('TTL and revocation', () => {
-  it('asks QuickBlox again once ttlMs has passed', async () => {
-    const { app } = await start({ ttlMs: 1000 })
+  it('asks QuickBlox again once ttlMs has passed, not before', async () => {
+    const clock = fakeClock()
+    const { app } = await start({ ttlMs: 1000, now: clock.now })
     const token = await tokenOf()
     await me(app, token)
+    clock.advance(1000)
     await me(app, token)
     expect(sessionCalls()).toBe(1)
-    await sleep(1100)
+    clock.advance(1)
     expect((await me(app, token)).status).toBe(200)
     expect([sessionCalls(), userCalls()]).toEqual([2, 2])
   })
 
   it('a token destroyed at QuickBlox is accepted until ttlMs has passed, then refused', async () => {
-    const { app } = await start({ ttlMs: 1000 })
+    const clock = fakeClock()
+    const { app } = await start({ ttlMs: 1000, now: clock.now })
     const token = await tokenOf()
     expect((await me(app, token)).status).toBe(200)
     qb.destroyUserSessions(qb.users[0]!.id)
     // The documented trade-off: the cache still trusts it...
+    clock.advance(1000)
     expect((await me(app, token)).status).toBe(200)
-    await sleep(1100)
+    clock.advance(1)
     // ...but no longer than ttlMs.
     const res = await me(app, token)
     expect(res.status).toBe(401)
@@ -130,19 +135,23 @@ describe('TTL and revocation', () => {
   })
 
   it("no entry outlives the token's known expiry", async () => {
-    // An emulator whose clock runs 2 h minus 2 s behind ours: QuickBlox's QB-Token-ExpirationDate
-    // ("2 h after the last use", to the second) is then 1 to 2 s away, well before the 60 s TTL.
+    // The emulator's clock runs 2 h minus 2 s behind the strategy's: QuickBlox's
+    // QB-Token-ExpirationDate ("2 h after the last use", to the second) is then 1 to 2 s away on
+    // the strategy's clock, well before the 60 s TTL. Both clocks move only when told.
     const offset = 2 * 3600_000 - 2000
-    const old = await startEmulator({ applications: [APP], users: [AMY], now: () => Date.now() - offset })
+    const clock = fakeClock()
+    const emulatorNow = (): number => clock.now() - offset
+    const old = await startEmulator({ applications: [APP], users: [AMY], now: emulatorNow })
     try {
-      const { app } = await start({ ttlMs: 60_000 }, old)
-      const token = await sdkToken(old, AMY, APP, Math.floor((Date.now() - offset) / 1000))
+      const { app } = await start({ ttlMs: 60_000, now: clock.now }, old)
+      const token = await sdkToken(old, AMY, APP, Math.floor(emulatorNow() / 1000))
       // The check itself renews the token at QuickBlox: its expiry header says "2 h from now" on the
-      // emulator's clock, 1 to 2 s from now on ours.
+      // emulator's clock, 1 to 2 s from now on the strategy's.
       expect((await me(app, token)).status).toBe(200)
+      clock.advance(1000)
       expect((await me(app, token)).status).toBe(200)
       expect(sessionCalls(old)).toBe(1)
-      await sleep(2100)
+      clock.advance(1001) // past the expiry, whatever its millisecond
       expect((await me(app, token)).status).toBe(200)
       expect(sessionCalls(old)).toBe(2)
     } finally {
@@ -183,8 +192,9 @@ describe('entries that go while QuickBlox is being asked', () => {
     const { app, strategy } = await start()
     const token = await tokenOf()
     qb.setLatency('GET /session.json', 200)
+    const asked = requestStarts('GET', '/session.json')
     const pending = Promise.all([me(app, token), me(app, token)])
-    await sleep(50)
+    await asked
     await strategy.forget(token)
     expect((await pending).map((res) => res.status)).toEqual([200, 200])
     qb.setLatency('*', 0)
@@ -203,18 +213,21 @@ describe('entries that go while QuickBlox is being asked', () => {
 
 describe('the negative cache', () => {
   it('a flood of one bad token costs one call per window', async () => {
-    // Windows are generous: a loaded machine may take a while over 20 requests.
-    const { app } = await start({ negativeTtlMs: 1500 })
+    const clock = fakeClock()
+    const { app } = await start({ negativeTtlMs: 1500, now: clock.now })
     qb.resetLog()
     for (let i = 0; i < 20; i++) expect((await me(app, 'e'.repeat(40))).status).toBe(401)
+    clock.advance(1500)
+    expect((await me(app, 'e'.repeat(40))).status).toBe(401)
     expect(sessionCalls()).toBe(1)
-    await sleep(1600)
+    clock.advance(1)
     expect((await me(app, 'e'.repeat(40))).status).toBe(401)
     expect(sessionCalls()).toBe(2)
   })
 
   it('an application token is refused only briefly: once logged in, it counts', async () => {
-    const { app } = await start({ negativeTtlMs: 200 })
+    const clock = fakeClock()
+    const { app } = await start({ negativeTtlMs: 200, now: clock.now })
     const token = await sdkToken(qb)
     expect((await me(app, token)).status).toBe(401)
     // POST /login.json upgrades this very token into Amy's session.
@@ -224,7 +237,8 @@ describe('the negative cache', () => {
       body: JSON.stringify(AMY),
     })
     expect(login.status).toBe(202)
-    await sleep(300)
+    expect((await me(app, token)).status).toBe(401) // still within the negative window
+    clock.advance(201)
     expect((await me(app, token)).status).toBe(200)
   })
 })

@@ -3,7 +3,6 @@
 import { createHash } from 'node:crypto'
 import { subscribe, unsubscribe } from 'node:diagnostics_channel'
 import { once } from 'node:events'
-import { setTimeout as sleep } from 'node:timers/promises'
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import request from 'supertest'
 import { createClient } from 'redis'
@@ -18,6 +17,8 @@ import {
 import { redisTokenStore } from '../example-app/token-auth.js'
 import { sdkToken, startTokenApp, type TokenApp } from './helpers/token-app.js'
 import { startRedis, type RedisServer } from './helpers/redis.js'
+import { fakeClock } from './helpers/clock.js'
+import { requestStarts } from './helpers/diagnostics.js'
 
 const APP = { id: 8080, authKey: 'redis-test-key', authSecret: 'redis-test-secret' }
 const AMY = { login: 'amy', password: 'amy-password-1' }
@@ -111,14 +112,21 @@ describe('two instances sharing one Redis', () => {
   })
 
   it("a copy in B never outlives A's validation", async () => {
-    const a = await instance({ ttlMs: 1500 })
-    const b = await instance({ ttlMs: 1500 })
+    // One fake clock for both instances (the entries' times in Redis are read on it); Redis's own
+    // expiry, a minute of real time, does not come into it.
+    const clock = fakeClock()
+    const a = await instance({ ttlMs: 60_000, now: clock.now })
+    const b = await instance({ ttlMs: 60_000, now: clock.now })
     const token = await tokenOf()
+    await a.client.del(`passport-quickblox:user:${scope()}:${qb.users[0]!.id}`) // an earlier test's copy of Amy
     expect((await me(a.app, token)).status).toBe(200)
-    await sleep(700)
-    expect((await me(b.app, token)).status).toBe(200) // copied from Redis with at most 800 ms left
+    clock.advance(40_000)
+    expect((await me(b.app, token)).status).toBe(200) // copied from Redis with 20 s left
+    expect(calls()[0]).toBe(1)
     qb.destroyUserSessions(qb.users[0]!.id)
-    await sleep(900)
+    clock.advance(20_000)
+    expect((await me(b.app, token)).status).toBe(200) // B's copy, at its last millisecond
+    clock.advance(1)
     // A copy trusted for a full ttlMs from B's read would still say 200 here.
     expect((await me(b.app, token)).status).toBe(401)
   })
@@ -193,8 +201,9 @@ describe('what the store holds is checked before it is trusted (another process 
     const a = await instance()
     const token = await tokenOf()
     qb.setLatency('GET /session.json', 300)
+    const asked = requestStarts('GET', '/session.json')
     const status = me(a.app, token).then((res) => res.status) // then() sends it now
-    await sleep(100)
+    await asked
     await a.strategy.forget(token)
     expect(await status).toBe(200)
     qb.setLatency('GET /session.json', 0)

@@ -33,12 +33,19 @@ export async function openUsers(path = ':memory:') {
     id INTEGER PRIMARY KEY,
     username TEXT NOT NULL UNIQUE,
     name TEXT NOT NULL,
-    password_hash TEXT NOT NULL
+    password_hash TEXT NOT NULL,
+    quickblox_user_id INTEGER
   )`)
+  // A database made before the link was kept gets its column.
+  const columns = db.prepare('PRAGMA table_info(users)').all()
+  if (!columns.some((column) => column.name === 'quickblox_user_id')) {
+    db.exec('ALTER TABLE users ADD COLUMN quickblox_user_id INTEGER')
+  }
   const insert = db.prepare('INSERT OR IGNORE INTO users (username, name, password_hash) VALUES (?, ?, ?)')
   for (const user of DEMO_USERS) insert.run(user.username, user.name, await hashPassword(user.password))
   const byName = db.prepare('SELECT id, username, name, password_hash FROM users WHERE username = ?')
-  const byId = db.prepare('SELECT id, username, name FROM users WHERE id = ?')
+  const byId = db.prepare('SELECT id, username, name, quickblox_user_id FROM users WHERE id = ?')
+  const link = db.prepare('UPDATE users SET quickblox_user_id = ? WHERE id = ?')
   // Compared against this when the username is unknown, so both cases take as long.
   const decoy = await hashPassword(randomBytes(16).toString('hex'))
   return {
@@ -48,9 +55,16 @@ export async function openUsers(path = ':memory:') {
       const ok = await passwordMatches(password, row?.password_hash ?? decoy)
       return ok && row ? { id: Number(row.id), username: row.username, name: row.name } : undefined
     },
+    /** The user by id, with the QuickBlox user id kept for them (`quickbloxUserId`) once they have one. */
     find(id) {
       const row = byId.get(id)
-      return row ? { id: Number(row.id), username: row.username, name: row.name } : undefined
+      if (!row) return undefined
+      const user = { id: Number(row.id), username: row.username, name: row.name }
+      return row.quickblox_user_id === null ? user : { ...user, quickbloxUserId: Number(row.quickblox_user_id) }
+    },
+    /** Keeps the QuickBlox user of this user: written by this server alone, never by the user. */
+    linkQuickBlox(id, quickbloxUserId) {
+      link.run(quickbloxUserId, id)
     },
     close: () => db.close(),
   }

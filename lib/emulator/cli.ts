@@ -35,6 +35,8 @@ async function main(): Promise<void> {
       'tls-key': { type: 'string' },
       'cert-out': { type: 'string' },
       verbose: { type: 'boolean', default: false },
+      'idp-url': { type: 'string' },
+      'idp-secret': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   })
@@ -42,10 +44,16 @@ async function main(): Promise<void> {
   const port = Number(values.port)
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new TypeError(`--port must be 0-65535, got ${values.port}`)
+  const idpSecret = values['idp-secret'] ?? process.env.QUICKBLOX_IDP_SECRET
+  if (values['idp-url'] === undefined && values['idp-secret'] !== undefined)
+    throw new TypeError('--idp-secret needs --idp-url')
   const tls = await tlsOption(values)
   if (values['cert-out'] !== undefined && tls === undefined) throw new TypeError('--cert-out needs --https')
   const emulator = await startEmulator({
     port,
+    ...(values['idp-url'] === undefined
+      ? {}
+      : { identityProvider: { url: values['idp-url'], ...(idpSecret ? { secret: idpSecret } : {}) } }),
     host: values.host,
     ...(tls === undefined ? {} : { tls }),
     ...(values.data === undefined ? {} : { dataFile: values.data }),
@@ -66,6 +74,8 @@ async function main(): Promise<void> {
   console.log(`QuickBlox emulator listening on ${emulator.url}`)
   if (certificateFile !== undefined)
     console.log(`  certificate ${certificateFile} (trust it: NODE_EXTRA_CA_CERTS=${certificateFile})`)
+  // The URL only: the secret is never printed.
+  if (values['idp-url'] !== undefined) console.log(`  identity provider ${values['idp-url']}`)
   for (const app of emulator.applications) console.log(`  application id ${app.id}, auth key ${app.authKey}`)
   if (values.data === undefined) {
     // Only the built-in demo data is ever printed: its values are public, published in the docs,

@@ -4,6 +4,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { createServer as createHttpsServer } from 'node:https'
 import type { AddressInfo } from 'node:net'
 import { demoData } from './demo-data.js'
+import { isIdentityProvider } from './identity-provider.js'
 import { EmulatorServer } from './server.js'
 import { Store } from './store.js'
 import { certificateFor } from './tls.js'
@@ -39,10 +40,15 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const data = await loadData(options)
   let offset = 0
   const clock = options.now ?? Date.now
+  if (options.identityProvider !== undefined && !isIdentityProvider(options.identityProvider))
+    throw new TypeError(IDENTITY_PROVIDER_ERROR)
   // Every application has an API key, as every QuickBlox application does: made up when not given.
   const applications: EmulatorApplicationWithKey[] = data.applications.map((app) => ({
     ...app,
     apiKey: app.apiKey ?? randomBytes(20).toString('hex'),
+    ...((app.identityProvider ?? options.identityProvider)
+      ? { identityProvider: app.identityProvider ?? options.identityProvider }
+      : {}),
   }))
   const store = new Store(applications, data.users, () => clock() + offset)
   const log = options.log ?? ((): void => {})
@@ -110,6 +116,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   }
 }
 
+const IDENTITY_PROVIDER_ERROR =
+  'An identity provider must be { url: http(s) URL, secret?: string, method?: GET | POST, ' +
+  'templates?: { headers?, params?, response? } of strings, timeoutMs?: 1-10000 }'
 const USER_SEED_ERROR = 'Emulator users must be an array of user objects (id a number, text fields strings)'
 
 /**
@@ -138,9 +147,12 @@ async function loadData(options: EmulatorOptions): Promise<EmulatorData> {
   })
   if (!Array.isArray(data.applications) || data.applications.length === 0 || !data.applications.every(isApplication)) {
     throw new TypeError(
-      'Emulator applications must be a non-empty array of { id: number, authKey: string, authSecret: string, apiKey?: string }',
+      'Emulator applications must be a non-empty array of ' +
+        '{ id: number, authKey: string, authSecret: string, apiKey?: string }',
     )
   }
+  if (data.applications.some((app) => app?.identityProvider !== undefined && !isIdentityProvider(app.identityProvider)))
+    throw new TypeError(IDENTITY_PROVIDER_ERROR)
   if (!Array.isArray(data.users) || !data.users.every(isUserSeed)) {
     throw new TypeError(USER_SEED_ERROR)
   }
@@ -163,7 +175,17 @@ function isApplication(value: unknown): value is EmulatorApplication {
 function isUserSeed(value: unknown): value is EmulatorUserSeed {
   if (typeof value !== 'object' || value === null) return false
   const user = value as Record<string, unknown>
-  const strings = ['login', 'email', 'password', 'full_name', 'phone', 'website', 'custom_data', 'user_tags']
+  const strings = [
+    'login',
+    'email',
+    'password',
+    'full_name',
+    'phone',
+    'website',
+    'custom_data',
+    'user_tags',
+    'identity_provider_uid',
+  ]
   const isObject = (v: unknown, keys: string[]): boolean =>
     v === undefined ||
     (typeof v === 'object' && v !== null && keys.every((k) => typeof (v as Record<string, unknown>)[k] === 'string'))

@@ -105,8 +105,10 @@ function form(token: string, who: string, errors: string[] = []): string {
 ${problems && `<ul role="alert">${problems}</ul>`}
 <form method="post" action="${RESET_PAGE_PATH}">
 <input type="hidden" name="token" value="${escape(token)}">
-<label>New password <input type="password" name="password" autocomplete="new-password" minlength="8" maxlength="40" required></label>
-<label>Again <input type="password" name="password_confirmation" autocomplete="new-password" minlength="8" maxlength="40" required></label>
+<label>New password <input type="password" name="password" autocomplete="new-password"
+  minlength="8" maxlength="40" required></label>
+<label>Again <input type="password" name="password_confirmation" autocomplete="new-password"
+  minlength="8" maxlength="40" required></label>
 <button type="submit">Change password</button>
 </form>`
 }
@@ -119,7 +121,11 @@ function html(status: number, title: string, body: string): Reply {
   const page = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escape(title)} · QuickBlox emulator</title>
-<style>body{font:16px/1.5 system-ui,sans-serif;max-width:28rem;margin:3rem auto;padding:0 1rem}label{display:block;margin:.75rem 0}input{display:block;width:100%;padding:.4rem;font:inherit}button{font:inherit;padding:.4rem 1rem}ul{color:#b00020}</style>
+<style>
+body{font:16px/1.5 system-ui,sans-serif;max-width:28rem;margin:3rem auto;padding:0 1rem}
+label{display:block;margin:.75rem 0}input{display:block;width:100%;padding:.4rem;font:inherit}
+button{font:inherit;padding:.4rem 1rem}ul{color:#b00020}
+</style>
 </head><body><h1>${escape(title)}</h1>
 ${body}
 </body></html>

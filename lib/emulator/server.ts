@@ -4,6 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import { setTimeout as delay } from 'node:timers/promises'
 import { isParams, parseBody, parseQuery, readBody, Reply, type Params, type Value } from './body.js'
 import { cannedReply, Faults } from './faults.js'
+import { identityProviderUser } from './identity-provider.js'
 import { PasswordResets } from './password-reset.js'
 import { signatureMatches } from './signature.js'
 import { TIMESTAMP_WINDOW_S, iso, type Credential, type Session, type Store } from './store.js'
@@ -93,7 +94,10 @@ function mask(value: Value): Value {
 
 const fingerprint = (token: string): string => createHash('sha256').update(token).digest('hex').slice(0, 12)
 
-/** Who a user endpoint acts for: the application, and the user whose session token was sent (0: none, or the API key). */
+/**
+ * Who a user endpoint acts for: the application, and the user whose session token was sent (0:
+ * none, or the API key).
+ */
 interface Caller {
   applicationId: number
   userId: number
@@ -193,7 +197,8 @@ export class EmulatorServer {
         if (token) this.store.destroySession(token)
         throw new Reply(401, NO_SESSION)
       }
-      const reply = (fault && cannedReply(fault, endpoint)) ?? this.answer(endpoint, params, path, token, authorization)
+      const reply =
+        (fault && cannedReply(fault, endpoint)) ?? (await this.answer(endpoint, params, path, token, authorization))
       send(res, reply, fault)
     } catch (error) {
       if (this.closing.signal.aborted) return
@@ -210,7 +215,7 @@ export class EmulatorServer {
     path: string,
     token: string | undefined,
     authorization: string | undefined,
-  ): Reply {
+  ): Reply | Promise<Reply> {
     if (endpoint === 'POST /session.json') return this.createSession(params)
     // The reset page is a browser's, opened from a mail: its link's secret is all it needs.
     if (endpoint === 'GET /password/reset' || endpoint === 'POST /password/reset')
@@ -336,7 +341,7 @@ export class EmulatorServer {
    * signature (which proves the caller holds the auth secret), then timestamp and nonce, which
    * stop a captured request from being replayed; only a signed request may use up a nonce.
    */
-  private createSession(params: Params): Reply {
+  private async createSession(params: Params): Promise<Reply> {
     const fields = ['application_id', 'auth_key', 'timestamp', 'nonce', 'signature'] as const
     for (const field of fields) if (text(params, field) === undefined) throw blank(field)
     const app = this.store.application(text(params, 'application_id'), text(params, 'auth_key'))
@@ -350,7 +355,17 @@ export class EmulatorServer {
     if (!/^-?\d{1,18}$/.test(nonce)) throw new Reply(422, { errors: { nonce: ['is invalid'] } })
     if (!this.store.useNonce(app.id, timestamp, nonce)) throw new Reply(422, base('Unexpected nonce'))
     const credential = readCredential(params, isParams(params.user) ? params.user : undefined)
-    const user = credential && this.store.findUser(app.id, credential)
+    // With a Custom Identity Provider, QuickBlox asks it about every login or email and password.
+    const user =
+      app.identityProvider && (credential?.kind === 'login' || credential?.kind === 'email')
+        ? await identityProviderUser(
+            app.identityProvider,
+            { [credential.kind]: credential.name, password: credential.password },
+            this.store,
+            app.id,
+            this.closing.signal,
+          )
+        : credential && this.store.findUser(app.id, credential)
     if (credential && !user) throw new Reply(401, UNAUTHORIZED)
     const session = this.store.createSession(app.id, user?.id ?? 0, Number(nonce), timestamp)
     return new Reply(

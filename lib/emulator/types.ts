@@ -17,6 +17,35 @@ export interface EmulatorApplication {
    * API key may always create users.
    */
   allowUserCreation?: boolean
+  /**
+   * QuickBlox's Custom Identity Provider (Enterprise plans): `POST /session.json` with
+   * `user[login]` (or `user[email]`) and `user[password]` asks this endpoint who the user is.
+   */
+  identityProvider?: EmulatorIdentityProvider
+}
+
+/**
+ * An identity provider, as the Dashboard's Custom Identity Provider settings describe it. The
+ * templates default to the ones the docs say to paste: headers `{"X-IdP-Secret": secret}`, params
+ * `{"IdP_user_ID": "#{login}", "IdP_token": "#{password}"}`, response `{"uid": "#{uid}",
+ * "login": "#{login}", "email": "#{email}", "full_name": "#{full_name}"}`.
+ */
+export interface EmulatorIdentityProvider {
+  /** The endpoint's URL (http or https). */
+  url: string
+  /** Sent as the `X-IdP-Secret` header (added to the headers template); never logged. */
+  secret?: string
+  /** `'POST'` (default: a form body) or `'GET'` (query parameters). */
+  method?: 'GET' | 'POST'
+  /**
+   * The Dashboard's templates. `headers` and `params` values may hold `#{login}`, `#{password}`
+   * and `#{email}` (underscores in header names become hyphens, as QuickBlox does); `response`
+   * maps QuickBlox's user fields (`uid` required, `login`, `email`, `full_name`,
+   * `external_user_id`) to `#{path}`s of the endpoint's JSON answer, such as `#{user.id}`.
+   */
+  templates?: { headers?: Record<string, string>; params?: Record<string, string>; response?: Record<string, string> }
+  /** Milliseconds to wait for the endpoint, 1 to 10000 (default 10000). */
+  timeoutMs?: number
 }
 
 /** An application as the running emulator knows it: its API key is always there. */
@@ -44,6 +73,11 @@ export interface EmulatorUserSeed {
    * application that created them alone, as in QuickBlox.
    */
   application_id?: number
+  /**
+   * The `uid` an identity provider answered for this user: QuickBlox's hidden link to it, which
+   * no API request can set or change. The emulator sets it on users it creates that way.
+   */
+  identity_provider_uid?: string
   /** Logs in with `provider=facebook` + `keys[token]`; `id` becomes `facebook_id` (derived when absent). */
   facebook?: { token: string; id?: string }
   /** Logs in with `provider=firebase_phone` + `firebase_phone[project_id]` + `firebase_phone[access_token]`. */
@@ -142,6 +176,8 @@ export interface EmulatorOptions {
   applications?: EmulatorApplication[]
   /** Users to seed; ids are assigned when absent. */
   users?: EmulatorUserSeed[]
+  /** An identity provider for every application that has none of its own (the CLI's `--idp-url`). */
+  identityProvider?: EmulatorIdentityProvider
   /** A JSON file `{ applications, users }`; `applications` / `users` given as options take precedence. */
   dataFile?: string
   /** The emulator's clock, ms since the epoch (default `Date.now`). `advanceTime()` adds to it. */

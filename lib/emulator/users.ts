@@ -139,3 +139,15 @@ export function readUserUpdate(
   if (Object.keys(errors).length > 0) throw new Reply(422, { errors })
   return { ...seedOf(checked), ...(password === undefined ? {} : { password }) }
 }
+
+/**
+ * The user an identity provider's answer describes (`login`, `email`, `full_name`,
+ * `external_user_id`, as the response template maps them), checked as a new user is but without a
+ * password: such a user signs in through the provider alone.
+ */
+export function readLinkedUser(user: Params, applicationId: number, existing: EmulatorUser[]): EmulatorUserSeed {
+  const { errors, fail } = errorsCollector()
+  const checked = readFields(user, existing, fail)
+  if (Object.keys(errors).length > 0) throw new Reply(422, { errors })
+  return { ...seedOf(checked), application_id: applicationId }
+}

@@ -33,7 +33,10 @@ export interface QuickBloxModuleOptions extends Omit<
   session?: boolean
   /** The application's API key: provides `QuickBloxAdmin` and `QuickBloxSessions` (tokens for your own users). */
   apiKey?: string
-  /** `QuickBloxAdmin`'s identity key: makes each of your users' QuickBlox login (`QuickBloxSessions` needs it). */
+  /**
+   * `QuickBloxAdmin`'s identity key: makes each of your users' QuickBlox login
+   * (`QuickBloxSessions` needs it).
+   */
   identityKey?: string
   /** `QuickBloxAdmin`'s user cache. */
   adminCache?: QuickBloxAdminOptions['cache']

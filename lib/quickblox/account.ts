@@ -10,7 +10,10 @@ import { errorFor, isQuickBloxError, mentions } from './replies.js'
 import type { QuickBloxUser } from './types.js'
 import { isSessionToken, readUser } from './validate.js'
 
-/** What a user may change of their own profile with `QuickBloxClient.updateUser()`; QuickBlox's names go on the wire. */
+/**
+ * What a user may change of their own profile with `QuickBloxClient.updateUser()`; QuickBlox's
+ * names go on the wire.
+ */
 export interface QuickBloxProfileChanges {
   /** QuickBlox's `full_name`. */
   fullName?: string
@@ -22,7 +25,10 @@ export interface QuickBloxProfileChanges {
 
 /** `QuickBloxClient.changePassword()`'s argument: the password the user has now, and the new one. */
 export interface QuickBloxPasswordChange {
-  /** The current password (QuickBlox's `old_password`); a wrong one rejects with {@link QuickBloxWrongPasswordError}. */
+  /**
+   * The current password (QuickBlox's `old_password`); a wrong one rejects with
+   * {@link QuickBloxWrongPasswordError}.
+   */
   oldPassword: string
   /** The new password: QuickBlox wants 8 to 40 characters (else 422, `fields.password`). */
   password: string

@@ -12,6 +12,7 @@ import { errorFor } from './replies.js'
 import type { QuickBloxUser } from './types.js'
 import { isSessionToken, readUser } from './validate.js'
 import {
+  clockOptions,
   hostKey,
   readCacheOptions,
   revoked,
@@ -43,8 +44,11 @@ export interface AdminCacheOptions {
    * quarter of the time left: a store slower than that is skipped (a `get` is a miss; a `set` is given up).
    */
   storeTimeoutMs?: number
-  /** The clock of the in-memory cache, lru-cache's `perf` option (`now()` in ms): for tests. Default `performance`. */
-  perf?: { now(): number }
+  /**
+   * The clock entries are timed by, in ms since the epoch (the memory cache's, and the shared
+   * store's entry times). Default `Date.now`. Tests pass a fake one to end entries without waiting.
+   */
+  now?: () => number
 }
 
 export interface QuickBloxAdminOptions {
@@ -194,17 +198,14 @@ export class QuickBloxAdmin {
     if (typeof cache !== 'object' || cache === null) bad('option cache must be false or an object')
     const checked: CacheOptions = readCacheOptions(cache, { ttlMs: 3_600_000 }, bad)
     const { ttlMs, store } = checked
-    this.#store = store && new SharedStore(store, checked.storeTimeoutMs, 'QuickBloxAdmin: the user store')
+    const name = 'QuickBloxAdmin: the user store'
+    this.#store = store && new SharedStore(store, checked.storeTimeoutMs, name, checked.now)
     // fetch() loads a missing identity once however many calls wait for it (single-flight in this
     // process), and never keeps a load that failed.
-    const { perf } = cache
-    if (perf !== undefined && typeof perf?.now !== 'function') bad('cache perf must have a now() method')
     this.#users = new LRUCache<string, QuickBloxUser, Ensure>({
       max: checked.max,
       ttl: ttlMs,
-      perf,
-      // lru-cache reads its clock at most once a millisecond; a clock given for tests is read every time.
-      ttlResolution: perf ? 0 : 1,
+      ...clockOptions(checked.now),
       ignoreFetchAbort: true,
       fetchMethod: async (id, _stale, { options: entry, context }) => {
         const load = (): Promise<QuickBloxUser> => this.#findOrCreate(context)
@@ -335,9 +336,12 @@ export class QuickBloxAdmin {
     if (this.#identityKey === undefined) {
       throw new TypeError('QuickBloxAdmin: option identityKey is required to map your users to QuickBlox users')
     }
-    const mac = createHmac('sha256', this.#identityKey).update('passport-quickblox login v1\0')
+    // Each kind of login has its own label, and the ended user's id (digits) comes before the
+    // identity: no identity's text can make another identity's replacement login.
+    const mac = createHmac('sha256', this.#identityKey)
+    if (replacing === undefined) mac.update('passport-quickblox login v1\0')
+    else mac.update(`passport-quickblox replacement login v1\0${userId(replacing, 'loginFor')}\0`)
     mac.update(identityOf(externalUserId))
-    if (replacing !== undefined) mac.update(`\0replacing ${userId(replacing, 'loginFor')}`)
     return LOGIN_PREFIX + mac.digest('hex').slice(0, 40)
   }
 

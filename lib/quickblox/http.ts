@@ -13,14 +13,12 @@ const staleResets = new WeakSet<object>()
 /** The HTTP methods QuickBlox's REST API uses. */
 export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE'
 
-/** A host on this machine: `localhost` (and `*.localhost`), 127.0.0.0/8, `[::1]`. */
+/**
+ * A host on this machine: `localhost`, 127.0.0.0/8, `[::1]`. Not `*.localhost`: many resolvers
+ * (glibc's `files dns`) ask DNS for those, and whoever answers DNS would get the keys in clear.
+ */
 function isLoopback(hostname: string): boolean {
-  return (
-    hostname === 'localhost' ||
-    hostname.endsWith('.localhost') ||
-    hostname === '[::1]' ||
-    /^127(?:\.\d{1,3}){3}$/.test(hostname)
-  )
+  return hostname === 'localhost' || hostname === '[::1]' || /^127(?:\.\d{1,3}){3}$/.test(hostname)
 }
 
 /**

@@ -10,6 +10,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import type { Emulator, EmulatorRequestLog } from 'passport-quickblox/emulator'
+import { turnsUntil } from './diagnostics.js'
 
 const CHILD = resolve(import.meta.dirname, '../fixtures/sdk-child.js')
 const CALL_TIMEOUT_MS = 15_000
@@ -103,8 +104,10 @@ export async function startSdk(qb: Emulator, options: { trust?: string } = {}): 
   }
 }
 
-/** The emulator logs a request's status when its answer is done; the SDK may see the answer first. */
+/**
+ * The emulator logs a request's status and duration once its connection is done with the answer;
+ * the SDK may see the answer first. No event says so: look once per turn of the event loop.
+ */
 async function settled(requests: EmulatorRequestLog[]): Promise<void> {
-  for (let turn = 0; turn < 1000 && requests.some((request) => request.status === null); turn++)
-    await new Promise((next) => setTimeout(next, 2))
+  await turnsUntil(() => requests.every((request) => request.durationMs > 0))
 }
