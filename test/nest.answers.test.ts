@@ -19,7 +19,7 @@ import {
   type INestApplication,
   type Provider,
 } from '@nestjs/common'
-import { APP_FILTER, NestFactory } from '@nestjs/core'
+import { APP_FILTER, ModuleRef, NestFactory } from '@nestjs/core'
 import { ExpressAdapter } from '@nestjs/platform-express'
 import request from 'supertest'
 import type { Emulator } from 'passport-quickblox/emulator'
@@ -333,5 +333,17 @@ describe('QuickBloxModule without some of its clients', () => {
     expect(noAdmin.nest.get(QuickBloxAdmin)).toBeNull()
     await noAdmin.app.close()
     expect(logged).toEqual([])
+  })
+
+  it('lets ModuleRef.create() make QuickBloxSessions without apiKey, whose sessionFor then names the option', async () => {
+    const noAdmin = await bare(optionsFor(emulator))
+    try {
+      const sessions = await noAdmin.nest.get(ModuleRef).create(QuickBloxSessions)
+      await expect(sessions.sessionFor({ externalUserId: newExternalId() })).rejects.toThrow(
+        new TypeError("QuickBloxSessions needs the option apiKey in QuickBloxModule's options"),
+      )
+    } finally {
+      await noAdmin.app.close()
+    }
   })
 })

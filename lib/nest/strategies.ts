@@ -61,7 +61,7 @@ export class QuickBloxStrategies implements OnApplicationShutdown {
             apiEndpoint,
             allowInsecureHttp,
             timeout,
-            ...(adminCache === undefined ? {} : { cache: adminCache }),
+            cache: adminCache,
           })
   }
 
