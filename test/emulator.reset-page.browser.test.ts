@@ -6,10 +6,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { createHash, X509Certificate } from 'node:crypto'
 import { mkdir } from 'node:fs/promises'
-import { chromium, type Browser, type Page } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
+import { launchChromium } from './helpers/browser.js'
 import { startEmulator, type Emulator } from 'passport-quickblox/emulator'
 import { callTls, sessionParams } from './helpers/emulator.js'
-import { requireProgram } from './helpers/example-app.js'
 
 const ARTIFACTS = 'test-artifacts'
 let qb: Emulator
@@ -17,28 +17,13 @@ let browser: Browser | undefined
 let page: Page
 
 beforeAll(async () => {
-  const executablePath = requireProgram('chromium', ['/usr/bin/chromium'])
   await mkdir(ARTIFACTS, { recursive: true })
   qb = await startEmulator({ tls: true })
   // Chromium trusts this one certificate (by the SHA-256 of its public key), no other.
   const spki = createHash('sha256')
     .update(new X509Certificate(qb.certificate!).publicKey.export({ type: 'spki', format: 'der' }))
     .digest('base64')
-  browser = await chromium.launch({
-    executablePath,
-    headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      `--ignore-certificate-errors-spki-list=${spki}`,
-    ],
-  })
+  browser = await launchChromium([`--ignore-certificate-errors-spki-list=${spki}`])
   page = await browser.newPage({ viewport: { width: 800, height: 700 } })
 }, 60_000)
 

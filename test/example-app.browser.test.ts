@@ -8,10 +8,11 @@
 // read as green, and this project's tests never skip.
 import { mkdir } from 'node:fs/promises'
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals'
-import { chromium, type Browser, type Page } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
+import { launchChromium } from './helpers/browser.js'
 import { startEmulator, type Emulator } from 'passport-quickblox/emulator'
 import { QuickBloxAdmin } from '../lib/index.js'
-import { requireProgram, startExample, type ExampleApp } from './helpers/example-app.js'
+import { startExample, type ExampleApp } from './helpers/example-app.js'
 
 const ARTIFACTS = 'test-artifacts'
 let emulator: Emulator
@@ -21,26 +22,12 @@ let browser: Browser | undefined
 let page: Page
 
 beforeAll(async () => {
-  const executablePath = requireProgram('chromium', ['/usr/bin/chromium'])
   await mkdir(ARTIFACTS, { recursive: true })
   emulator = await startEmulator()
   admin = new QuickBloxAdmin({ apiKey: emulator.application.apiKey, apiEndpoint: emulator.url })
   example = await startExample({ emulator, app: { admin } })
   // launch() gives every run a new, empty profile in a temporary directory.
-  browser = await chromium.launch({
-    executablePath,
-    headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  })
+  browser = await launchChromium()
   page = await browser.newPage({ viewport: { width: 800, height: 1000 } })
 }, 60_000)
 
