@@ -140,10 +140,27 @@ describe('creating the user of an identity', () => {
   it('rejects when a lookup by login answers with another login’s user', async () => {
     qb.failNext('POST /users.json', { status: 422, body: { errors: { login: ['has already been taken.'] } } })
     qb.failNext('GET /users/by_login.json', { status: 404, body: { errors: ['Not found'] } })
-    qb.failNext('GET /users/by_login.json', { status: 200, body: { user: { id: KNOWN.id, login: KNOWN.login } } })
-    await expect(adminFor(qb).ensureUser({ externalUserId: newExternalId() })).rejects.toBeInstanceOf(
-      QuickBloxResponseError,
-    )
+    const other = await adminFor(qb).getUser(KNOWN.id)
+    qb.failNext('GET /users/by_login.json', { status: 200, body: { user: other } })
+    const error = await adminFor(qb)
+      .ensureUser({ externalUserId: newExternalId() })
+      .catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(QuickBloxResponseError)
+    expect(error).toMatchObject({ message: "QuickBlox answered a lookup by login with another login's user" })
+  })
+
+  it('gives the user made in place of a deleted linked one a login of its own for each deleted user', async () => {
+    const admin = adminFor(qb)
+    const externalUserId = newExternalId()
+    const replacing = (id: number) => admin.loginFor(externalUserId, id)
+    expect(new Set([admin.loginFor(externalUserId), replacing(7), replacing(8)]).size).toBe(3)
+    // Over HTTP: the linked user is gone, and its replacement is made under the login for it.
+    const gone = await admin.createUser({ login: `linked-${newExternalId()}` })
+    await admin.deleteUser(gone.id)
+    await expect(admin.ensureUser({ externalUserId, quickbloxUserId: gone.id })).resolves.toMatchObject({
+      login: replacing(gone.id),
+    })
+    expect(() => admin.loginFor(externalUserId, 0)).toThrow('loginFor needs a positive integer user id')
   })
 })
 
@@ -182,7 +199,11 @@ describe('sessionFor', () => {
 describe('issuing a token', () => {
   it('rejects a token answer without a readable expiry', async () => {
     qb.failNext('POST /users/:id/tokens', { status: 201, body: { token: 'abcdef0123456789', expires_at: 'never' } })
-    await expect(adminFor(qb).issueToken(KNOWN.id)).rejects.toBeInstanceOf(QuickBloxResponseError)
+    const error = await adminFor(qb)
+      .issueToken(KNOWN.id)
+      .catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(QuickBloxResponseError)
+    expect(error).toMatchObject({ message: 'QuickBlox answered a token request without a readable token' })
   })
 })
 
@@ -191,6 +212,15 @@ describe('revoking a token', () => {
     const { token } = await adminFor(qb).issueToken(KNOWN.id)
     qb.failNext('DELETE /session.json', { status })
     await expect(adminFor(qb).revokeToken(token)).rejects.toBeInstanceOf(Error)
+  })
+})
+
+describe('a shared store that never answers a deletion', () => {
+  it('is named in the rejection of revokeToken, after QuickBlox ended the token', async () => {
+    const { store } = memoryStore()
+    const admin = adminFor(qb, { cache: { store: { ...store, delete: () => new Promise<never>(() => {}) }, storeTimeoutMs: 20 } })
+    const { token } = await admin.issueToken(KNOWN.id)
+    await expect(admin.revokeToken(token)).rejects.toThrow('QuickBloxAdmin: the user store did not answer delete')
   })
 })
 
