@@ -2,7 +2,16 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/glob
 import type { Emulator } from 'passport-quickblox/emulator'
 import { QuickBloxNotFoundError, QuickBloxResponseError, QuickBloxValidationError } from '../lib/index.js'
 import { QuickBloxAdmin } from '../lib/index.js'
-import { adminFor, API_KEY, closeAdmins, IDENTITY_KEY, KNOWN, loginOf, newExternalId, startAdminEmulator } from './helpers/admin.js'
+import {
+  adminFor,
+  API_KEY,
+  closeAdmins,
+  IDENTITY_KEY,
+  KNOWN,
+  loginOf,
+  newExternalId,
+  startAdminEmulator,
+} from './helpers/admin.js'
 
 // The admin client's less travelled paths: deletions, changes of remembered users, refusals in
 // the middle of a creation, and answers QuickBlox should never give.
@@ -191,7 +200,8 @@ describe('sessionFor', () => {
     const admin = adminFor(qb, { cache: { store } })
     const externalUserId = newExternalId()
     await adminFor(qb, { cache: { store } }).ensureUser({ externalUserId })
-    for (const key of entries.keys()) entries.set(key, JSON.stringify({ value: 'nonsense', expiresAt: Date.now() + 60_000 }))
+    for (const key of entries.keys())
+      entries.set(key, JSON.stringify({ value: 'nonsense', expiresAt: Date.now() + 60_000 }))
     await expect(admin.ensureUser({ externalUserId })).resolves.toMatchObject({ login: loginOf(externalUserId) })
   })
 })
@@ -218,7 +228,9 @@ describe('revoking a token', () => {
 describe('a shared store that never answers a deletion', () => {
   it('is named in the rejection of revokeToken, after QuickBlox ended the token', async () => {
     const { store } = memoryStore()
-    const admin = adminFor(qb, { cache: { store: { ...store, delete: () => new Promise<never>(() => {}) }, storeTimeoutMs: 20 } })
+    const admin = adminFor(qb, {
+      cache: { store: { ...store, delete: () => new Promise<never>(() => {}) }, storeTimeoutMs: 20 },
+    })
     const { token } = await admin.issueToken(KNOWN.id)
     await expect(admin.revokeToken(token)).rejects.toThrow('QuickBloxAdmin: the user store did not answer delete')
   })
