@@ -238,7 +238,7 @@ describe('a shared store that never answers a deletion', () => {
 
 describe('what a misuse is told', () => {
   const make = (options: Record<string, unknown>) => () =>
-    new QuickBloxAdmin({ apiKey: API_KEY, identityKey: IDENTITY_KEY, ...options } as never)
+    new QuickBloxAdmin({ apiKey: API_KEY, identityKey: IDENTITY_KEY, ...options })
   it.each<[string, Record<string, unknown>, string]>([
     ['an unprintable API key', { apiKey: 'a b' }, 'option apiKey must be the API key'],
     ['a short identity key', { identityKey: 'short' }, 'option identityKey must be a random secret'],
