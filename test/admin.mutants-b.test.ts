@@ -73,6 +73,25 @@ describe('an identity given to ensureUser', () => {
   })
 })
 
+describe('two calls for one identity at once', () => {
+  it("both succeed when the app's link arrives while the first is still looking the identity up", async () => {
+    const admin = adminFor(qb)
+    const externalUserId = newExternalId()
+    const linked = await admin.createUser({ login: login() })
+    qb.setLatency('GET /users/by_login.json', 300)
+    try {
+      const first = admin.ensureUser({ externalUserId })
+      // The linked user is read and remembered while the first call still waits for its lookup.
+      await expect(admin.ensureUser({ externalUserId, quickbloxUserId: linked.id })).resolves.toMatchObject({
+        id: linked.id,
+      })
+      await expect(first).resolves.toMatchObject({ login: admin.loginFor(externalUserId) })
+    } finally {
+      qb.setLatency('*', 0)
+    }
+  })
+})
+
 describe('a user id', () => {
   it.each([[0], [-3], [1.5]])('is refused when it is %p, naming the method', async (id) => {
     await expect(adminFor(qb).getUser(id)).rejects.toThrow(
