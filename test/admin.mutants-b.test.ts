@@ -1,7 +1,15 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals'
 import type { Emulator } from 'passport-quickblox/emulator'
 import { QuickBloxAdmin, QuickBloxValidationError, type QuickBloxAdminOptions } from '../lib/index.js'
-import { adminFor, API_KEY, closeAdmins, IDENTITY_KEY, KNOWN, newExternalId, startAdminEmulator } from './helpers/admin.js'
+import {
+  adminFor,
+  API_KEY,
+  closeAdmins,
+  IDENTITY_KEY,
+  KNOWN,
+  newExternalId,
+  startAdminEmulator,
+} from './helpers/admin.js'
 import { clientFor, totalCalls } from './helpers/quickblox.js'
 
 // The limits of what the admin client sends to QuickBlox, checked at their exact edges.
@@ -22,7 +30,7 @@ describe('an external user id given to QuickBlox', () => {
 
   it.each([['1e3'], [' 12'], ['12 '], ['0x10'], [0], [-1], [1.5]])('refuses %p before asking QuickBlox', async (id) => {
     const before = totalCalls(qb)
-    await expect(adminFor(qb).createUser({ login: login(), externalUserId: id as string })).rejects.toThrow(
+    await expect(adminFor(qb).createUser({ login: login(), externalUserId: id })).rejects.toThrow(
       new TypeError('QuickBloxAdmin: externalUserId must be a positive integer (or its decimal text)'),
     )
     expect(totalCalls(qb)).toBe(before)
@@ -56,7 +64,7 @@ describe('an identity given to ensureUser', () => {
 
   it.each([['login'], ['password']])('may not choose its own %s', async (key) => {
     const before = totalCalls(qb)
-    await expect(adminFor(qb).ensureUser({ externalUserId: newExternalId(), [key]: 'chosen' } as never)).rejects.toThrow(
+    await expect(adminFor(qb).ensureUser({ externalUserId: newExternalId(), [key]: 'chosen' })).rejects.toThrow(
       new TypeError('QuickBloxAdmin: an identity has no login or password: they are made from externalUserId'),
     )
     expect(totalCalls(qb)).toBe(before)
