@@ -206,6 +206,10 @@ describe('the admin options', () => {
     expect(make({ cache: cache as never })).toThrow(/option cache must be false or an object/)
   })
 
+  it('refuse a cache clock that is not a function', () => {
+    expect(make({ cache: { now: 5 as never } })).toThrow(new TypeError('QuickBloxAdmin: cache now must be a function'))
+  })
+
   it('refuse a missing API key', () => {
     expect(make({ apiKey: undefined })).toThrow(/option apiKey must be the API key/)
   })
