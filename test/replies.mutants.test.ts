@@ -1,5 +1,7 @@
 // How each refusal QuickBlox can answer reaches the application: which error, what it says, and
 // which of QuickBlox's field reasons survive (bounded, never quoting a password). Over HTTP, against the emulator.
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals'
 import { type Emulator, type EmulatorEndpoint, type EmulatorFault } from 'passport-quickblox/emulator'
 import { QuickBloxClient } from '../lib/quickblox/client.js'
@@ -168,6 +170,23 @@ describe('the field reasons of a change QuickBlox refuses', () => {
 
   it('drops reasons that are not text, and fields left without one', async () => {
     expect(await fieldsOf({ login: [1, 'is too short'], email: [2], tags: [] })).toEqual({ login: ['is too short'] })
+  })
+
+  it('is a validation error without fields when the refusal is no JSON', async () => {
+    const server = createServer((_request, response) => {
+      response.writeHead(422, { 'content-type': 'text/html' }).end('<html>Unprocessable</html>')
+    })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    try {
+      const { port } = server.address() as AddressInfo
+      const admin = adminFor(qb, { apiEndpoint: `http://127.0.0.1:${port}` })
+      const error = await failure(admin.updateUser(KNOWN.id, { full_name: 'New Name' }))
+      expect(error).toBeInstanceOf(QuickBloxValidationError)
+      expect((error as QuickBloxValidationError).fields).toEqual({})
+    } finally {
+      await closeAdmins()
+      await new Promise((resolve) => server.close(resolve))
+    }
   })
 
   it('replaces a reason quoting a password of exactly eight characters', async () => {
