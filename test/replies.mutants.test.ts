@@ -117,7 +117,7 @@ describe('an application session QuickBlox refuses', () => {
 describe('the API key QuickBlox refuses', () => {
   it('says to check the apiKey option, with the status', async () => {
     const error = await errorOf('PUT /users/:id.json', { status: 401 }, () =>
-      adminFor(qb).updateUser(KNOWN.id, { full_name: 'New Name' }),
+      adminFor(qb).updateUser(KNOWN.id, { fullName: 'New Name' }),
     )
     expect(error).toBeInstanceOf(QuickBloxConfigurationError)
     expect((error as Error).message).toMatch(/refused the API key \(401\): check the apiKey option/)
@@ -125,7 +125,7 @@ describe('the API key QuickBlox refuses', () => {
 
   it('is an unexpected reply, not a validation error, when QuickBlox answers 400 to a change', async () => {
     const error = await errorOf('PUT /users/:id.json', { status: 400 }, () =>
-      adminFor(qb).updateUser(KNOWN.id, { full_name: 'New Name' }),
+      adminFor(qb).updateUser(KNOWN.id, { fullName: 'New Name' }),
     )
     expect(error).toBeInstanceOf(QuickBloxResponseError)
   })
@@ -133,7 +133,7 @@ describe('the API key QuickBlox refuses', () => {
 
 describe('the field reasons of a change QuickBlox refuses', () => {
   const fieldsOf = async (errors: unknown, password?: string): Promise<unknown> => {
-    const changes = password === undefined ? { full_name: 'New Name' } : { password }
+    const changes = password === undefined ? { fullName: 'New Name' } : { password }
     const error = await errorOf('PUT /users/:id.json', { status: 422, body: { errors } }, () =>
       adminFor(qb).updateUser(KNOWN.id, changes),
     )
@@ -180,7 +180,7 @@ describe('the field reasons of a change QuickBlox refuses', () => {
     try {
       const { port } = server.address() as AddressInfo
       const admin = adminFor(qb, { apiEndpoint: `http://127.0.0.1:${port}` })
-      const error = await failure(admin.updateUser(KNOWN.id, { full_name: 'New Name' }))
+      const error = await failure(admin.updateUser(KNOWN.id, { fullName: 'New Name' }))
       expect(error).toBeInstanceOf(QuickBloxValidationError)
       expect((error as QuickBloxValidationError).fields).toEqual({})
     } finally {
