@@ -63,7 +63,12 @@ const sha256 = (text: string): string => createHash('sha256').update(text).diges
  * client that revokes tokens: the QuickBlox host, and the token's SHA-256 (never the token).
  */
 export function tokenStoreKey(apiEndpoint: string, token: string): string {
-  return `passport-quickblox:token:${hostKey(apiEndpoint)}:${sha256(token)}`
+  return tokenKey(hostKey(apiEndpoint), token)
+}
+
+/** {@link tokenStoreKey} for a host already fingerprinted with {@link hostKey} (a token check's hot path). */
+export function tokenKey(host: string, token: string): string {
+  return `passport-quickblox:token:${host}:${sha256(token)}`
 }
 
 /** Names a QuickBlox host in store keys: a fingerprint of its URL (nothing secret). */

@@ -19,7 +19,7 @@ import {
   positive,
   readCacheOptions,
   SharedStore,
-  tokenStoreKey,
+  tokenKey,
 } from './shared-store.js'
 
 /**
@@ -131,8 +131,8 @@ export class QuickBloxTokenStrategy<Req extends StrategyRequest = StrategyReques
   private readonly qbTokenHeader: boolean
   private readonly appId: number
   private readonly timeout: number
-  /** The QuickBlox host, as store keys name it. */
-  private readonly apiEndpoint: string
+  /** The QuickBlox host's fingerprint, as store keys name it (computed once, not per check). */
+  private readonly host: string
   /** User keys in the store start with this: the application, and a fingerprint of the QuickBlox host. */
   private readonly keyPrefix: string
   /** Stops this strategy hearing of tokens revoked in this process (see `QuickBloxAdmin.revokeToken`). */
@@ -172,8 +172,8 @@ export class QuickBloxTokenStrategy<Req extends StrategyRequest = StrategyReques
     this.qbTokenHeader = qbTokenHeader === true
     this.passReqToCallback = passReqToCallback === true
     this.verify = verify
-    this.apiEndpoint = apiEndpoint
-    this.keyPrefix = `${this.appId}:${hostKey(apiEndpoint)}`
+    this.host = hostKey(apiEndpoint)
+    this.keyPrefix = `${this.appId}:${this.host}`
     if (cache === false) {
       this.ttlMs = this.negativeTtlMs = 0
       this.unlisten = (): void => {}
@@ -295,7 +295,7 @@ export class QuickBloxTokenStrategy<Req extends StrategyRequest = StrategyReques
    */
   async forget(token: string): Promise<void> {
     if (!isSessionToken(token)) return
-    const key = tokenStoreKey(this.apiEndpoint, token)
+    const key = tokenKey(this.host, token)
     this.accepted?.delete(key)
     this.refused?.delete(key)
     // A look-up under way still answers its waiters, but is no longer kept.
@@ -339,7 +339,7 @@ export class QuickBloxTokenStrategy<Req extends StrategyRequest = StrategyReques
       noteCache('miss')
       return this.accepts(await this.askSession(ask))
     }
-    const key = tokenStoreKey(this.apiEndpoint, ask.token)
+    const key = tokenKey(this.host, ask.token)
     const hit = this.accepted.get(key)
     if (hit) {
       noteCache('hit')

@@ -1,7 +1,7 @@
 // quickbloxEnv(): QuickBlox settings from the environment, typed for the strategies, and a missing
 // variable named (never a value) instead of a type error at the constructor.
 import { describe, expect, it } from '@jest/globals'
-import { QuickBloxStrategy, quickbloxEnv } from 'passport-quickblox'
+import { QuickBloxStrategy, quickbloxEnv } from '../lib/index.js'
 import { startEmulator } from 'passport-quickblox/emulator'
 
 const complete = { QB_APP_ID: '76730', QB_AUTH_KEY: 'env-key', QB_AUTH_SECRET: 'env-secret-value' }
