@@ -544,6 +544,7 @@ describe('plain http: off this machine', () => {
   it.each([
     'http://127.0.0.1:9',
     'http://127.0.0.2:9',
+    'http://127.255.255.254:9',
     'http://localhost:9',
     'http://[::1]:9',
     'https://qb.example.com',
@@ -551,6 +552,13 @@ describe('plain http: off this machine', () => {
     const admin = new QuickBloxAdmin({ apiKey: API_KEY, apiEndpoint })
     const tokens = new QuickBloxTokenStrategy({ appId: 1, apiEndpoint }, () => {})
     await Promise.all([admin.close(), tokens.close()])
+  })
+
+  it('names allowInsecureHttp when it is not true or false', () => {
+    const says = /allowInsecureHttp must be true or false/
+    expect(() => new QuickBloxAdmin({ apiKey: API_KEY, allowInsecureHttp: 'true' as unknown as boolean })).toThrow(says)
+    const tokens = { appId: 1, allowInsecureHttp: 1 as unknown as boolean }
+    expect(() => new QuickBloxTokenStrategy(tokens, () => {})).toThrow(says)
   })
 
   it('is allowed off loopback with allowInsecureHttp: true, by every client', async () => {

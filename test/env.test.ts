@@ -26,6 +26,7 @@ describe('quickbloxEnv()', () => {
     expect(allowed.allowInsecureHttp).toBe(true)
     void new QuickBloxStrategy({ ...allowed, pool: false }, () => {}).close()
     expect('allowInsecureHttp' in quickbloxEnv({ ...container, QB_ALLOW_INSECURE_HTTP: 'false' })).toBe(false)
+    expect('allowInsecureHttp' in quickbloxEnv({ ...container, QB_ALLOW_INSECURE_HTTP: '' })).toBe(false)
     expect(() => quickbloxEnv({ ...container, QB_ALLOW_INSECURE_HTTP: 'yes' })).toThrow(
       new TypeError('QB_ALLOW_INSECURE_HTTP must be true or false'),
     )

@@ -2,11 +2,13 @@
 // deadline), and a GET whose kept-alive socket was reset as it was reused is sent once more.
 // Connections are counted by a TCP relay in front of the emulator.
 import { createServer, connect, type Server, type Socket } from 'node:net'
+import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import { once } from 'node:events'
 import type { AddressInfo } from 'node:net'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals'
+import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals'
 import { startEmulator, type Emulator } from 'passport-quickblox/emulator'
 import { QuickBloxClient, QuickBloxTimeoutError, type QuickBloxTokenChecker } from '../lib/index.js'
+import { recordDiagnostics } from './helpers/diagnostics.js'
 import { sdkToken } from './helpers/token-app.js'
 
 const APP = { id: 5150, authKey: 'sockets-key', authSecret: 'sockets-secret' }
@@ -112,12 +114,18 @@ describe('maxSockets', () => {
 describe('a kept-alive socket reset as it is reused', () => {
   const sessionCalls = (): number => qb.counts()['GET /session.json']
 
-  it('a GET is sent once more, on a fresh socket, and answered', async () => {
+  it('a GET is sent once more, on a fresh socket, and answered: attempts 1 and 2 of one request', async () => {
     const client = checker({ apiEndpoint: qb.url })
     await client.getSession(token)
     qb.resetLog()
     qb.failNext('GET /session.json', 'reset')
-    await expect(client.getSession(token)).resolves.toMatchObject({ token })
+    const recorder = recordDiagnostics()
+    try {
+      await expect(client.getSession(token)).resolves.toMatchObject({ token })
+      expect(recorder.of('request', 'start').map((event) => event.fields.attempt)).toEqual([1, 2])
+    } finally {
+      recorder.stop()
+    }
     expect(sessionCalls()).toBe(2)
   })
 
@@ -145,5 +153,66 @@ describe('a kept-alive socket reset as it is reused', () => {
     qb.failNext('DELETE /session.json', 'reset')
     await expect(client.logout(token)).rejects.toMatchObject({ code: 'QB_UNAVAILABLE' })
     expect(qb.counts()['DELETE /session.json']).toBe(1)
+  })
+})
+
+/**
+ * A bare HTTP server that never ends an idle kept-alive connection itself; `second` handles the
+ * second request that arrives on the first connection (the reused socket). Closed after all tests.
+ */
+async function keptAliveServer(second: (req: IncomingMessage, res: ServerResponse) => void) {
+  const requests: string[] = []
+  const sockets = new Set<Socket>()
+  const server = createHttpServer((req, res) => {
+    requests.push(`${req.method} ${req.url}`)
+    if (requests.length === 2) return second(req, res)
+    res.writeHead(404, { 'content-type': 'application/json' }).end('{"errors":{"base":["Not found"]}}')
+  })
+  server.keepAliveTimeout = 0 // only the client may end a connection
+  server.on('connection', (socket: Socket) => sockets.add(socket))
+  server.listen(0, '127.0.0.1')
+  await once(server, 'listening')
+  servers.push(async () => {
+    for (const socket of sockets) socket.destroy()
+    await new Promise<void>((resolve) => server.close(() => resolve()))
+  })
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  return { client: checker({ apiEndpoint: url }), requests, sockets }
+}
+
+const servers: (() => Promise<void>)[] = []
+afterAll(() => Promise.all(servers.map((close) => close())))
+
+describe('a kept-alive socket against a server that keeps it open', () => {
+  it('close() ends the kept-alive connections itself', async () => {
+    const { client, requests, sockets } = await keptAliveServer(() => {})
+    await client.getSession(token).catch(() => undefined)
+    const closed = once([...sockets][0]!, 'close')
+    await client.close()
+    await closed
+    expect(requests).toHaveLength(1)
+  })
+
+  it('a reply QuickBlox could not have sent on a reused socket is not asked again', async () => {
+    const { client, requests } = await keptAliveServer((req) => req.socket.end('NOT HTTP AT ALL\r\n\r\n'))
+    await client.getSession(token).catch(() => undefined)
+    await expect(client.getSession(token)).rejects.toMatchObject({ code: 'QB_UNAVAILABLE' })
+    expect(requests).toHaveLength(2)
+  })
+
+  it("a reset that comes after the request's time is up is not sent again", async () => {
+    const now = jest.spyOn(Date, 'now')
+    const { client, requests } = await keptAliveServer((req) => {
+      const later = Date.now() + 10_000
+      now.mockImplementation(() => later) // the request's 5 s are spent by the time the reset arrives
+      req.socket.resetAndDestroy()
+    })
+    try {
+      await client.getSession(token).catch(() => undefined)
+      await expect(client.getSession(token)).rejects.toMatchObject({ code: 'QB_UNAVAILABLE' })
+      expect(requests).toHaveLength(2)
+    } finally {
+      now.mockRestore()
+    }
   })
 })
