@@ -328,7 +328,7 @@ export class QuickBloxTokenStrategy<Req extends StrategyRequest = StrategyReques
         : validToken(authorization.slice(6).replace(/^ +| +$/g, ''))
     const qbToken =
       this.qbTokenHeader && req.headers['qb-token'] !== undefined ? validToken(req.headers['qb-token']) : undefined
-    if (bearer === MALFORMED || qbToken === MALFORMED) return MALFORMED
+    // Two that differ are malformed; else the one given, which may be MALFORMED itself.
     if (bearer !== undefined && qbToken !== undefined && bearer !== qbToken) return MALFORMED
     return bearer ?? qbToken
   }

@@ -346,6 +346,16 @@ describe('options', () => {
       says('cache userFields must be a list of QuickBlox user field names'),
     ],
     [
+      'a known user field among unknown ones',
+      { appId: 1, cache: { userFields: ['login', 'password'] } },
+      says('cache userFields must be a list of QuickBlox user field names'),
+    ],
+    [
+      'a user field name inside a list',
+      { appId: 1, cache: { userFields: [['login']] } },
+      says('cache userFields must be a list of QuickBlox user field names'),
+    ],
+    [
       'userFields that are not a list',
       { appId: 1, cache: { userFields: 'email' } },
       says('cache userFields must be a list of QuickBlox user field names'),
