@@ -258,6 +258,22 @@ describe('sendPasswordResetEmail', () => {
     }
   })
 
+  it('without a pool, asks again with a fresh session when QuickBlox has forgotten the first', async () => {
+    const forgotten = { status: 401, body: { errors: ['Required session does not exist'] } }
+    qb.failNext('GET /users/password/reset.json', forgotten)
+    const before = resets()
+    await expect(client.sendPasswordResetEmail('taken@example.com')).resolves.toBeUndefined()
+    expect(resets()).toBe(before + 2)
+  })
+
+  it('is unavailable, saying so, when QuickBlox forgets the fresh session too', async () => {
+    const forgotten = { status: 401, body: { errors: ['Required session does not exist'] } }
+    qb.failNext('GET /users/password/reset.json', forgotten, 2)
+    await expect(client.sendPasswordResetEmail('taken@example.com')).rejects.toThrow(
+      new QuickBloxUnavailableError('QuickBlox did not accept a fresh application session'),
+    )
+  })
+
   it("is QuickBlox's trouble as for any call: 503 unavailable, 422 a validation error", async () => {
     qb.failNext('GET /users/password/reset.json', { status: 503 })
     await expect(client.sendPasswordResetEmail('taken@example.com')).rejects.toThrow(QuickBloxUnavailableError)

@@ -98,6 +98,16 @@ describe('client options', () => {
     expect(() => build({ ...valid(), apiEndpoint: 'https://api.example.com' })).not.toThrow()
   })
 
+  it('takes maxSockets of 1 to 1024, and refuses any other', async () => {
+    await works({ ...valid(), maxSockets: 1024 })
+    await works({ ...valid(), maxSockets: 1 })
+    for (const maxSockets of [0, 1025, 1.5, '8', Number.NaN]) {
+      expect(() => build({ ...valid(), maxSockets })).toThrow(
+        new TypeError('QuickBlox: option maxSockets must be an integer from 1 to 1024'),
+      )
+    }
+  })
+
   it('takes pool as false or an object, and refuses anything else', async () => {
     await works({ ...valid(), pool: {} })
     for (const pool of [null, true, 'yes', 5]) {
