@@ -262,8 +262,10 @@ describe('sendPasswordResetEmail', () => {
     const forgotten = { status: 401, body: { errors: ['Required session does not exist'] } }
     qb.failNext('GET /users/password/reset.json', forgotten)
     const before = resets()
+    const sessions = qb.counts()['POST /session.json']
     await expect(client.sendPasswordResetEmail('taken@example.com')).resolves.toBeUndefined()
     expect(resets()).toBe(before + 2)
+    expect(qb.counts()['POST /session.json']).toBe(sessions + 2)
   })
 
   it('is unavailable, saying so, when QuickBlox forgets the fresh session too', async () => {

@@ -201,12 +201,12 @@ describe('a kept-alive socket against a server that keeps it open', () => {
   })
 
   it("a reset that comes after the request's time is up is not sent again", async () => {
-    const now = jest.spyOn(Date, 'now')
+    const later = Date.now() + 10_000
     const { client, requests } = await keptAliveServer((req) => {
-      const later = Date.now() + 10_000
       now.mockImplementation(() => later) // the request's 5 s are spent by the time the reset arrives
       req.socket.resetAndDestroy()
     })
+    const now = jest.spyOn(Date, 'now')
     try {
       await client.getSession(token).catch(() => undefined)
       await expect(client.getSession(token)).rejects.toMatchObject({ code: 'QB_UNAVAILABLE' })
