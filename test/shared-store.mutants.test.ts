@@ -32,6 +32,13 @@ describe('reading a shared entry', () => {
     expect(await store.read('k', readAny)).toEqual({ value: 'v', ttl: 1 })
   })
 
+  it('refuses a value that is not text, even bytes that spell a good entry', async () => {
+    const bytes = Buffer.from(JSON.stringify({ key: 'k', value: 'v', until: NOW + 1000 }))
+    const backend = { ...memoryBackend(), get: async () => bytes as unknown as string }
+    const store = new SharedStore(backend, 100, 'test store', () => NOW)
+    expect(await store.read('k', readAny)).toBeUndefined()
+  })
+
   it('reads an entry of exactly 64 KiB, and refuses a larger one', async () => {
     const entry = (length: number): string => {
       const bare = JSON.stringify({ key: 'k', value: '', until: NOW + 1000 })
