@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals'
+import { beforeAll, describe, expect, it } from '@jest/globals'
 import type { Emulator, EmulatorEndpoint, EmulatorFault } from 'passport-quickblox/emulator'
 import {
   QuickBloxConfigurationError,
@@ -10,19 +10,12 @@ import {
   QuickBloxValidationError,
 } from '../lib/index.js'
 import { QuickBloxAdmin, type QuickBloxAdminOptions } from '../lib/index.js'
-import { adminFor, API_KEY, closeAdmins, KNOWN, newExternalId, startAdminEmulator } from './helpers/admin.js'
+import { adminFor, API_KEY, KNOWN, newExternalId, useAdminEmulator } from './helpers/admin.js'
 import { AMY } from './helpers/quickblox.js'
 
 // What each QuickBlox refusal or fault becomes: one of our errors, with a stable code and status.
 let qb: Emulator
-beforeAll(async () => {
-  qb = await startAdminEmulator()
-})
-afterAll(() => qb.close())
-afterEach(async () => {
-  qb.clearFaults()
-  await closeAdmins()
-})
+useAdminEmulator((started) => (qb = started))
 
 /** An identity whose QuickBlox user exists: a user "seen before". */
 const KNOWN_IDENTITY = 'known|identity'

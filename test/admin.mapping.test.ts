@@ -1,7 +1,7 @@
 // Each of your users gets their own QuickBlox account and nobody else's: what a QuickBlox user can
 // write on themselves (external_user_id, login, email), or create up front with the public
 // application credentials, never steers, squats or blocks the mapping. Over HTTP, against the emulator.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals'
+import { afterEach, describe, expect, it } from '@jest/globals'
 import { startEmulator, type Emulator } from 'passport-quickblox/emulator'
 import {
   QuickBloxAdmin,
@@ -11,19 +11,12 @@ import {
   QuickBloxStrategy,
   QuickBloxTokenStrategy,
 } from '../lib/index.js'
-import { adminFor, API_KEY, closeAdmins, IDENTITY_KEY, newExternalId, startAdminEmulator } from './helpers/admin.js'
+import { adminFor, API_KEY, closeAdmins, IDENTITY_KEY, newExternalId, useAdminEmulator } from './helpers/admin.js'
 import { call, sessionParams, type Params } from './helpers/emulator.js'
 import { APP } from './helpers/quickblox.js'
 
 let qb: Emulator
-beforeAll(async () => {
-  qb = await startAdminEmulator()
-})
-afterAll(() => qb.close())
-afterEach(async () => {
-  qb.clearFaults()
-  await closeAdmins()
-})
+useAdminEmulator((started) => (qb = started))
 const strategies: QuickBloxTokenStrategy[] = []
 afterEach(async () => {
   await Promise.all(strategies.splice(0).map((strategy) => strategy.close()))

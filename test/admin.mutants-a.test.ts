@@ -1,40 +1,14 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals'
+import { describe, expect, it } from '@jest/globals'
 import type { Emulator } from 'passport-quickblox/emulator'
 import { QuickBloxNotFoundError, QuickBloxResponseError, QuickBloxValidationError } from '../lib/index.js'
 import { QuickBloxAdmin } from '../lib/index.js'
-import {
-  adminFor,
-  API_KEY,
-  closeAdmins,
-  IDENTITY_KEY,
-  KNOWN,
-  loginOf,
-  newExternalId,
-  startAdminEmulator,
-} from './helpers/admin.js'
+import { adminFor, API_KEY, IDENTITY_KEY, KNOWN, loginOf, newExternalId, useAdminEmulator } from './helpers/admin.js'
+import { memoryStore } from './helpers/store.js'
 
 // The admin client's less travelled paths: deletions, changes of remembered users, refusals in
 // the middle of a creation, and answers QuickBlox should never give.
 let qb: Emulator
-beforeAll(async () => {
-  qb = await startAdminEmulator()
-})
-afterAll(() => qb.close())
-afterEach(async () => {
-  qb.clearFaults()
-  await closeAdmins()
-})
-
-/** A shared store in a Map, as Redis would hold it. */
-function memoryStore() {
-  const entries = new Map<string, string>()
-  const store = {
-    get: async (key: string) => entries.get(key),
-    set: async (key: string, value: string) => void entries.set(key, value),
-    delete: async (key: string) => void entries.delete(key),
-  }
-  return { entries, store }
-}
+useAdminEmulator((started) => (qb = started))
 
 describe('deleting a user', () => {
   it('deletes them at QuickBlox, so they are no longer found', async () => {

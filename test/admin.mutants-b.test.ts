@@ -1,24 +1,12 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals'
+import { describe, expect, it } from '@jest/globals'
 import type { Emulator } from 'passport-quickblox/emulator'
 import { QuickBloxAdmin, QuickBloxValidationError, type QuickBloxAdminOptions } from '../lib/index.js'
-import {
-  adminFor,
-  API_KEY,
-  closeAdmins,
-  IDENTITY_KEY,
-  KNOWN,
-  newExternalId,
-  startAdminEmulator,
-} from './helpers/admin.js'
+import { adminFor, API_KEY, IDENTITY_KEY, KNOWN, newExternalId, useAdminEmulator } from './helpers/admin.js'
 import { clientFor, totalCalls } from './helpers/quickblox.js'
 
 // The limits of what the admin client sends to QuickBlox, checked at their exact edges.
 let qb: Emulator
-beforeAll(async () => {
-  qb = await startAdminEmulator()
-})
-afterAll(() => qb.close())
-afterEach(() => closeAdmins())
+useAdminEmulator((started) => (qb = started))
 
 const login = (): string => `user${newExternalId()}`
 

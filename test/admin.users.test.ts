@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net'
 import type { Emulator } from 'passport-quickblox/emulator'
 import { QuickBloxTokenStrategy } from '../lib/index.js'
 import { adminFor, API_KEY, closeAdmins, KNOWN, newExternalId, startAdminEmulator } from './helpers/admin.js'
+import { memoryStore } from './helpers/store.js'
 import { appToken, call } from './helpers/emulator.js'
 import { AMY } from './helpers/quickblox.js'
 
@@ -31,17 +32,6 @@ async function checkToken(token: string): Promise<number | undefined> {
   } finally {
     await strategy.close()
   }
-}
-
-/** A shared store in a Map, as Redis would hold it. */
-function memoryStore() {
-  const entries = new Map<string, string>()
-  const store = {
-    get: async (key: string) => entries.get(key),
-    set: async (key: string, value: string) => void entries.set(key, value),
-    delete: async (key: string) => void entries.delete(key),
-  }
-  return { entries, store }
 }
 
 describe('createUser', () => {

@@ -8,8 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import passport from 'passport'
 import request from 'supertest'
 import { startEmulator, type Emulator } from 'passport-quickblox/emulator'
-import { QuickBloxTokenStrategy, type TokenCacheOptions, type TokenCacheStore } from '../lib/index.js'
+import { QuickBloxTokenStrategy, type TokenCacheOptions } from '../lib/index.js'
 import { fakeClock } from './helpers/clock.js'
+import { memoryStore } from './helpers/store.js'
 import { recordDiagnostics } from './helpers/diagnostics.js'
 import { sdkToken, startTokenApp, type TokenApp } from './helpers/token-app.js'
 
@@ -45,24 +46,6 @@ async function appWith(options: Parameters<typeof strategyWith>[0] = {}): Promis
 }
 
 const sessionCalls = (): number => qb.counts()['GET /session.json']
-
-/** A shared store in a Map that counts its writes; `failDelete` makes every delete reject. */
-function memoryStore(failDelete = false): TokenCacheStore & { sets: number } {
-  const entries = new Map<string, string>()
-  const store = {
-    sets: 0,
-    get: async (key: string) => entries.get(key),
-    set: async (key: string, value: string) => {
-      store.sets++
-      entries.set(key, value)
-    },
-    delete: async (key: string) => {
-      if (failDelete) throw new Error('store down')
-      entries.delete(key)
-    },
-  }
-  return store
-}
 
 describe('where the token is read from', () => {
   it('takes a Bearer token after several spaces', async () => {
@@ -133,11 +116,11 @@ describe('close()', () => {
 describe('how long a token stays refused', () => {
   it("after a forget() the store could not hear: for ttlMs, not the negative cache's time", async () => {
     const clock = fakeClock()
-    const store = memoryStore(true)
+    const { store, counts } = memoryStore({ failDelete: true })
     const strategy = strategyWith({ cache: { store, now: clock.now } })
     const token = await sdkToken(qb, AMY)
     await expect(strategy.check(token)).resolves.toMatchObject({ session: { token } })
-    expect(store.sets).toBe(2) // the token and its user
+    expect(counts.sets).toBe(2) // the token and its user
     await expect(strategy.forget(token)).rejects.toThrow('store down')
     clock.advance(10_000) // past negativeTtlMs (5 s), within ttlMs (60 s)
     await expect(strategy.check(token)).resolves.toBeUndefined()
@@ -145,7 +128,7 @@ describe('how long a token stays refused', () => {
 
   it('after a refused entry read from the store: for the time the entry has left', async () => {
     const clock = fakeClock()
-    const store = memoryStore()
+    const { store } = memoryStore()
     const writer = strategyWith({ cache: { store, now: clock.now } })
     const reader = strategyWith({ cache: { store, now: clock.now } })
     const applicationToken = await sdkToken(qb)
@@ -163,14 +146,14 @@ describe('how long a token stays refused', () => {
 describe('the shared store', () => {
   it('is not written again with what was read from it', async () => {
     const clock = fakeClock()
-    const store = memoryStore()
+    const { store, counts } = memoryStore()
     const writer = strategyWith({ cache: { store, now: clock.now } })
     const reader = strategyWith({ cache: { store, now: clock.now } })
     const token = await sdkToken(qb, AMY)
     await expect(writer.check(token)).resolves.toMatchObject({ session: { token } })
-    const written = store.sets // the token, and its user
+    const written = counts.sets // the token, and its user
     await expect(reader.check(token)).resolves.toMatchObject({ session: { token } })
-    expect(store.sets).toBe(written)
+    expect(counts.sets).toBe(written)
   })
 })
 

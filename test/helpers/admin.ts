@@ -1,4 +1,5 @@
 // An emulator whose application has an API key, and QuickBloxAdmin instances pointing at it.
+import { afterAll, afterEach, beforeAll } from '@jest/globals'
 import { startEmulator, type Emulator } from 'passport-quickblox/emulator'
 import { QuickBloxAdmin, type QuickBloxAdminOptions } from '../../lib/quickblox/admin.js'
 import { AMY, APP } from './quickblox.js'
@@ -42,3 +43,20 @@ export async function closeAdmins(): Promise<void> {
 let serial = 0
 /** An external id no test has used yet. */
 export const newExternalId = (): number => 50_000 + ++serial
+
+/**
+ * A suite's admin emulator: started before its tests (handed to `use`), its faults cleared and the
+ * admins made with {@link adminFor} closed after each test, closed after them all.
+ */
+export function useAdminEmulator(use: (emulator: Emulator) => void): void {
+  let emulator: Emulator | undefined
+  beforeAll(async () => {
+    emulator = await startAdminEmulator()
+    use(emulator)
+  })
+  afterEach(async () => {
+    emulator?.clearFaults()
+    await closeAdmins()
+  })
+  afterAll(() => emulator?.close())
+}
